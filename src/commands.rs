@@ -1,0 +1,272 @@
+//! The subcommands: load and check input, run the library, show progress
+//! and results. Every input problem is found before anything is written.
+
+use crate::cli::RunArgs;
+use anyhow::{Context, Result, bail};
+use cocreate::experiment::{self, Observer, ReplicateError};
+use cocreate::output::{self, Manifest, ScenarioSummary, ScenarioWriter};
+use cocreate::scenario::{Inhibitor, LoadError, ScenarioError};
+use cocreate::{Model, Scenario};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::SystemTime;
+
+/// The run was stopped by Ctrl-C.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted: {0}")]
+pub struct Interrupted(String);
+
+/// Input that cannot be used (the exit status is 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(String);
+
+/// Loads every file, reporting all their problems at once.
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>> {
+    let mut scenarios = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match Scenario::load(path) {
+            Ok(s) => scenarios.push(s),
+            Err(LoadError::Invalid(e)) => problems.push(e.to_string()),
+            Err(e @ LoadError::Io { .. }) => problems.push(e.to_string()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(BadInput(problems.join("\n")).into())
+    }
+}
+
+fn checked(scenario: &Scenario) -> Result<Model> {
+    scenario
+        .model()
+        .map_err(|e: ScenarioError| BadInput(e.to_string()).into())
+}
+
+/// `cocreate run`.
+pub fn run(args: RunArgs) -> Result<()> {
+    let started = SystemTime::now();
+    let mut scenarios = if args.scenarios.is_empty() {
+        vec![Scenario::baseline()]
+    } else {
+        load_all(&args.scenarios)?
+    };
+    let seed = shared_seed(&scenarios, args.seed, args.quiet);
+    for scenario in &mut scenarios {
+        for assignment in &args.set {
+            scenario
+                .set(assignment)
+                .map_err(|e| BadInput(e.to_string()))?;
+        }
+        if let Some(r) = args.replications {
+            scenario.params.run.replications = r;
+        }
+        scenario.params.run.seed = seed;
+    }
+    let mut names = BTreeSet::new();
+    for s in &scenarios {
+        if !names.insert(s.name.as_str()) {
+            bail!(BadInput(format!(
+                "two scenarios are named `{}`: they would write into the same folder; give one a different `name`",
+                s.name
+            )));
+        }
+    }
+    let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
+
+    let threads = args
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let total: u64 = scenarios
+        .iter()
+        .map(|s| u64::from(s.params.run.replications))
+        .sum();
+    let progress = Progress::new(total, args.quiet)?;
+    let command_line: Vec<String> = std::env::args().collect();
+
+    let mut summaries = Vec::new();
+    for (scenario, model) in scenarios.iter().zip(&models) {
+        progress.bar.set_message(scenario.name.clone());
+        let mut manifest = Manifest::new(
+            scenario,
+            model,
+            seed,
+            scenario.params.run.replications,
+            command_line.clone(),
+            threads,
+            started,
+        );
+        let summary =
+            pool.install(|| run_scenario(scenario, model, &args, &progress, &mut manifest))?;
+        summaries.push(summary);
+    }
+    progress.bar.finish_and_clear();
+    if !args.quiet {
+        print!("{}", output::key_figures_table(&summaries));
+        for s in &summaries {
+            println!(
+                "wrote {}/{{runs,steps,summary}}.csv and manifest.json",
+                s.dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn run_scenario(
+    scenario: &Scenario,
+    model: &Model,
+    args: &RunArgs,
+    progress: &Progress,
+    manifest: &mut Manifest,
+) -> Result<ScenarioSummary> {
+    let mut writer = ScenarioWriter::create(&args.out, &scenario.name)?;
+    let seed = scenario.params.run.seed;
+    let replications = scenario.params.run.replications;
+    match experiment::replicate(model, seed, replications, progress, |rep| {
+        writer.write(&rep)
+    }) {
+        Ok(()) => {}
+        Err(ReplicateError::Interrupted { completed }) => {
+            bail!(Interrupted(format!(
+                "scenario `{}` stopped after {completed} of {replications} replications; its files were not written",
+                scenario.name
+            )))
+        }
+        Err(ReplicateError::Sink(e)) => return Err(e.into()),
+    }
+    manifest.stamp_finished(SystemTime::now());
+    Ok(writer.finish(manifest)?)
+}
+
+/// The master seed shared by every scenario of the call (common random
+/// numbers): `--seed`, else the first scenario's `run.seed`.
+fn shared_seed(scenarios: &[Scenario], cli_seed: Option<u64>, quiet: bool) -> u64 {
+    if let Some(seed) = cli_seed {
+        return seed;
+    }
+    let seed = scenarios[0].params.run.seed;
+    for s in &scenarios[1..] {
+        if s.params.run.seed != seed && !quiet {
+            eprintln!(
+                "note: `{}` sets run.seed = {} but runs with seed {seed}, shared with `{}` for common random numbers; pass --seed to choose",
+                s.name, s.params.run.seed, scenarios[0].name
+            );
+        }
+    }
+    seed
+}
+
+/// The progress bar on stderr, and the Ctrl-C flag.
+struct Progress {
+    bar: ProgressBar,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Progress {
+    fn new(total: u64, quiet: bool) -> Result<Progress> {
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:>12} [{bar:30}] {pos}/{len} replications, {per_sec}, ETA {eta}",
+            )
+            .context("progress bar template")?
+            .progress_chars("=> "),
+        );
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                // a second Ctrl-C: stop at once
+                std::process::exit(130);
+            }
+        })
+        .context("cannot install the Ctrl-C handler")?;
+        Ok(Progress { bar, cancel })
+    }
+}
+
+impl Observer for Progress {
+    fn replication_done(&self) {
+        self.bar.inc(1);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// `cocreate validate`.
+pub fn validate(paths: &[PathBuf]) -> Result<()> {
+    let mut failed = Vec::new();
+    for path in paths {
+        let result = Scenario::load(path)
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.model().map(|m| (s, m)).map_err(|e| e.to_string()));
+        match result {
+            Ok((scenario, model)) => {
+                println!("# {}: valid", path.display());
+                print!("{}", scenario.to_toml());
+                print!("{}", effective_note(&scenario, &model));
+                println!();
+            }
+            Err(message) => failed.push(message),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(BadInput(failed.join("\n")).into())
+    }
+}
+
+/// Comment lines listing what the inhibitors changed.
+fn effective_note(scenario: &Scenario, model: &Model) -> String {
+    use cocreate::scenario::ParamKey;
+    let mut out = String::new();
+    let changed: Vec<String> = ParamKey::all()
+        .filter(|k| k.get(&scenario.params) != k.get(model.params()))
+        .map(|k| format!("#   {} = {}", k.name(), k.get(model.params())))
+        .collect();
+    if !changed.is_empty() || model.excluded_share() > 0.0 {
+        out.push_str("\n# after inhibitors, the model runs with:\n");
+        for line in changed {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        if model.excluded_share() > 0.0 {
+            out.push_str(&format!(
+                "#   excluded share = {:?}\n",
+                model.excluded_share()
+            ));
+        }
+    }
+    out
+}
+
+/// `cocreate inhibitors`.
+pub fn inhibitors() {
+    println!("Inhibitors of public value co-creation (MODEL.md section 5).");
+    println!("Each takes an intensity x in [0, 1]; 0 is the same as absent. They act on the");
+    println!("parameters before the run, in this order:\n");
+    for i in Inhibitor::ALL {
+        println!("{}\n    {}\n    {}\n", i.name(), i.meaning(), i.effect());
+    }
+    println!(
+        "In a scenario file:\n  [inhibitors]\n  low_trust = 0.4\nor on the command line: --set inhibitors.low_trust=0.4"
+    );
+}

@@ -1,0 +1,44 @@
+//! The `cocreate` command: parse the command line, call the library, print
+//! the error chain, set the exit status.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Run(args) => commands::run(args),
+        cli::Command::Validate { scenarios } => commands::validate(&scenarios),
+        cli::Command::Inhibitors => {
+            commands::inhibitors();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut chain = err.chain();
+            if let Some(first) = chain.next() {
+                eprintln!("error: {first}");
+            }
+            for cause in chain {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(exit_status(&err))
+        }
+    }
+}
+
+/// 2 for input that cannot be used, 130 for Ctrl-C, 1 for anything else.
+fn exit_status(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|e| e.is::<commands::BadInput>()) {
+        2
+    } else if err.chain().any(|e| e.is::<commands::Interrupted>()) {
+        130
+    } else {
+        1
+    }
+}

@@ -1,0 +1,190 @@
+//! What a run records (MODEL.md section 4): one [`StepRecord`] per step and
+//! one [`RunRecord`] per replication.
+
+/// The figures of one step, taken after phase 7 (before the step's interventions).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StepRecord {
+    /// The step, 0-based.
+    pub step: u32,
+    /// Citizens who took part.
+    pub participants: u64,
+    /// Interactions an agency served.
+    pub served: u64,
+    /// Participants whose agency was at capacity.
+    pub unserved: u64,
+    /// Served interactions whose value was realized.
+    pub realized: u64,
+    /// Served interactions without a legal basis.
+    pub blocked_legal: u64,
+    /// Served interactions the agency did not implement.
+    pub not_implemented: u64,
+    /// Served interactions that destroyed value.
+    pub co_destroyed: u64,
+    /// Sum of V over served interactions.
+    pub value_potential: f64,
+    /// Sum of realized values, the negative parts of co-destruction included.
+    pub value_realized: f64,
+    /// Sum of lambda V over co-destroyed interactions.
+    pub value_destroyed: f64,
+    /// Mean trust of citizens after phase 7.
+    pub mean_trust: f64,
+    /// Mean openness of agencies after phase 6.
+    pub mean_openness: f64,
+    /// Cumulative public value so far: sum of (1 + s) V over realized
+    /// outcomes minus sum of lambda V over co-destroyed ones.
+    pub public_value: f64,
+}
+
+impl StepRecord {
+    /// The column names of the figures, in the order of [`StepRecord::values`].
+    pub const FIGURES: [&'static str; 13] = [
+        "participants",
+        "served",
+        "unserved",
+        "realized",
+        "blocked_legal",
+        "not_implemented",
+        "co_destroyed",
+        "value_potential",
+        "value_realized",
+        "value_destroyed",
+        "mean_trust",
+        "mean_openness",
+        "public_value",
+    ];
+
+    /// The figures, in the order of [`StepRecord::FIGURES`].
+    pub fn values(&self) -> [Figure; 13] {
+        use Figure::{Count, Real};
+        [
+            Count(self.participants),
+            Count(self.served),
+            Count(self.unserved),
+            Count(self.realized),
+            Count(self.blocked_legal),
+            Count(self.not_implemented),
+            Count(self.co_destroyed),
+            Real(self.value_potential),
+            Real(self.value_realized),
+            Real(self.value_destroyed),
+            Real(self.mean_trust),
+            Real(self.mean_openness),
+            Real(self.public_value),
+        ]
+    }
+}
+
+/// One recorded number: a count or a real.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Figure {
+    /// A count of citizens or interactions.
+    Count(u64),
+    /// A real-valued figure.
+    Real(f64),
+}
+
+impl Figure {
+    /// The figure as a float.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Figure::Count(c) => c as f64,
+            Figure::Real(x) => x,
+        }
+    }
+}
+
+/// The figures of one replication.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunRecord {
+    /// Sum of value_realized over steps.
+    pub total_value_realized: f64,
+    /// Sum of value_potential over steps.
+    pub total_value_potential: f64,
+    /// total_value_realized / total_value_potential (0 when the potential is 0).
+    pub realization_ratio: f64,
+    /// Public value at the end of the run.
+    pub public_value: f64,
+    /// Mean over steps of participants / N.
+    pub participation_rate: f64,
+    /// Served / participants over the run (0 when nobody took part).
+    pub service_rate: f64,
+    /// Mean trust after the last step, its interventions included.
+    pub final_mean_trust: f64,
+    /// final_mean_trust minus the mean trust right after initialization.
+    pub trust_change: f64,
+    /// Gini coefficient of citizens' private value (0 when all are 0).
+    pub gini: f64,
+    /// Mean private value of citizens who are not digitally excluded (0 for none).
+    pub value_per_capita_included: f64,
+    /// Mean private value of digitally excluded citizens (0 for none).
+    pub value_per_capita_excluded: f64,
+    /// Participations over the run.
+    pub participants: u64,
+    /// Served interactions over the run.
+    pub served: u64,
+    /// Unserved participations over the run.
+    pub unserved: u64,
+    /// Realized outcomes over the run.
+    pub realized: u64,
+    /// Legally blocked outcomes over the run.
+    pub blocked_legal: u64,
+    /// Outcomes not implemented over the run.
+    pub not_implemented: u64,
+    /// Co-destroyed outcomes over the run.
+    pub co_destroyed: u64,
+}
+
+impl RunRecord {
+    /// The names of the per-replication figures, in the order of [`RunRecord::values`].
+    pub const FIGURES: [&'static str; 18] = [
+        "total_value_realized",
+        "total_value_potential",
+        "realization_ratio",
+        "public_value",
+        "participation_rate",
+        "service_rate",
+        "final_mean_trust",
+        "trust_change",
+        "gini",
+        "value_per_capita_included",
+        "value_per_capita_excluded",
+        "participants",
+        "served",
+        "unserved",
+        "realized",
+        "blocked_legal",
+        "not_implemented",
+        "co_destroyed",
+    ];
+
+    /// The figures, in the order of [`RunRecord::FIGURES`].
+    pub fn values(&self) -> [Figure; 18] {
+        use Figure::{Count, Real};
+        [
+            Real(self.total_value_realized),
+            Real(self.total_value_potential),
+            Real(self.realization_ratio),
+            Real(self.public_value),
+            Real(self.participation_rate),
+            Real(self.service_rate),
+            Real(self.final_mean_trust),
+            Real(self.trust_change),
+            Real(self.gini),
+            Real(self.value_per_capita_included),
+            Real(self.value_per_capita_excluded),
+            Count(self.participants),
+            Count(self.served),
+            Count(self.unserved),
+            Count(self.realized),
+            Count(self.blocked_legal),
+            Count(self.not_implemented),
+            Count(self.co_destroyed),
+        ]
+    }
+
+    /// One figure by name, if there is such a figure.
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        let i = RunRecord::FIGURES.iter().position(|f| *f == name)?;
+        Some(self.values()[i].as_f64())
+    }
+}

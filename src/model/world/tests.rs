@@ -1,0 +1,220 @@
+use super::*;
+use crate::Scenario;
+
+fn model(settings: &[&str]) -> Model {
+    let mut s = Scenario::baseline();
+    for kv in settings {
+        s.set(kv).unwrap();
+    }
+    s.model().unwrap()
+}
+
+/// Everybody takes part every step: the utility is huge.
+const ALWAYS: &str = "participation.intercept=60";
+
+#[test]
+fn an_agency_at_capacity_leaves_the_next_participant_unserved() {
+    // 10 citizens, one agency of capacity ceil(0.1 * 10 / 1) = 1
+    let m = model(&[
+        "population.citizens=10",
+        "population.agencies=1",
+        "agencies.capacity_share=0.1",
+        "network.kind=none",
+        ALWAYS,
+    ]);
+    let mut w = World::new(&m, 1);
+    assert_eq!(w.capacity, 1);
+    let r = w.step(0);
+    assert_eq!((r.participants, r.served, r.unserved), (10, 1, 9));
+}
+
+#[test]
+fn participation_follows_the_logit() {
+    // u = -6 + 3 * tau + 2 * m + 1 * c with beta means; no network. Participation
+    // is sigmoid(u) on average; with intercept 60 everyone, with -60 nobody.
+    let m = model(&["population.citizens=1000", "participation.intercept=-60"]);
+    let mut w = World::new(&m, 1);
+    assert_eq!(w.step(0).participants, 0);
+    let m = model(&["population.citizens=1000", ALWAYS]);
+    let mut w = World::new(&m, 1);
+    assert_eq!(w.step(0).participants, 1000);
+    // Concentrated traits (k large), trust 0.5, motivation 0.5, capability 0.5:
+    // u = -6 + 1.5 + 1 + 0.5 = -3, sigmoid(-3) = 0.0474
+    let m = model(&[
+        "population.citizens=200000",
+        "citizens.concentration=1e9",
+        "citizens.trust_mean=0.5",
+        "citizens.capability_mean=0.5",
+        "network.kind=none",
+    ]);
+    let mut w = World::new(&m, 1);
+    let share = w.step(0).participants as f64 / 200_000.0;
+    // sd of the share: sqrt(0.0474 * 0.9526 / 2e5) = 0.00047
+    assert!((share - rules::sigmoid(-3.0)).abs() < 0.003, "{share}");
+}
+
+#[test]
+fn without_legal_basis_nothing_is_realized() {
+    let m = model(&[
+        "population.citizens=500",
+        "governance.legal_level=0",
+        ALWAYS,
+    ]);
+    let mut w = World::new(&m, 3);
+    let r = w.step(0);
+    assert_eq!(r.realized, 0);
+    assert_eq!(r.blocked_legal + r.co_destroyed, r.served);
+    assert!(r.value_realized <= 0.0);
+}
+
+#[test]
+fn a_realized_outcome_raises_trust_by_the_gain() {
+    // One citizen, one agency, no network: L = 1, D = 0, r about 1.
+    let m = model(&[
+        "population.citizens=1",
+        "population.agencies=1",
+        "agencies.capacity_share=1",
+        "agencies.responsiveness_mean=0.999999",
+        "citizens.concentration=1e12",
+        "citizens.trust_mean=0.5",
+        "governance.legal_level=1",
+        "governance.codestruction=0",
+        "network.kind=none",
+        ALWAYS,
+    ]);
+    let mut w = World::new(&m, 5);
+    let before = w.citizens.trust[0];
+    assert!((before - 0.5).abs() < 1e-5);
+    let r = w.step(0);
+    assert_eq!(r.realized, 1);
+    assert!((w.citizens.trust[0] - (before + 0.1 * (1.0 - before))).abs() < 1e-12);
+    assert!(r.value_potential > 0.0);
+    assert_eq!(r.value_realized, r.value_potential);
+    assert_eq!(w.citizens.value[0], r.value_potential);
+    // public value counts the spillover
+    assert!((r.public_value - 1.5 * r.value_potential).abs() < 1e-12);
+}
+
+#[test]
+fn co_destruction_loses_value_and_lowers_trust_and_openness() {
+    let m = model(&[
+        "population.citizens=100",
+        "population.agencies=1",
+        "agencies.capacity_share=1",
+        "governance.codestruction=1",
+        "network.kind=none",
+        ALWAYS,
+    ]);
+    let mut w = World::new(&m, 5);
+    let trust: Vec<f64> = w.citizens.trust.clone();
+    let openness = w.agencies.openness[0];
+    let r = w.step(0);
+    assert_eq!(r.co_destroyed, 100);
+    assert!((r.value_destroyed - 0.5 * r.value_potential).abs() < 1e-9);
+    assert_eq!(r.value_realized, -r.value_destroyed);
+    assert_eq!(r.public_value, -r.value_destroyed);
+    for (after, before) in w.citizens.trust.iter().zip(&trust) {
+        assert!((after - 0.7 * before).abs() < 1e-12);
+    }
+    // all 100 of capacity 100 destroyed: o - 0.5 o = o / 2
+    assert!((w.agencies.openness[0] - openness / 2.0).abs() < 1e-12);
+    assert!(w.citizens.value.iter().all(|&v| v == 0.0));
+}
+
+#[test]
+fn social_influence_pulls_trust_to_the_neighbours() {
+    let m = model(&[
+        "population.citizens=50",
+        "participation.intercept=-60",
+        "trust.social_weight=0.5",
+        "network.k=2",
+        "network.rewire=0",
+    ]);
+    let mut w = World::new(&m, 2);
+    let before = w.citizens.trust.clone();
+    w.step(0);
+    for i in 0..50 {
+        let left = before[(i + 49) % 50];
+        let right = before[(i + 1) % 50];
+        let expected = 0.5 * before[i] + 0.5 * (left + right) / 2.0;
+        assert!((w.citizens.trust[i] - expected).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn interventions_act_at_the_end_of_their_step() {
+    let text = r#"
+[population]
+citizens = 200
+[governance]
+legal_level = 0.0
+[[interventions]]
+at = 1
+kind = "set"
+key = "legal_level"
+value = 1.0
+[[interventions]]
+at = 1
+kind = "trust_campaign"
+delta = 0.5
+[[interventions]]
+at = 1
+kind = "openness_program"
+delta = 1.0
+[[interventions]]
+at = 1
+kind = "set"
+key = "capacity_share"
+value = 0.5
+"#;
+    let m = Scenario::from_toml(text, "t.toml", "t")
+        .unwrap()
+        .model()
+        .unwrap();
+    let mut w = World::new(&m, 4);
+    w.step(0);
+    let r1 = w.step(1);
+    assert_eq!(r1.realized, 0);
+    assert_eq!(w.governance.legal_level, 1.0);
+    assert_eq!(w.capacity, 5);
+    assert!(w.agencies.openness.iter().all(|&o| o == 1.0));
+    // the record of step 1 is taken before its interventions
+    assert!(r1.mean_openness < 1.0);
+    let expected = r1.mean_trust + 0.5 * (1.0 - r1.mean_trust);
+    assert!((w.mean_trust() - expected).abs() < 1e-12);
+}
+
+#[test]
+fn a_replication_is_reproducible_and_its_totals_add_up() {
+    let m = model(&["population.citizens=2000", "run.steps=12"]);
+    let mut steps = Vec::new();
+    let r = run(&m, 77, |s| steps.push(*s));
+    let mut again = Vec::new();
+    assert_eq!(run(&m, 77, |s| again.push(*s)), r);
+    assert_eq!(steps, again);
+    assert_ne!(run(&m, 78, |_| {}), r);
+    assert_eq!(steps.len(), 12);
+    let sum = |f: fn(&StepRecord) -> u64| steps.iter().map(f).sum::<u64>();
+    assert_eq!(r.participants, sum(|s| s.participants));
+    assert_eq!(r.served + r.unserved, r.participants);
+    assert_eq!(
+        r.served,
+        r.realized + r.blocked_legal + r.not_implemented + r.co_destroyed
+    );
+    let realized: f64 = steps.iter().map(|s| s.value_realized).sum();
+    assert!((r.total_value_realized - realized).abs() < 1e-9);
+    let destroyed: f64 = steps.iter().map(|s| s.value_destroyed).sum();
+    // public value = (1 + s) * private value received - destroyed value
+    let private: f64 = {
+        let mut w = World::new(&m, 77);
+        for t in 0..12 {
+            w.step(t);
+        }
+        w.citizens.value.iter().sum()
+    };
+    assert!((r.public_value - (1.5 * private - destroyed)).abs() < 1e-9);
+    assert_eq!(r.public_value, steps[11].public_value);
+    assert!((0.0..=1.0).contains(&r.gini));
+    assert!(r.participation_rate > 0.0 && r.service_rate > 0.0 && r.service_rate <= 1.0);
+    assert_eq!(r.value_per_capita_excluded, 0.0);
+}

@@ -1,0 +1,216 @@
+//! Results on disk: long-format CSV files, the manifest, written atomically.
+//!
+//! For each scenario, [`ScenarioWriter`] writes into `DIR/<scenario name>/`:
+//! - `runs.csv`: `scenario, replication, seed` and every figure of
+//!   [`RunRecord::FIGURES`], one row per replication;
+//! - `steps.csv`: `scenario, replication, step` and every figure of
+//!   [`StepRecord::FIGURES`], one row per replication and step;
+//! - `summary.csv`: `scenario, metric, n, mean, sd, ci95_low, ci95_high, p5,
+//!   p50, p95`, one row per per-replication figure;
+//! - `manifest.json`: what was run, how, and when.
+//!
+//! Rows are written as replications arrive; each file appears under its
+//! final name only once complete.
+
+mod atomic;
+mod manifest;
+mod table;
+
+pub use atomic::AtomicFile;
+pub use manifest::Manifest;
+pub use table::key_figures_table;
+
+use crate::experiment::Replication;
+use crate::model::{Figure, RunRecord, StepRecord};
+use crate::stats::Summary;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A file that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {source}")]
+pub struct OutputError {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Why.
+    pub source: io::Error,
+}
+
+fn at<T>(path: &Path, result: io::Result<T>) -> Result<T, OutputError> {
+    result.map_err(|source| OutputError {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The summary columns of `summary.csv` after `scenario, metric`.
+pub const SUMMARY_COLUMNS: [&str; 8] = [
+    "n",
+    "mean",
+    "sd",
+    "ci95_low",
+    "ci95_high",
+    "p5",
+    "p50",
+    "p95",
+];
+
+/// Formats a float for CSV: shortest text that reads back to the same
+/// number (`NaN` where undefined).
+fn real(x: f64, buf: &mut ryu::Buffer) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else {
+        buf.format(x).to_string()
+    }
+}
+
+fn figure(f: Figure, buf: &mut ryu::Buffer) -> String {
+    match f {
+        Figure::Count(c) => c.to_string(),
+        Figure::Real(x) => real(x, buf),
+    }
+}
+
+type Csv = csv::Writer<AtomicFile>;
+
+fn csv_file(path: &Path, header: &[&str]) -> Result<Csv, OutputError> {
+    let mut w = csv::Writer::from_writer(at(path, AtomicFile::create(path))?);
+    at(path, w.write_record(header).map_err(io::Error::other))?;
+    Ok(w)
+}
+
+fn commit(w: Csv, path: &Path) -> Result<PathBuf, OutputError> {
+    let file = w
+        .into_inner()
+        .map_err(|e| io::Error::other(e.error().to_string()));
+    at(path, file.and_then(AtomicFile::commit))
+}
+
+/// The summaries of one scenario, figure by figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioSummary {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Where its files are.
+    pub dir: PathBuf,
+    /// Each per-replication figure with its summary, in [`RunRecord::FIGURES`] order.
+    pub figures: Vec<(&'static str, Summary)>,
+}
+
+impl ScenarioSummary {
+    /// The summary of one figure.
+    pub fn get(&self, figure: &str) -> Option<&Summary> {
+        self.figures
+            .iter()
+            .find(|(f, _)| *f == figure)
+            .map(|(_, s)| s)
+    }
+}
+
+/// Summarizes run records figure by figure.
+pub fn summarize(records: &[RunRecord]) -> Vec<(&'static str, Summary)> {
+    RunRecord::FIGURES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let values: Vec<f64> = records.iter().map(|r| r.values()[i].as_f64()).collect();
+            (*name, Summary::of(&values))
+        })
+        .collect()
+}
+
+/// Writes the files of one scenario as its replications arrive.
+pub struct ScenarioWriter {
+    scenario: String,
+    dir: PathBuf,
+    runs: Csv,
+    steps: Csv,
+    records: Vec<RunRecord>,
+    buf: ryu::Buffer,
+}
+
+impl ScenarioWriter {
+    /// Creates `out/<scenario>/` if needed and starts its files.
+    pub fn create(out: &Path, scenario: &str) -> Result<ScenarioWriter, OutputError> {
+        let dir = out.join(scenario);
+        at(&dir, std::fs::create_dir_all(&dir))?;
+        let mut runs_header = vec!["scenario", "replication", "seed"];
+        runs_header.extend(RunRecord::FIGURES);
+        let mut steps_header = vec!["scenario", "replication", "step"];
+        steps_header.extend(StepRecord::FIGURES);
+        Ok(ScenarioWriter {
+            scenario: scenario.to_string(),
+            runs: csv_file(&dir.join("runs.csv"), &runs_header)?,
+            steps: csv_file(&dir.join("steps.csv"), &steps_header)?,
+            dir,
+            records: Vec::new(),
+            buf: ryu::Buffer::new(),
+        })
+    }
+
+    /// Appends one replication's rows.
+    pub fn write(&mut self, rep: &Replication) -> Result<(), OutputError> {
+        let mut row = vec![
+            self.scenario.clone(),
+            rep.replication.to_string(),
+            rep.seed.to_string(),
+        ];
+        row.extend(
+            rep.record
+                .values()
+                .into_iter()
+                .map(|f| figure(f, &mut self.buf)),
+        );
+        let path = self.dir.join("runs.csv");
+        at(
+            &path,
+            self.runs.write_record(&row).map_err(io::Error::other),
+        )?;
+        let path = self.dir.join("steps.csv");
+        for step in &rep.steps {
+            row.clear();
+            row.extend([
+                self.scenario.clone(),
+                rep.replication.to_string(),
+                step.step.to_string(),
+            ]);
+            row.extend(step.values().into_iter().map(|f| figure(f, &mut self.buf)));
+            at(
+                &path,
+                self.steps.write_record(&row).map_err(io::Error::other),
+            )?;
+        }
+        self.records.push(rep.record);
+        Ok(())
+    }
+
+    /// Writes `summary.csv` and `manifest.json`, then moves every file to
+    /// its final name, and returns the summaries.
+    pub fn finish(mut self, manifest: &Manifest) -> Result<ScenarioSummary, OutputError> {
+        let figures = summarize(&self.records);
+        let mut header = vec!["scenario", "metric"];
+        header.extend(SUMMARY_COLUMNS);
+        let path = self.dir.join("summary.csv");
+        let mut summary = csv_file(&path, &header)?;
+        for (name, s) in &figures {
+            let mut row = vec![self.scenario.clone(), name.to_string(), s.n.to_string()];
+            for x in [s.mean, s.sd, s.ci95_low, s.ci95_high, s.p5, s.p50, s.p95] {
+                row.push(real(x, &mut self.buf));
+            }
+            at(&path, summary.write_record(&row).map_err(io::Error::other))?;
+        }
+        let path = self.dir.join("manifest.json");
+        let mut manifest_file = at(&path, AtomicFile::create(&path))?;
+        at(&path, manifest.write(&mut manifest_file))?;
+        commit(self.runs, &self.dir.join("runs.csv"))?;
+        commit(self.steps, &self.dir.join("steps.csv"))?;
+        commit(summary, &self.dir.join("summary.csv"))?;
+        at(&path, manifest_file.commit())?;
+        Ok(ScenarioSummary {
+            scenario: self.scenario,
+            dir: self.dir,
+            figures,
+        })
+    }
+}

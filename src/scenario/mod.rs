@@ -1,0 +1,301 @@
+//! Scenario files: the TOML format of MODEL.md section 9, its defaults,
+//! validation, inhibitors and interventions.
+//!
+//! A [`Scenario`] is what a file says, every default filled in. It is
+//! checked once: per key while the file is read ([`Scenario::from_toml`],
+//! [`Scenario::load`]) and per override ([`Scenario::set`]), and across keys
+//! when it becomes a runnable [`Model`] ([`Scenario::model`]).
+
+mod error;
+mod inhibitor;
+mod intervention;
+mod params;
+mod parse;
+
+pub use error::{Origin, Problem, ScenarioError};
+pub use inhibitor::{Inhibitor, Inhibitors};
+pub use intervention::{Action, Intervention, SetKey};
+pub use params::{
+    AgencyParams, CitizenParams, Domain, GovernanceParams, LearningParams, NetworkKind,
+    NetworkParams, ParamKey, ParamValue, Params, ParticipationParams, PopulationParams, RunParams,
+    TrustParams, ValueParams, nearest,
+};
+
+use crate::model::Model;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// A scenario: a name, a description, the parameters, the inhibitors and the
+/// interventions, every default filled in.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Its name; names the output folder. Defaults to the file's stem.
+    pub name: String,
+    /// What it represents.
+    pub description: String,
+    /// The parameters as written (before inhibitors act).
+    #[serde(flatten)]
+    pub params: Params,
+    /// The inhibitor intensities.
+    pub inhibitors: Inhibitors,
+    /// The interventions, in file order.
+    pub interventions: Vec<Intervention>,
+    /// Where it was read from (a path, or `built-in`).
+    #[serde(skip)]
+    pub source: String,
+    /// Where each key that was set came from, for cross-key messages.
+    #[serde(skip)]
+    origins: BTreeMap<String, Origin>,
+}
+
+/// A scenario file that could not be read or is invalid.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read scenario file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a valid scenario.
+    #[error(transparent)]
+    Invalid(#[from] ScenarioError),
+}
+
+impl Scenario {
+    /// The built-in baseline: every parameter at its MODEL.md default, no
+    /// inhibitor, no intervention.
+    pub fn baseline() -> Scenario {
+        Scenario {
+            name: "baseline".into(),
+            description: "All parameters at their PVC-1 defaults; no inhibitor, no intervention."
+                .into(),
+            params: Params::default(),
+            inhibitors: Inhibitors::default(),
+            interventions: Vec::new(),
+            source: "built-in".into(),
+            origins: BTreeMap::new(),
+        }
+    }
+
+    /// Reads a scenario from TOML text. `source` names the text in messages
+    /// (usually the file path); `default_name` is used when the text sets no `name`.
+    ///
+    /// ```
+    /// let s = cocreate::Scenario::from_toml("[inhibitors]\nlow_trust = 0.5\n", "x.toml", "x").unwrap();
+    /// assert_eq!(s.name, "x");
+    /// assert_eq!(s.inhibitors.get(cocreate::Inhibitor::LowTrust), 0.5);
+    ///
+    /// let err = cocreate::Scenario::from_toml("[inhibitors]\nlow_turst = 0.5\n", "x.toml", "x").unwrap_err();
+    /// assert_eq!(err.to_string(), "x.toml:2:1: unknown inhibitor `low_turst`; did you mean `low_trust`?");
+    /// ```
+    pub fn from_toml(
+        text: &str,
+        source: &str,
+        default_name: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        parse::parse(text, source, default_name)
+    }
+
+    /// Reads a scenario file; its name defaults to the file's stem.
+    pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        Ok(Scenario::from_toml(&text, &shown, &stem)?)
+    }
+
+    /// Applies one `KEY=VALUE` override, where KEY is a dotted key of MODEL.md
+    /// section 2 (`governance.legal_level`) or `inhibitors.NAME`, checked like
+    /// the same key in a file.
+    pub fn set(&mut self, assignment: &str) -> Result<(), ScenarioError> {
+        let origin = Origin::whole(&format!("--set {assignment}"));
+        let fail = |message: String| ScenarioError::one(origin.clone(), message);
+        let Some((key, raw)) = assignment.split_once('=') else {
+            return Err(fail(
+                "expected KEY=VALUE, e.g. `governance.legal_level=0.5`".into(),
+            ));
+        };
+        let (key, raw) = (key.trim(), raw.trim());
+        if let Some(name) = key.strip_prefix("inhibitors.") {
+            let inhibitor = Inhibitor::from_name(name)
+                .ok_or_else(|| fail(parse::unknown_inhibitor_message(name)))?;
+            let x = raw.parse::<f64>().ok().filter(|x| (0.0..=1.0).contains(x));
+            let x = x.ok_or_else(|| {
+                fail(format!(
+                    "`{key}` = {raw} is out of range: allowed is a number in [0, 1]"
+                ))
+            })?;
+            self.inhibitors.set(inhibitor, x);
+            return Ok(());
+        }
+        let param = ParamKey::from_name(key).ok_or_else(|| fail(unknown_key_message(key)))?;
+        let value = parse_value(param.domain(), raw).map_err(|m| fail(format!("`{key}` {m}")))?;
+        param.set(&mut self.params, value).map_err(|allowed| {
+            fail(format!(
+                "`{key}` = {raw} is out of range: allowed is {allowed}"
+            ))
+        })?;
+        self.origins.insert(param.name().to_string(), origin);
+        Ok(())
+    }
+
+    /// Checks the constraints that involve several keys (`network.k` below
+    /// the number of citizens, interventions before the last step), applies
+    /// the inhibitors, and returns the runnable model.
+    pub fn model(&self) -> Result<Model, ScenarioError> {
+        let mut problems = Vec::new();
+        let p = &self.params;
+        if p.network.kind == NetworkKind::WattsStrogatz && p.network.k >= p.population.citizens {
+            problems.push(Problem {
+                origin: self.origin_of("network.k"),
+                message: format!(
+                    "`network.k` = {} must be below `population.citizens` = {} (each citizen links to k others)",
+                    p.network.k, p.population.citizens
+                ),
+            });
+        }
+        for (i, intervention) in self.interventions.iter().enumerate() {
+            if intervention.at >= p.run.steps {
+                problems.push(Problem {
+                    origin: self.origin_of(&format!("interventions[{i}].at")),
+                    message: format!(
+                        "intervention at step {} never happens: `at` must be below `run.steps` = {} (steps are 0-based)",
+                        intervention.at, p.run.steps
+                    ),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioError { problems });
+        }
+        let mut effective = self.params.clone();
+        let excluded_share = self.inhibitors.apply(&mut effective);
+        Ok(Model::new(
+            effective,
+            excluded_share,
+            self.interventions.clone(),
+        ))
+    }
+
+    fn origin_of(&self, key: &str) -> Origin {
+        self.origins
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| Origin::whole(&self.source))
+    }
+
+    /// The scenario fully resolved, as a TOML file that loads back to the same scenario.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "name = {}", toml_string(&self.name));
+        let _ = writeln!(out, "description = {}", toml_string(&self.description));
+        let mut section = "";
+        for key in ParamKey::all() {
+            if key.section() != section {
+                section = key.section();
+                let _ = writeln!(out, "\n[{section}]");
+            }
+            let _ = writeln!(out, "{} = {}", key.field(), key.get(&self.params));
+        }
+        let _ = writeln!(out, "\n[inhibitors]");
+        for inhibitor in Inhibitor::ALL {
+            let _ = writeln!(
+                out,
+                "{} = {:?}",
+                inhibitor.name(),
+                self.inhibitors.get(inhibitor)
+            );
+        }
+        for intervention in &self.interventions {
+            let _ = writeln!(out, "\n[[interventions]]\nat = {}", intervention.at);
+            let _ = match intervention.action {
+                Action::Set { key, value } => {
+                    writeln!(
+                        out,
+                        "kind = \"set\"\nkey = \"{}\"\nvalue = {value:?}",
+                        key.name()
+                    )
+                }
+                Action::TrustCampaign { delta } => {
+                    writeln!(out, "kind = \"trust_campaign\"\ndelta = {delta:?}")
+                }
+                Action::OpennessProgram { delta } => {
+                    writeln!(out, "kind = \"openness_program\"\ndelta = {delta:?}")
+                }
+            };
+        }
+        out
+    }
+}
+
+/// A name must be usable as a folder name on every platform.
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.trim() != name
+        || name.chars().any(|c| {
+            c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+        });
+    if bad {
+        Err(format!(
+            "`name` = {name:?} cannot name an output folder: use letters, digits, spaces, '-', '_' or '.'"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn unknown_key_message(key: &str) -> String {
+    let names = ParamKey::all()
+        .map(|k| k.name())
+        .chain(Inhibitor::ALL.iter().map(|i| i.name()));
+    match key.split_once('.') {
+        Some((section, field)) if params::SECTIONS.contains(&section) => {
+            parse::unknown_param_message(section, field)
+        }
+        _ => match nearest(key, names) {
+            Some(near) if ParamKey::from_name(near).is_some() => {
+                format!("unknown key `{key}`; did you mean `{near}`?")
+            }
+            Some(near) => format!("unknown key `{key}`; did you mean `inhibitors.{near}`?"),
+            None => format!(
+                "unknown key `{key}`; keys are the dotted names of MODEL.md section 2 (e.g. `governance.legal_level`) or `inhibitors.NAME`"
+            ),
+        },
+    }
+}
+
+/// Parses a command-line value for a parameter of `domain`.
+fn parse_value(domain: Domain, raw: &str) -> Result<ParamValue, String> {
+    if domain == Domain::Network {
+        return parse::network_kind(raw.trim_matches('"'));
+    }
+    if domain.is_integer() {
+        return raw
+            .parse::<u64>()
+            .map(ParamValue::Int)
+            .map_err(|_| format!("= {raw} must be {}", domain.describe()));
+    }
+    raw.parse::<f64>()
+        .map(ParamValue::Float)
+        .map_err(|_| format!("= {raw} is not a number: allowed is {}", domain.describe()))
+}
+
+fn toml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+#[cfg(test)]
+mod tests;
