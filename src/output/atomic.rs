@@ -24,8 +24,9 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
-        builder.prefix(&format!(".{name}.")).suffix(".partial");
+        builder.prefix(&prefix).suffix(".partial");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
