@@ -5,10 +5,12 @@ use super::rng::Rng;
 use rand::RngExt;
 
 /// An undirected graph over citizens `0..n`, neighbours of each in ascending order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Network {
     offsets: Vec<usize>,
     neighbours: Vec<u32>,
+    /// 1 / degree of each citizen (0 for none), so that means multiply.
+    inv_degree: Vec<f64>,
 }
 
 impl Network {
@@ -17,6 +19,7 @@ impl Network {
         Network {
             offsets: vec![0; n as usize + 1],
             neighbours: Vec::new(),
+            inv_degree: vec![0.0; n as usize],
         }
     }
 
@@ -73,9 +76,20 @@ impl Network {
             neighbours.extend_from_slice(list);
             offsets.push(neighbours.len());
         }
+        let inv_degree = offsets
+            .windows(2)
+            .map(|w| {
+                if w[1] > w[0] {
+                    1.0 / (w[1] - w[0]) as f64
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         Network {
             offsets,
             neighbours,
+            inv_degree,
         }
     }
 
@@ -83,6 +97,12 @@ impl Network {
     #[inline]
     pub fn neighbours(&self, i: usize) -> &[u32] {
         &self.neighbours[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// 1 / the number of neighbours of citizen `i`, 0 with none.
+    #[inline]
+    pub fn inv_degree(&self, i: usize) -> f64 {
+        self.inv_degree[i]
     }
 
     /// Number of citizens.

@@ -9,6 +9,25 @@ pub fn sigmoid(u: f64) -> f64 {
     1.0 / (1.0 + (-u).exp())
 }
 
+/// Whether a uniform draw `uniform` in [0, 1) falls below `sigmoid(u)`:
+/// the participation decision of phase 1, exactly.
+///
+/// `U < 1 / (1 + e^x)` with `x = -u` is `U (1 + e^x) < 1`. Most citizens do
+/// not take part, and for them a cheap lower bound of `e^x` already decides:
+/// the cubic Taylor polynomial `1 + x + x^2/2 + x^3/6` is below `e^x` for
+/// every real x (the remainder `e^t x^4 / 24` is never negative). Only when
+/// the bound cannot decide is `exp` called.
+#[inline]
+pub fn bernoulli_sigmoid(uniform: f64, u: f64) -> bool {
+    let x = -u;
+    let lower = 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0)));
+    // the margin keeps the bound below e^x despite rounding
+    if uniform * (1.0 + lower * (1.0 - 1e-9)) >= 1.0 {
+        return false;
+    }
+    uniform * (1.0 + x.exp()) < 1.0
+}
+
 /// `min(1, max(0, x))`.
 #[inline]
 pub fn clamp01(x: f64) -> f64 {
@@ -216,6 +235,26 @@ mod tests {
         ));
         let v = value_potential(2.0, 1.0, 1.0, 0.3, 1.0);
         assert!(close(v, 2.0 * (0.3f64 - 0.045).exp()));
+    }
+
+    #[test]
+    fn the_fast_participation_test_is_exact() {
+        // every decision equals the plain comparison U < sigmoid(u)
+        let mut state = 0x1234_5678_9abc_def0_u64;
+        for k in 0..2_000_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let uniform = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let u = -30.0 + 60.0 * (k as f64 / 2e6);
+            assert_eq!(
+                bernoulli_sigmoid(uniform, u),
+                uniform * (1.0 + (-u).exp()) < 1.0,
+                "U = {uniform}, u = {u}"
+            );
+        }
+        assert!(bernoulli_sigmoid(0.0, -800.0) == (0.0 < sigmoid(-800.0)));
+        assert!(bernoulli_sigmoid(0.4, 0.0) && !bernoulli_sigmoid(0.6, 0.0));
     }
 
     #[test]

@@ -56,8 +56,10 @@ pub struct World<'m> {
     destroyed: Vec<u32>,
     /// `o_j^(1-alpha)` at the start of the current step.
     openness_factor: Vec<f64>,
-    /// This step's participants, then shuffled into matching order.
+    /// This step's participants (the first `participant_count`), then
+    /// shuffled into matching order.
     participants: Vec<u32>,
+    participant_count: usize,
     /// Scratch buffers of the double-buffered phases.
     participated_next: Vec<bool>,
     trust_next: Vec<f64>,
@@ -128,7 +130,8 @@ impl<'m> World<'m> {
             realized: vec![0; m],
             destroyed: vec![0; m],
             openness_factor: vec![0.0; m],
-            participants: Vec::with_capacity(n as usize),
+            participants: vec![0; n as usize],
+            participant_count: 0,
             participated_next: vec![false; n as usize],
             trust_next: vec![0.0; n as usize],
             public_value: 0.0,
@@ -163,8 +166,7 @@ impl<'m> World<'m> {
         self.participation();
         self.interactions(&mut record);
         self.learning();
-        self.social_influence();
-        record.mean_trust = self.mean_trust();
+        record.mean_trust = self.social_influence();
         record.mean_openness = self.mean_openness();
         record.public_value = self.public_value;
         self.interventions(t);
@@ -178,22 +180,23 @@ impl<'m> World<'m> {
         let (b_trust, b_social) = (beta.trust, beta.social);
         let prev = &self.citizens.participated;
         let rng = &mut self.streams.participation;
-        self.participants.clear();
+        let mut count = 0;
         for i in 0..prev.len() {
-            let neighbours = self.network.neighbours(i);
-            let share = if neighbours.is_empty() {
-                0.0
-            } else {
-                let active = neighbours.iter().filter(|&&j| prev[j as usize]).count();
-                active as f64 / neighbours.len() as f64
-            };
+            let active: u32 = self
+                .network
+                .neighbours(i)
+                .iter()
+                .map(|&j| u32::from(prev[j as usize]))
+                .sum();
+            let share = f64::from(active) * self.network.inv_degree(i);
             let u = self.base_utility[i] + b_trust * self.citizens.trust[i] + b_social * share;
-            let takes_part = rng.random::<f64>() < rules::sigmoid(u);
+            let takes_part = rules::bernoulli_sigmoid(rng.random::<f64>(), u);
             self.participated_next[i] = takes_part;
-            if takes_part {
-                self.participants.push(i as u32);
-            }
+            // branch-free append: written always, kept when taking part
+            self.participants[count] = i as u32;
+            count += usize::from(takes_part);
         }
+        self.participant_count = count;
         std::mem::swap(&mut self.citizens.participated, &mut self.participated_next);
     }
 
@@ -221,9 +224,10 @@ impl<'m> World<'m> {
         self.destroyed.fill(0);
         let agencies = self.agencies.openness.len() as u32;
         let s = &mut self.streams;
-        self.participants.shuffle(&mut s.matching);
-        record.participants = self.participants.len() as u64;
-        for &i in &self.participants {
+        let participants = &mut self.participants[..self.participant_count];
+        participants.shuffle(&mut s.matching);
+        record.participants = participants.len() as u64;
+        for &i in participants.iter() {
             let i = i as usize;
             let j = s.matching.random_range(0..agencies) as usize;
             let z: f64 = StandardNormal.sample(&mut s.value);
@@ -303,19 +307,23 @@ impl<'m> World<'m> {
     }
 
     /// Phase 7: synchronous social influence on trust (DeGroot 1974).
-    fn social_influence(&mut self) {
+    /// Returns the mean trust afterwards.
+    fn social_influence(&mut self) -> f64 {
         let w = self.model.params.trust.social_weight;
         let trust = &self.citizens.trust;
+        let mut total = 0.0;
         for (i, next) in self.trust_next.iter_mut().enumerate() {
             let neighbours = self.network.neighbours(i);
             *next = if neighbours.is_empty() {
                 trust[i]
             } else {
                 let sum: f64 = neighbours.iter().map(|&j| trust[j as usize]).sum();
-                rules::influenced_trust(trust[i], sum / neighbours.len() as f64, w)
+                rules::influenced_trust(trust[i], sum * self.network.inv_degree(i), w)
             };
+            total += *next;
         }
         std::mem::swap(&mut self.citizens.trust, &mut self.trust_next);
+        total / self.citizens.trust.len() as f64
     }
 
     /// Phase 8: the interventions scheduled for step `t`, in file order.
