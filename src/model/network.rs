@@ -173,7 +173,7 @@ mod tests {
                     .iter()
                     .filter(|&&j| {
                         let d = (j as i64 - i as i64).rem_euclid(n as i64);
-                        d >= 1 && d <= 3
+                        (1..=3).contains(&d)
                     })
                     .count()
             })

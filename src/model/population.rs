@@ -150,14 +150,15 @@ mod tests {
         let share = c.excluded.iter().filter(|&&e| e).count() as f64 / 1e5;
         assert!((share - 0.4).abs() < 0.01);
         // capability of the excluded is scaled by 0.3
-        let (inc, exc): (Vec<(f64, bool)>, Vec<(f64, bool)>) = c
-            .capability
-            .iter()
-            .zip(&c.excluded)
-            .map(|(&x, &e)| (x, e))
-            .partition(|(_, e)| !e);
-        let inc: Vec<f64> = inc.into_iter().map(|(x, _)| x).collect();
-        let exc: Vec<f64> = exc.into_iter().map(|(x, _)| x).collect();
+        let group = |excluded: bool| -> Vec<f64> {
+            c.capability
+                .iter()
+                .zip(&c.excluded)
+                .filter(|(_, e)| **e == excluded)
+                .map(|(x, _)| *x)
+                .collect()
+        };
+        let (inc, exc) = (group(false), group(true));
         assert!((mean(&inc) - 0.6).abs() < 0.005);
         assert!((mean(&exc) - 0.18).abs() < 0.005);
         assert!(c.trust.iter().all(|t| (0.0..=1.0).contains(t)));

@@ -1,0 +1,312 @@
+//! The `cocreate` binary as a user drives it.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn cocreate() -> Command {
+    Command::cargo_bin("cocreate").expect("binary built")
+}
+
+fn scenario_path(name: &str) -> String {
+    format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn header(path: &Path) -> String {
+    fs::read_to_string(path)
+        .expect("file exists")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn run_without_a_file_runs_the_baseline_into_results() {
+    let dir = tempfile::tempdir().unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["run", "-r", "4", "--set", "population.citizens=500"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("baseline"))
+        .stdout(predicate::str::contains("total_value_realized"))
+        .stdout(predicate::str::contains("95% CI"));
+    let out = dir.path().join("results/baseline");
+    assert_eq!(
+        files_in(&out),
+        ["manifest.json", "runs.csv", "steps.csv", "summary.csv"]
+    );
+    assert_eq!(
+        header(&out.join("runs.csv")),
+        "scenario,replication,seed,total_value_realized,total_value_potential,realization_ratio,\
+public_value,participation_rate,service_rate,final_mean_trust,trust_change,gini,\
+value_per_capita_included,value_per_capita_excluded,participants,served,unserved,realized,\
+blocked_legal,not_implemented,co_destroyed"
+    );
+    assert_eq!(
+        header(&out.join("steps.csv")),
+        "scenario,replication,step,participants,served,unserved,realized,blocked_legal,\
+not_implemented,co_destroyed,value_potential,value_realized,value_destroyed,mean_trust,\
+mean_openness,public_value"
+    );
+    assert_eq!(
+        header(&out.join("summary.csv")),
+        "scenario,metric,n,mean,sd,ci95_low,ci95_high,p5,p50,p95"
+    );
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 4);
+    let steps = fs::read_to_string(out.join("steps.csv")).unwrap();
+    assert_eq!(steps.lines().count(), 1 + 4 * 60);
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 1 + 18);
+    assert!(summary.contains("\nbaseline,total_value_realized,4,"));
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["master_seed"], 42);
+    assert_eq!(manifest["replications"], 4);
+    assert_eq!(manifest["seeds"].as_array().map(Vec::len), Some(4));
+    assert_eq!(manifest["scenario"]["population"]["citizens"], 500);
+    assert_eq!(manifest["scenario"]["governance"]["legal_level"], 0.9);
+    assert!(
+        manifest["command_line"]
+            .as_array()
+            .is_some_and(|a| a.len() == 6)
+    );
+    assert!(
+        manifest["started"]
+            .as_str()
+            .is_some_and(|s| s.ends_with('Z'))
+    );
+    assert!(manifest["threads"].as_u64().is_some_and(|t| t >= 1));
+    // the seed of each run is in its row
+    let first_seed = manifest["seeds"][0].as_u64().unwrap();
+    assert!(
+        runs.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&format!("baseline,0,{first_seed},"))
+    );
+}
+
+#[test]
+fn several_scenarios_share_seeds_and_write_one_folder_each() {
+    let dir = tempfile::tempdir().unwrap();
+    cocreate()
+        .args([
+            "run",
+            &scenario_path("baseline"),
+            &scenario_path("low_trust"),
+        ])
+        .args([
+            "-r",
+            "3",
+            "--seed",
+            "5",
+            "--set",
+            "population.citizens=400",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    let seeds = |name: &str| -> Vec<String> {
+        fs::read_to_string(dir.path().join(name).join("runs.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(seeds("baseline"), seeds("low_trust"));
+    assert_eq!(seeds("baseline").len(), 3);
+}
+
+#[test]
+fn overrides_reach_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    cocreate()
+        .args([
+            "run",
+            "-r",
+            "2",
+            "--quiet",
+            "--set",
+            "population.citizens=300",
+        ])
+        .args(["--set", "inhibitors.missing_legal_framework=1"])
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let runs = fs::read_to_string(dir.path().join("baseline/runs.csv")).unwrap();
+    for line in runs.lines().skip(1) {
+        // realized count is column 18 (0-based 17): nothing realized without legal basis
+        assert_eq!(line.split(',').nth(17), Some("0"), "{line}");
+    }
+}
+
+#[test]
+fn a_mistyped_inhibitor_gets_a_suggestion_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typo.toml");
+    fs::write(&file, "[inhibitors]\nlow_turst = 0.4\n").unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["run", "typo.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "typo.toml:2:1: unknown inhibitor `low_turst`; did you mean `low_trust`?",
+        ));
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn syntax_errors_show_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    fs::write(&file, "[run]\nsteps = 60\nseed = \n").unwrap();
+    cocreate()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("broken.toml:3:")
+                .and(predicate::str::contains("TOML syntax error")),
+        );
+}
+
+#[test]
+fn out_of_range_values_name_the_key_value_and_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("range.toml");
+    fs::write(&file, "[governance]\nlegal_level = 1.2\n").unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["run", "range.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "range.toml:2:15: `governance.legal_level` = 1.2 is out of range: allowed is a number in [0, 1]",
+        ));
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn bad_overrides_and_cross_key_errors_exit_2_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["run", "--set", "citizens.trust_maen=0.3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `trust_mean`?"));
+    cocreate()
+        .current_dir(dir.path())
+        .args(["run", "--set", "population.citizens=4"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`network.k` = 6 must be below `population.citizens` = 4",
+        ));
+    cocreate()
+        .current_dir(dir.path())
+        .args(["run", "does-not-exist.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read scenario file does-not-exist.toml",
+        ));
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn two_scenarios_with_one_name_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = scenario_path("baseline");
+    cocreate()
+        .current_dir(dir.path())
+        .args(["run", &base, &base])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "two scenarios are named `baseline`",
+        ));
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn validate_prints_the_resolved_scenario() {
+    let out = cocreate()
+        .args([
+            "validate",
+            &scenario_path("legal-reform"),
+            &scenario_path("baseline"),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("legal-reform.toml: valid"));
+    assert!(text.contains("[participation]\nintercept = -6.0\n"));
+    assert!(text.contains("missing_legal_framework = 1.0"));
+    assert!(
+        text.contains("governance.legal_level = 0.0"),
+        "effective values are noted"
+    );
+    assert!(text.contains("kind = \"trust_campaign\""));
+}
+
+#[test]
+fn inhibitors_lists_all_eight() {
+    let assert = cocreate().arg("inhibitors").assert().success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for name in [
+        "low_trust",
+        "low_motivation",
+        "digital_divide",
+        "risk_averse_culture",
+        "limited_capacity",
+        "missing_legal_framework",
+        "no_feedback",
+        "misaligned_goals",
+    ] {
+        assert!(text.contains(name), "{name}");
+    }
+    assert!(text.contains("legal_level * (1 - x)"));
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in ["run", "validate", "inhibitors"] {
+        cocreate()
+            .args([cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+    cocreate()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cocreate run"));
+}
