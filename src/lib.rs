@@ -42,3 +42,8 @@ pub mod stats;
 
 pub use model::{Model, RunRecord, StepRecord};
 pub use scenario::{Inhibitor, Scenario, ScenarioError};
+
+/// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
