@@ -23,7 +23,10 @@ fn readme_lists_every_parameter_with_its_default() {
             Some(x) => default.parse::<f64>().ok() == Some(x),
             None => expected.trim_matches('"') == default,
         };
-        assert!(matches, "README default of `{key}` is {default}, the code's is {expected}");
+        assert!(
+            matches,
+            "README default of `{key}` is {default}, the code's is {expected}"
+        );
     }
 }
 
