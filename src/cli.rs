@@ -56,8 +56,8 @@ pub struct RunArgs {
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
 
-    /// Master seed (overrides run.seed).
-    #[arg(short, long, value_name = "S")]
+    /// Master seed (overrides run.seed), from 0 to 2^63 - 1.
+    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
 
     /// Worker threads [default: all cores]. Results do not depend on it.

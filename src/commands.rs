@@ -10,8 +10,8 @@ use cocreate::{Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 /// The run was stopped by Ctrl-C.
@@ -50,13 +50,11 @@ fn checked(scenario: &Scenario) -> Result<Model> {
 
 /// `cocreate run`.
 pub fn run(args: RunArgs) -> Result<()> {
-    let started = SystemTime::now();
     let mut scenarios = if args.scenarios.is_empty() {
         vec![Scenario::baseline()]
     } else {
         load_all(&args.scenarios)?
     };
-    let seed = shared_seed(&scenarios, args.seed, args.quiet);
     for scenario in &mut scenarios {
         for assignment in &args.set {
             scenario
@@ -66,13 +64,17 @@ pub fn run(args: RunArgs) -> Result<()> {
         if let Some(r) = args.replications {
             scenario.params.run.replications = r;
         }
+    }
+    let seed = shared_seed(&scenarios, args.seed, args.quiet);
+    for scenario in &mut scenarios {
         scenario.params.run.seed = seed;
     }
+    // folder names must differ, also on case-insensitive file systems
     let mut names = BTreeSet::new();
     for s in &scenarios {
-        if !names.insert(s.name.as_str()) {
+        if !names.insert(s.name.to_lowercase()) {
             bail!(BadInput(format!(
-                "two scenarios are named `{}`: they would write into the same folder; give one a different `name`",
+                "two scenarios are named `{}` (ignoring case): they would write into the same folder; give one a different `name`",
                 s.name
             )));
         }
@@ -104,7 +106,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             scenario.params.run.replications,
             command_line.clone(),
             threads,
-            started,
+            SystemTime::now(),
         );
         let summary =
             pool.install(|| run_scenario(scenario, model, &args, &progress, &mut manifest))?;
@@ -130,20 +132,36 @@ fn run_scenario(
     progress: &Progress,
     manifest: &mut Manifest,
 ) -> Result<ScenarioSummary> {
+    let dir = args.out.join(&scenario.name);
+    let fresh = !dir.exists();
+    *progress
+        .current_dir
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(dir.clone());
     let mut writer = ScenarioWriter::create(&args.out, &scenario.name)?;
     let seed = scenario.params.run.seed;
     let replications = scenario.params.run.replications;
-    match experiment::replicate(model, seed, replications, progress, |rep| {
+    let outcome = experiment::replicate(model, seed, replications, progress, |rep| {
         writer.write(&rep)
-    }) {
-        Ok(()) => {}
+    });
+    let failure = match outcome {
+        Ok(()) => None,
         Err(ReplicateError::Interrupted { completed }) => {
-            bail!(Interrupted(format!(
-                "scenario `{}` stopped after {completed} of {replications} replications; its files were not written",
+            Some(anyhow::Error::new(Interrupted(format!(
+                "scenario `{}` stopped after {completed} of {replications} replications; its files were not written (rerun it to get them)",
                 scenario.name
-            )))
+            ))))
         }
-        Err(ReplicateError::Sink(e)) => return Err(e.into()),
+        Err(ReplicateError::Sink(e)) => Some(e.into()),
+    };
+    if let Some(err) = failure {
+        // dropping the writer removes its temporary files; then the folder
+        // itself, if this run made it
+        drop(writer);
+        if fresh {
+            let _ = std::fs::remove_dir(&dir);
+        }
+        return Err(err);
     }
     manifest.stamp_finished(SystemTime::now());
     Ok(writer.finish(manifest)?)
@@ -171,6 +189,8 @@ fn shared_seed(scenarios: &[Scenario], cli_seed: Option<u64>, quiet: bool) -> u6
 struct Progress {
     bar: ProgressBar,
     cancel: Arc<AtomicBool>,
+    /// The folder of the scenario being written, for a second Ctrl-C.
+    current_dir: Arc<Mutex<Option<PathBuf>>>,
 }
 
 impl Progress {
@@ -188,16 +208,41 @@ impl Progress {
             .progress_chars("=> "),
         );
         let cancel = Arc::new(AtomicBool::new(false));
+        let current_dir: Arc<Mutex<Option<PathBuf>>> = Arc::new(Mutex::new(None));
         let flag = Arc::clone(&cancel);
+        let dir = Arc::clone(&current_dir);
         ctrlc::set_handler(move || {
             if flag.swap(true, Ordering::SeqCst) {
-                // a second Ctrl-C: stop at once
+                // a second Ctrl-C: stop at once, removing the unfinished files
+                if let Some(dir) = dir.lock().ok().and_then(|d| d.clone()) {
+                    remove_partial_files(&dir);
+                }
                 std::process::exit(130);
             }
+            eprintln!("\nstopping after the replications under way (Ctrl-C again to stop at once)");
         })
         .context("cannot install the Ctrl-C handler")?;
-        Ok(Progress { bar, cancel })
+        Ok(Progress {
+            bar,
+            cancel,
+            current_dir,
+        })
     }
+}
+
+/// Removes the temporary files of unfinished outputs in `dir`, then `dir`
+/// itself if that leaves it empty.
+fn remove_partial_files(dir: &std::path::Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".partial") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(dir);
 }
 
 impl Observer for Progress {

@@ -162,6 +162,27 @@ fn overrides_reach_the_model() {
 }
 
 #[test]
+fn set_can_choose_the_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    cocreate()
+        .args([
+            "run",
+            "-r",
+            "2",
+            "--quiet",
+            "--set",
+            "population.citizens=300",
+        ])
+        .args(["--set", "run.seed=777"])
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let manifest = fs::read_to_string(dir.path().join("baseline/manifest.json")).unwrap();
+    assert!(manifest.contains("\"master_seed\": 777"), "{manifest}");
+}
+
+#[test]
 fn a_mistyped_inhibitor_gets_a_suggestion_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("typo.toml");

@@ -95,7 +95,7 @@ pub fn replicate<E>(
                 }
             }
         }
-        if observer.cancelled() {
+        if end < replications && observer.cancelled() {
             return Err(ReplicateError::Interrupted { completed: end });
         }
         start = end;

@@ -156,11 +156,11 @@ impl Scenario {
     pub fn model(&self) -> Result<Model, ScenarioError> {
         let mut problems = Vec::new();
         let p = &self.params;
-        if p.network.kind == NetworkKind::WattsStrogatz && p.network.k >= p.population.citizens {
+        if p.network.k >= p.population.citizens {
             problems.push(Problem {
                 origin: self.origin_of("network.k"),
                 message: format!(
-                    "`network.k` = {} must be below `population.citizens` = {} (each citizen links to k others)",
+                    "`network.k` = {} must be below `population.citizens` = {} (each citizen links to k others; with `network.kind = \"none\"` set k = 0)",
                     p.network.k, p.population.citizens
                 ),
             });
@@ -265,6 +265,13 @@ fn unknown_key_message(key: &str) -> String {
         Some((section, field)) if params::SECTIONS.contains(&section) => {
             parse::unknown_param_message(section, field)
         }
+        Some((section, field)) if nearest(section, ["inhibitors"]).is_some() => {
+            format!("unknown key `{key}`; did you mean `inhibitors.{field}`?")
+        }
+        Some((section, field)) if nearest(section, params::SECTIONS).is_some() => {
+            let near = nearest(section, params::SECTIONS).unwrap_or(section);
+            format!("unknown key `{key}`; did you mean `{near}.{field}`?")
+        }
         _ => match nearest(key, names) {
             Some(near) if ParamKey::from_name(near).is_some() => {
                 format!("unknown key `{key}`; did you mean `{near}`?")
@@ -294,7 +301,7 @@ fn parse_value(domain: Domain, raw: &str) -> Result<ParamValue, String> {
 }
 
 fn toml_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    toml::Value::String(s.to_string()).to_string()
 }
 
 #[cfg(test)]

@@ -212,7 +212,7 @@ impl Default for Params {
 pub enum Domain {
     /// An integer of at least 1 (fits in 32 bits).
     Count,
-    /// Any non-negative 64-bit integer (seeds).
+    /// An integer from 0 to 2^63 - 1 (seeds; the largest a TOML file can hold).
     Seed,
     /// An even integer of at least 0 (fits in 32 bits).
     EvenCount,
@@ -233,7 +233,7 @@ impl Domain {
     pub fn describe(self) -> &'static str {
         match self {
             Domain::Count => "an integer from 1 to 4294967295",
-            Domain::Seed => "an integer from 0 to 18446744073709551615",
+            Domain::Seed => "an integer from 0 to 9223372036854775807",
             Domain::EvenCount => "an even integer from 0 to 4294967294",
             Domain::Unit => "a number in [0, 1]",
             Domain::OpenUnit => "a number strictly between 0 and 1",
@@ -252,7 +252,7 @@ impl Domain {
     pub(crate) fn check(self, value: &ParamValue) -> bool {
         match (self, value) {
             (Domain::Count, ParamValue::Int(v)) => (1..=u32::MAX as u64).contains(v),
-            (Domain::Seed, ParamValue::Int(_)) => true,
+            (Domain::Seed, ParamValue::Int(v)) => *v <= i64::MAX as u64,
             (Domain::EvenCount, ParamValue::Int(v)) => *v <= u32::MAX as u64 && v % 2 == 0,
             (Domain::Unit, ParamValue::Float(v)) => (0.0..=1.0).contains(v),
             (Domain::OpenUnit, ParamValue::Float(v)) => *v > 0.0 && *v < 1.0,

@@ -95,6 +95,14 @@ pub(super) fn parse(
         }
     }
 
+    if !root.get_ref().contains_key("name")
+        && let Err(why) = check_name(&scenario.name)
+    {
+        walker.problem(
+            0,
+            format!("the file's name gives the scenario no usable name ({why}); set `name`"),
+        );
+    }
     if walker.problems.is_empty() {
         Ok(scenario)
     } else {

@@ -229,6 +229,19 @@ fn intervention_problems() {
 fn bad_names_are_refused() {
     let m = messages("name = \"../x\"\n");
     assert!(m[0].contains("cannot name an output folder"), "{}", m[0]);
+    let e = Scenario::from_toml("", "..toml", ".")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("set `name`"), "{e}");
+    assert!(Scenario::from_toml("name = \"ok\"", "..toml", ".").is_ok());
+}
+
+#[test]
+fn descriptions_with_any_character_survive_the_resolved_file() {
+    let mut s = parse("").unwrap();
+    s.description = "quote \" backslash \\ tab \t del \u{7f} é".into();
+    let again = Scenario::from_toml(&s.to_toml(), "s.toml", "s").unwrap();
+    assert_eq!(again.description, s.description);
 }
 
 #[test]
@@ -254,6 +267,12 @@ fn overrides_are_checked_like_the_file() {
     let e = s.set("population.citizens=1.5").unwrap_err().to_string();
     assert!(e.contains("must be an integer"), "{e}");
     assert!(s.set("legal_level").is_err());
+    let e = s.set("inhibitor.low_trust=0.3").unwrap_err().to_string();
+    assert!(e.contains("did you mean `inhibitors.low_trust`"), "{e}");
+    let e = s.set("governence.feedback=0.3").unwrap_err().to_string();
+    assert!(e.contains("did you mean `governance.feedback`"), "{e}");
+    assert!(s.set("run.seed=9223372036854775808").is_err());
+    s.set("run.seed=9223372036854775807").unwrap();
 }
 
 #[test]
@@ -262,10 +281,13 @@ fn cross_key_checks_happen_when_the_model_is_built() {
     let e = s.model().unwrap_err().to_string();
     assert_eq!(
         e,
-        "s.toml:4:5: `network.k` = 6 must be below `population.citizens` = 6 (each citizen links to k others)"
+        "s.toml:4:5: `network.k` = 6 must be below `population.citizens` = 6 (each citizen links to k others; with `network.kind = \"none\"` set k = 0)"
     );
-    let s = parse("[population]\ncitizens = 6\n[network]\nkind = \"none\"\n").unwrap();
+    let s = parse("[population]\ncitizens = 6\n[network]\nkind = \"none\"\nk = 0\n").unwrap();
     assert!(s.model().is_ok());
+    // MODEL.md section 9: k below N whatever the network kind
+    let s = parse("[population]\ncitizens = 6\n[network]\nkind = \"none\"\n").unwrap();
+    assert!(s.model().is_err());
     let s = parse(
         "[run]\nsteps = 10\n[[interventions]]\nat = 10\nkind = \"trust_campaign\"\ndelta = 0.1\n",
     )

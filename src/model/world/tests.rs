@@ -72,6 +72,7 @@ fn a_realized_outcome_raises_trust_by_the_gain() {
     // One citizen, one agency, no network: L = 1, D = 0, r about 1.
     let m = model(&[
         "population.citizens=1",
+        "network.k=0",
         "population.agencies=1",
         "agencies.capacity_share=1",
         "agencies.responsiveness_mean=0.999999",
