@@ -202,9 +202,15 @@ impl Progress {
         };
         bar.set_style(
             ProgressStyle::with_template(
-                "{msg:>12} [{bar:30}] {pos}/{len} replications, {per_sec}, ETA {eta}",
+                "{msg:>12} [{bar:30}] {pos}/{len} replications, {rate}, ETA {eta}",
             )
             .context("progress bar template")?
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", state.per_sec());
+                },
+            )
             .progress_chars("=> "),
         );
         let cancel = Arc::new(AtomicBool::new(false));
