@@ -69,18 +69,23 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// Gini coefficient of non-negative values: 0 for perfect equality, and 0
 /// when every value is 0. `sum_i sum_j |x_i - x_j| / (2 n^2 mean)`.
 pub fn gini(values: &[f64]) -> f64 {
-    let total: f64 = values.iter().sum();
-    if values.is_empty() || total == 0.0 {
-        return 0.0;
-    }
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
+    gini_of_sorted(&sorted)
+}
+
+/// [`gini`] of values already sorted in ascending order.
+pub fn gini_of_sorted<T: Copy + Into<f64>>(sorted: &[T]) -> f64 {
+    let (mut total, mut weighted) = (0.0, 0.0);
+    for (i, &x) in sorted.iter().enumerate() {
+        let x: f64 = x.into();
+        total += x;
+        weighted += (i + 1) as f64 * x;
+    }
+    if sorted.is_empty() || total == 0.0 {
+        return 0.0;
+    }
     let n = sorted.len() as f64;
-    let weighted: f64 = sorted
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (i + 1) as f64 * x)
-        .sum();
     2.0 * weighted / (n * total) - (n + 1.0) / n
 }
 

@@ -46,11 +46,28 @@ pub enum ReplicateError<E> {
     Sink(E),
 }
 
-/// Runs one replication with the seed that (master seed, replication) gives.
+/// Populations at least this large are processed in parallel within each
+/// replication (replications then run one after the other); smaller ones
+/// run one replication per thread. The results are the same either way.
+pub const PARALLEL_WITHIN: u32 = 8 * model::CHUNK as u32;
+
+/// Runs one replication with the seed that (master seed, replication) gives,
+/// on one thread.
 pub fn run_one(model: &Model, master_seed: u64, replication: u32) -> Replication {
+    run_replication(model, master_seed, replication, false)
+}
+
+/// Runs one replication; with `parallel`, its citizens are processed in
+/// parallel on the current rayon pool (same results).
+pub fn run_replication(
+    model: &Model,
+    master_seed: u64,
+    replication: u32,
+    parallel: bool,
+) -> Replication {
     let seed = rng::replication_seed(master_seed, replication);
     let mut steps = Vec::with_capacity(model.params().run.steps as usize);
-    let record = model::run(model, seed, |s| steps.push(*s));
+    let record = model::run(model, seed, parallel, |s| steps.push(*s));
     Replication {
         replication,
         seed,
@@ -70,21 +87,28 @@ pub fn replicate<E>(
     observer: &impl Observer,
     mut sink: impl FnMut(Replication) -> Result<(), E>,
 ) -> Result<(), ReplicateError<E>> {
-    let chunk = (4 * rayon::current_num_threads() as u32).max(8);
+    let within = model.params().population.citizens >= PARALLEL_WITHIN;
+    let chunk = if within {
+        1
+    } else {
+        (4 * rayon::current_num_threads() as u32).max(8)
+    };
+    let one = |r: u32| {
+        if observer.cancelled() {
+            return None;
+        }
+        let rep = run_replication(model, master_seed, r, within);
+        observer.replication_done();
+        Some(rep)
+    };
     let mut start = 0;
     while start < replications {
         let end = start.saturating_add(chunk).min(replications);
-        let done: Vec<Option<Replication>> = (start..end)
-            .into_par_iter()
-            .map(|r| {
-                if observer.cancelled() {
-                    return None;
-                }
-                let rep = run_one(model, master_seed, r);
-                observer.replication_done();
-                Some(rep)
-            })
-            .collect();
+        let done: Vec<Option<Replication>> = if within {
+            (start..end).map(one).collect()
+        } else {
+            (start..end).into_par_iter().map(one).collect()
+        };
         for (offset, rep) in done.into_iter().enumerate() {
             match rep {
                 Some(rep) => sink(rep).map_err(ReplicateError::Sink)?,

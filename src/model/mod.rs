@@ -4,6 +4,8 @@
 //! A [`Model`] comes from a checked [`crate::Scenario`]; [`run`] runs one
 //! replication of it from a seed.
 
+mod interact;
+mod kernel;
 mod network;
 mod population;
 mod record;
@@ -12,9 +14,9 @@ pub mod rules;
 mod world;
 
 pub use network::Network;
-pub use population::{Agencies, BetaMean, CitizenTraits, Citizens};
+pub use population::{BetaMean, TraitDraw};
 pub use record::{Figure, RunRecord, StepRecord};
-pub use world::{Governance, World, run};
+pub use world::{CHUNK, Governance, World, run};
 
 use crate::scenario::{Intervention, NetworkKind, Params};
 

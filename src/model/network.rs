@@ -1,24 +1,47 @@
 //! The citizens' social network (MODEL.md section 1): a Watts-Strogatz small
-//! world (Watts & Strogatz 1998), stored as compressed adjacency lists.
+//! world (Watts & Strogatz 1998).
+//!
+//! About 90% of the edges are those of the ring lattice, so the network is
+//! stored as "the lattice, minus the lattice edges that were rewired away,
+//! plus the rewired edges": the lattice costs nothing, and the two short
+//! correction lists hold each of their edges in both directions, sorted by
+//! the citizen they belong to. A sum over a citizen's neighbours is a sum
+//! over the `k` lattice positions around it (contiguous memory, vectorizes),
+//! minus its removed entries, plus its added ones.
 
-use super::rng::Rng;
-use rand::RngExt;
+use super::rng::{Stream, below, key, unit_f64, word};
+use std::collections::HashSet;
 
-/// An undirected graph over citizens `0..n`, neighbours of each in ascending order.
+/// An undirected graph over citizens `0..n`: ring lattice of half-degree
+/// `half`, with corrections.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
-    offsets: Vec<usize>,
-    neighbours: Vec<u32>,
-    /// 1 / degree of each citizen (0 for none), so that means multiply.
-    inv_degree: Vec<f64>,
+    n: u32,
+    half: u32,
+    /// Lattice edges rewired away, as (citizen, neighbour) pairs, both
+    /// directions, sorted by citizen.
+    removed: Vec<(u32, u32)>,
+    /// Rewired edges, as (citizen, neighbour) pairs, both directions,
+    /// sorted by citizen.
+    added: Vec<(u32, u32)>,
+    /// 1 / degree of each citizen (0 for none).
+    inv_degree: Vec<f32>,
+}
+
+/// An undirected edge as one number, smaller end first.
+fn edge(a: u32, b: u32) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    (u64::from(lo) << 32) | u64::from(hi)
 }
 
 impl Network {
     /// `n` citizens with no links (`network.kind = "none"`).
     pub fn empty(n: u32) -> Network {
         Network {
-            offsets: vec![0; n as usize + 1],
-            neighbours: Vec::new(),
+            n,
+            half: 0,
+            removed: Vec::new(),
+            added: Vec::new(),
             inv_degree: vec![0.0; n as usize],
         }
     }
@@ -30,136 +53,189 @@ impl Network {
     /// replaced by a uniformly chosen citizen that is neither i nor already a
     /// neighbour of i (the edge stays when i links to everyone already).
     ///
-    /// `k` is even and below `n` (checked by the scenario).
-    pub fn watts_strogatz(n: u32, k: u32, rewire: f64, rng: &mut Rng) -> Network {
+    /// `k` is even and below `n` (checked by the scenario). Time and memory
+    /// are linear in the number of edges.
+    pub fn watts_strogatz(n: u32, k: u32, rewire: f64, seed: u64) -> Network {
         let half = k / 2;
-        let mut adjacency: Vec<Vec<u32>> = (0..n)
-            .map(|i| {
-                (1..=half)
-                    .flat_map(|d| [(i + n - d) % n, (i + d) % n])
-                    .collect()
-            })
-            .collect();
+        if half == 0 {
+            return Network::empty(n);
+        }
+        let mut degree = vec![k; n as usize];
+        let mut removed: HashSet<u64> = HashSet::new();
+        let mut added: HashSet<u64> = HashSet::new();
+        let mut added_order: Vec<(u32, u32)> = Vec::new();
+        let coin_key = key(seed, Stream::Rewire, 0);
+        let target_key = key(seed, Stream::RewireTarget, 0);
+        let ring = |a: u32, b: u32| {
+            let d = a.abs_diff(b);
+            d.min(n - d)
+        };
         for d in 1..=half {
             for i in 0..n {
-                // One draw per edge, whatever happens next, so that the
-                // decisions for later edges do not depend on this one.
-                if rng.random::<f64>() >= rewire {
+                let index = u64::from(d - 1) * u64::from(n) + u64::from(i);
+                if unit_f64(word(coin_key, index)) >= rewire {
                     continue;
                 }
-                let iu = i as usize;
-                if adjacency[iu].len() as u64 >= u64::from(n) - 1 {
+                if u64::from(degree[i as usize]) >= u64::from(n) - 1 {
                     continue;
                 }
-                let far = (i + d) % n;
+                let is_neighbour = |w: u32| {
+                    let e = edge(i, w);
+                    (ring(i, w) <= half && !removed.contains(&e)) || added.contains(&e)
+                };
+                // candidates for this edge: its own run of words, one per attempt
+                let mut attempt = index << 16;
                 let new = loop {
-                    let w = rng.random_range(0..n);
-                    if w != i && !adjacency[iu].contains(&w) {
+                    let w = below(word(target_key, attempt), u64::from(n)) as u32;
+                    attempt += 1;
+                    if w != i && !is_neighbour(w) {
                         break w;
                     }
                 };
-                remove(&mut adjacency[iu], far);
-                remove(&mut adjacency[far as usize], i);
-                adjacency[iu].push(new);
-                adjacency[new as usize].push(i);
+                let far = (i + d) % n;
+                removed.insert(edge(i, far));
+                added.insert(edge(i, new));
+                added_order.push((i, new));
+                degree[far as usize] -= 1;
+                degree[new as usize] += 1;
             }
         }
-        Network::from_lists(adjacency)
-    }
-
-    fn from_lists(mut lists: Vec<Vec<u32>>) -> Network {
-        let mut offsets = Vec::with_capacity(lists.len() + 1);
-        let mut neighbours = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-        offsets.push(0);
-        for list in &mut lists {
-            list.sort_unstable();
-            neighbours.extend_from_slice(list);
-            offsets.push(neighbours.len());
-        }
-        let inv_degree = offsets
-            .windows(2)
-            .map(|w| {
-                if w[1] > w[0] {
-                    1.0 / (w[1] - w[0]) as f64
-                } else {
-                    0.0
-                }
-            })
+        // A rewired edge may land on a lattice position rewired away before:
+        // keep it as an added edge and its lattice slot as removed.
+        let mut removed_order: Vec<(u32, u32)> = removed
+            .iter()
+            .map(|&e| ((e >> 32) as u32, e as u32))
+            .collect();
+        removed_order.sort_unstable();
+        let inv_degree = degree
+            .iter()
+            .map(|&d| if d > 0 { 1.0 / d as f32 } else { 0.0 })
             .collect();
         Network {
-            offsets,
-            neighbours,
+            n,
+            half,
+            removed: both_directions_by_owner(n, &removed_order),
+            added: both_directions_by_owner(n, &added_order),
             inv_degree,
         }
     }
 
-    /// The neighbours of citizen `i`, ascending.
-    #[inline]
-    pub fn neighbours(&self, i: usize) -> &[u32] {
-        &self.neighbours[self.offsets[i]..self.offsets[i + 1]]
-    }
-
-    /// 1 / the number of neighbours of citizen `i`, 0 with none.
-    #[inline]
-    pub fn inv_degree(&self, i: usize) -> f64 {
-        self.inv_degree[i]
-    }
-
     /// Number of citizens.
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.n as usize
     }
 
     /// Whether there are no citizens.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.n == 0
+    }
+
+    /// Half the lattice degree (k/2); 0 without a network.
+    pub fn half(&self) -> u32 {
+        self.half
+    }
+
+    /// 1 / the number of neighbours of each citizen, 0 with none.
+    pub fn inv_degree(&self) -> &[f32] {
+        &self.inv_degree
+    }
+
+    /// Removed lattice entries, (citizen, neighbour), sorted by citizen.
+    pub fn removed(&self) -> &[(u32, u32)] {
+        &self.removed
+    }
+
+    /// Added entries, (citizen, neighbour), sorted by citizen.
+    pub fn added(&self) -> &[(u32, u32)] {
+        &self.added
+    }
+
+    /// The neighbours of citizen `i`, ascending (for inspection and tests;
+    /// the step loop never builds these lists).
+    pub fn neighbours(&self, i: u32) -> Vec<u32> {
+        let n = self.n;
+        let owned = |list: &[(u32, u32)]| -> Vec<u32> {
+            let start = list.partition_point(|&(o, _)| o < i);
+            list[start..]
+                .iter()
+                .take_while(|&&(o, _)| o == i)
+                .map(|&(_, t)| t)
+                .collect()
+        };
+        let gone = owned(&self.removed);
+        let mut out: Vec<u32> = (1..=self.half)
+            .flat_map(|d| [(i + n - d) % n, (i + d) % n])
+            .filter(|t| !gone.contains(t))
+            .collect();
+        out.extend(owned(&self.added));
+        out.sort_unstable();
+        out
     }
 
     /// Number of undirected edges.
     pub fn edges(&self) -> usize {
-        self.neighbours.len() / 2
+        (self.n as usize * self.half as usize) - self.removed.len() / 2 + self.added.len() / 2
     }
 }
 
-fn remove(list: &mut Vec<u32>, x: u32) {
-    if let Some(pos) = list.iter().position(|&y| y == x) {
-        list.swap_remove(pos);
+/// Each undirected edge as two (citizen, neighbour) pairs, grouped by
+/// citizen in ascending order and, within a citizen, in the order given
+/// (a counting sort: linear time).
+fn both_directions_by_owner(n: u32, edges: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut start = vec![0u32; n as usize + 1];
+    for &(a, b) in edges {
+        start[a as usize + 1] += 1;
+        start[b as usize + 1] += 1;
     }
+    for i in 0..n as usize {
+        start[i + 1] += start[i];
+    }
+    let mut out = vec![(0u32, 0u32); edges.len() * 2];
+    for &(a, b) in edges {
+        for (owner, other) in [(a, b), (b, a)] {
+            let slot = &mut start[owner as usize];
+            out[*slot as usize] = (owner, other);
+            *slot += 1;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::rng::{Stream, stream};
     use super::*;
 
     fn graph(n: u32, k: u32, p: f64) -> Network {
-        Network::watts_strogatz(n, k, p, &mut stream(7, Stream::Network))
+        Network::watts_strogatz(n, k, p, 7)
     }
 
     fn is_simple_and_symmetric(g: &Network) -> bool {
-        (0..g.len()).all(|i| {
+        (0..g.n).all(|i| {
             let nb = g.neighbours(i);
             nb.windows(2).all(|w| w[0] < w[1])
-                && nb
-                    .iter()
-                    .all(|&j| j as usize != i && g.neighbours(j as usize).contains(&(i as u32)))
+                && nb.iter().all(|&j| j != i && g.neighbours(j).contains(&i))
         })
     }
 
     #[test]
     fn no_rewiring_gives_the_ring_lattice() {
         let g = graph(10, 4, 0.0);
-        assert_eq!(g.neighbours(0), &[1, 2, 8, 9]);
-        assert_eq!(g.neighbours(5), &[3, 4, 6, 7]);
+        assert_eq!(g.neighbours(0), [1, 2, 8, 9]);
+        assert_eq!(g.neighbours(5), [3, 4, 6, 7]);
         assert_eq!(g.edges(), 20);
+        assert!(g.inv_degree().iter().all(|&x| x == 0.25));
     }
 
     #[test]
-    fn rewiring_keeps_edges_simple() {
+    fn rewiring_keeps_edges_simple_and_degrees_right() {
         for p in [0.1, 0.5, 1.0] {
             let g = graph(500, 6, p);
             assert_eq!(g.edges(), 1500);
             assert!(is_simple_and_symmetric(&g));
+            for i in 0..500 {
+                let d = g.neighbours(i).len() as f32;
+                assert_eq!(g.inv_degree()[i as usize], 1.0 / d);
+            }
         }
     }
 
@@ -167,18 +243,17 @@ mod tests {
     fn rewire_share_is_close_to_the_probability() {
         let n = 20_000;
         let g = graph(n, 6, 0.1);
-        let lattice = (0..n as usize)
+        let lattice = (0..n)
             .map(|i| {
                 g.neighbours(i)
                     .iter()
                     .filter(|&&j| {
-                        let d = (j as i64 - i as i64).rem_euclid(n as i64);
-                        (1..=3).contains(&d)
+                        (1..=3).contains(&(i64::from(j) - i64::from(i)).rem_euclid(i64::from(n)))
                     })
                     .count()
             })
             .sum::<usize>();
-        let kept = lattice as f64 / (3.0 * n as f64);
+        let kept = lattice as f64 / (3.0 * f64::from(n));
         // about 90% of lattice edges survive (a few rewired edges land back on the lattice)
         assert!((kept - 0.9).abs() < 0.01, "{kept}");
     }
@@ -187,6 +262,7 @@ mod tests {
     fn a_complete_graph_cannot_rewire() {
         let g = graph(7, 6, 1.0);
         assert!((0..7).all(|i| g.neighbours(i).len() == 6));
+        assert!(g.removed().is_empty() && g.added().is_empty());
     }
 
     #[test]
@@ -194,5 +270,15 @@ mod tests {
         let g = Network::empty(5);
         assert!(g.neighbours(3).is_empty());
         assert_eq!(g.len(), 5);
+        assert_eq!(g.edges(), 0);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_graph() {
+        assert_eq!(graph(1000, 6, 0.2), graph(1000, 6, 0.2));
+        assert_ne!(
+            graph(1000, 6, 0.2),
+            Network::watts_strogatz(1000, 6, 0.2, 8)
+        );
     }
 }

@@ -1,15 +1,21 @@
-//! Citizens and agencies as structure-of-arrays state (MODEL.md section 1).
+//! Initial traits of citizens and agencies (MODEL.md section 1).
+//!
+//! Each citizen's traits are drawn from its own numbers (keyed by the
+//! citizen's index and the trait), so a population can be drawn in any
+//! order, in parallel, with the same result; and changing one trait's mean
+//! does not move the others.
 
-use super::rng::{Rng, Stream, stream};
-use rand::RngExt;
-use rand_distr::{Beta, Distribution};
+use super::rng::{SplitMix, Stream, key, unit_f64, word};
+use rand_distr::{Beta, Distribution, Gamma};
 
 /// `Beta(mean, k)`: a = mean k, b = (1 - mean) k. With k = 0 (allowed by
 /// MODEL.md), the limit of the Beta as k -> 0 is used: 1 with probability
 /// `mean`, else 0.
 #[derive(Clone, Copy, Debug)]
 pub enum BetaMean {
-    /// A proper Beta distribution.
+    /// Beta as the ratio X / (X + Y) of two Gamma draws (fast, for a, b >= 0.5).
+    GammaRatio(Gamma<f64>, Gamma<f64>),
+    /// A Beta with small parameters, drawn by rand_distr's own algorithm.
     Beta(Beta<f64>),
     /// The k = 0 limit.
     Bernoulli(f64),
@@ -18,112 +24,67 @@ pub enum BetaMean {
 impl BetaMean {
     /// The distribution with the given mean in (0, 1) and concentration >= 0.
     pub fn new(mean: f64, concentration: f64) -> BetaMean {
-        match Beta::new(mean * concentration, (1.0 - mean) * concentration) {
+        let (a, b) = (mean * concentration, (1.0 - mean) * concentration);
+        if a >= 0.5 && b >= 0.5 {
+            if let (Ok(x), Ok(y)) = (Gamma::new(a, 1.0), Gamma::new(b, 1.0)) {
+                return BetaMean::GammaRatio(x, y);
+            }
+        }
+        match Beta::new(a, b) {
             Ok(beta) if concentration > 0.0 => BetaMean::Beta(beta),
             _ => BetaMean::Bernoulli(mean),
         }
     }
 
-    /// One draw.
-    pub fn sample(&self, rng: &mut Rng) -> f64 {
+    /// One draw, from a generator positioned at the citizen's numbers.
+    pub fn sample(&self, rng: &mut SplitMix) -> f64 {
         match self {
+            BetaMean::GammaRatio(x, y) => {
+                let gx = x.sample(rng);
+                let gy = y.sample(rng);
+                gx / (gx + gy)
+            }
             BetaMean::Beta(beta) => beta.sample(rng),
-            BetaMean::Bernoulli(mean) => f64::from(u8::from(rng.random::<f64>() < *mean)),
-        }
-    }
-}
-
-/// The citizens' state, one vector per field.
-#[derive(Clone, Debug)]
-pub struct Citizens {
-    /// Trust in government, tau.
-    pub trust: Vec<f64>,
-    /// Civic motivation, m (constant).
-    pub motivation: Vec<f64>,
-    /// Capability, c (constant; times 0.3 if excluded).
-    pub capability: Vec<f64>,
-    /// Digitally excluded (constant).
-    pub excluded: Vec<bool>,
-    /// Took part in the previous step.
-    pub participated: Vec<bool>,
-    /// Private value-in-use received so far.
-    pub value: Vec<f64>,
-}
-
-/// Citizen trait means and the excluded share, after inhibitors.
-#[derive(Clone, Copy, Debug)]
-pub struct CitizenTraits {
-    /// Mean initial trust.
-    pub trust_mean: f64,
-    /// Mean motivation.
-    pub motivation_mean: f64,
-    /// Mean capability.
-    pub capability_mean: f64,
-    /// Concentration k of every Beta.
-    pub concentration: f64,
-    /// Share of digitally excluded citizens.
-    pub excluded_share: f64,
-}
-
-impl Citizens {
-    /// Draws `n` citizens from the replication's seed. Each field has its own
-    /// stream, so the number of draws one field needs does not move another.
-    pub fn draw(n: u32, traits: &CitizenTraits, seed: u64) -> Citizens {
-        let n = n as usize;
-        let k = traits.concentration;
-        let mut rng = stream(seed, Stream::Exclusion);
-        let excluded: Vec<bool> = (0..n)
-            .map(|_| rng.random::<f64>() < traits.excluded_share)
-            .collect();
-        let trust = draw_beta(n, traits.trust_mean, k, seed, Stream::Trust);
-        let motivation = draw_beta(n, traits.motivation_mean, k, seed, Stream::Motivation);
-        let mut capability = draw_beta(n, traits.capability_mean, k, seed, Stream::Capability);
-        for (c, &e) in capability.iter_mut().zip(&excluded) {
-            if e {
-                *c *= 0.3;
+            BetaMean::Bernoulli(mean) => {
+                f64::from(u8::from(unit_f64(rand_core::Rng::next_u64(rng)) < *mean))
             }
         }
-        Citizens {
-            trust,
-            motivation,
-            capability,
-            excluded,
-            participated: vec![false; n],
-            value: vec![0.0; n],
-        }
     }
 }
 
-/// The agencies' state, one vector per field.
-#[derive(Clone, Debug)]
-pub struct Agencies {
-    /// Openness, o.
-    pub openness: Vec<f64>,
-    /// Responsiveness, r (constant).
-    pub responsiveness: Vec<f64>,
+/// Words reserved for one individual's draw of one trait (rejection
+/// samplers use a few; the rest are never reached in practice).
+const WORDS_PER_DRAW: u64 = 1 << 16;
+
+/// Draws trait values for individuals `0..`, each from its own numbers.
+#[derive(Clone, Copy, Debug)]
+pub struct TraitDraw {
+    dist: BetaMean,
+    key: u64,
 }
 
-impl Agencies {
-    /// Draws `m` agencies from the replication's seed.
-    pub fn draw(
-        m: u32,
-        openness_mean: f64,
-        responsiveness_mean: f64,
-        k: f64,
-        seed: u64,
-    ) -> Agencies {
-        let m = m as usize;
-        Agencies {
-            openness: draw_beta(m, openness_mean, k, seed, Stream::Openness),
-            responsiveness: draw_beta(m, responsiveness_mean, k, seed, Stream::Responsiveness),
+impl TraitDraw {
+    /// The trait `purpose` with the given mean and concentration, in the
+    /// replication with this seed.
+    pub fn new(seed: u64, purpose: Stream, mean: f64, concentration: f64) -> TraitDraw {
+        TraitDraw {
+            dist: BetaMean::new(mean, concentration),
+            key: key(seed, purpose, 0),
         }
+    }
+
+    /// The value of individual `i`.
+    #[inline]
+    pub fn of(&self, i: u64) -> f64 {
+        self.dist
+            .sample(&mut SplitMix::at(self.key, i.wrapping_mul(WORDS_PER_DRAW)))
     }
 }
 
-fn draw_beta(n: usize, mean: f64, k: f64, seed: u64, purpose: Stream) -> Vec<f64> {
-    let dist = BetaMean::new(mean, k);
-    let mut rng = stream(seed, purpose);
-    (0..n).map(|_| dist.sample(&mut rng)).collect()
+/// Whether citizen `i` is digitally excluded (probability `share`).
+#[inline]
+pub fn excluded(seed_key: u64, i: u64, share: f64) -> bool {
+    unit_f64(word(seed_key, i)) < share
 }
 
 #[cfg(test)]
@@ -134,62 +95,55 @@ mod tests {
         v.iter().sum::<f64>() / v.len() as f64
     }
 
+    fn draws(mean_: f64, k: f64, n: u64) -> Vec<f64> {
+        let d = TraitDraw::new(3, Stream::Trust, mean_, k);
+        (0..n).map(|i| d.of(i)).collect()
+    }
+
     #[test]
-    fn traits_follow_their_beta_means() {
-        let traits = CitizenTraits {
-            trust_mean: 0.6,
-            motivation_mean: 0.5,
-            capability_mean: 0.6,
-            concentration: 10.0,
-            excluded_share: 0.4,
-        };
-        let c = Citizens::draw(100_000, &traits, 3);
-        // sd of one draw is about 0.15, of the mean of 1e5 about 0.0005
-        assert!((mean(&c.trust) - 0.6).abs() < 0.003);
-        assert!((mean(&c.motivation) - 0.5).abs() < 0.003);
-        let share = c.excluded.iter().filter(|&&e| e).count() as f64 / 1e5;
-        assert!((share - 0.4).abs() < 0.01);
-        // capability of the excluded is scaled by 0.3
-        let group = |excluded: bool| -> Vec<f64> {
-            c.capability
-                .iter()
-                .zip(&c.excluded)
-                .filter(|(_, e)| **e == excluded)
-                .map(|(x, _)| *x)
-                .collect()
-        };
-        let (inc, exc) = (group(false), group(true));
-        assert!((mean(&inc) - 0.6).abs() < 0.005);
-        assert!((mean(&exc) - 0.18).abs() < 0.005);
-        assert!(c.trust.iter().all(|t| (0.0..=1.0).contains(t)));
+    fn traits_follow_their_beta_distribution() {
+        for (m, k) in [
+            (0.6, 10.0),
+            (0.15, 10.0),
+            (0.5, 1.2),
+            (0.3, 0.4),
+            (0.999, 1e6),
+        ] {
+            let v = draws(m, k, 100_000);
+            let mu = mean(&v);
+            let var = v.iter().map(|x| (x - mu) * (x - mu)).sum::<f64>() / v.len() as f64;
+            // Beta variance: m (1 - m) / (k + 1)
+            let expected_var = m * (1.0 - m) / (k + 1.0);
+            assert!((mu - m).abs() < 0.004, "mean {mu} for ({m}, {k})");
+            assert!(
+                (var - expected_var).abs() < 0.05 * expected_var + 1e-7,
+                "var {var} vs {expected_var} for ({m}, {k})"
+            );
+            assert!(v.iter().all(|x| (0.0..=1.0).contains(x)));
+        }
     }
 
     #[test]
     fn zero_concentration_is_the_bernoulli_limit() {
-        let d = BetaMean::new(0.3, 0.0);
-        let mut rng = stream(1, Stream::Trust);
-        let draws: Vec<f64> = (0..20_000).map(|_| d.sample(&mut rng)).collect();
-        assert!(draws.iter().all(|&x| x == 0.0 || x == 1.0));
-        assert!((mean(&draws) - 0.3).abs() < 0.02);
+        let v = draws(0.3, 0.0, 20_000);
+        assert!(v.iter().all(|&x| x == 0.0 || x == 1.0));
+        assert!((mean(&v) - 0.3).abs() < 0.02);
     }
 
     #[test]
-    fn changing_one_trait_leaves_the_others_alone() {
-        let base = CitizenTraits {
-            trust_mean: 0.6,
-            motivation_mean: 0.5,
-            capability_mean: 0.6,
-            concentration: 10.0,
-            excluded_share: 0.0,
-        };
-        let low = CitizenTraits {
-            trust_mean: 0.15,
-            ..base
-        };
-        let a = Citizens::draw(1000, &base, 9);
-        let b = Citizens::draw(1000, &low, 9);
-        assert_eq!(a.motivation, b.motivation);
-        assert_eq!(a.capability, b.capability);
-        assert_ne!(a.trust, b.trust);
+    fn each_individual_has_its_own_numbers() {
+        let d = TraitDraw::new(3, Stream::Trust, 0.6, 10.0);
+        let forward: Vec<f64> = (0..100).map(|i| d.of(i)).collect();
+        let backward: Vec<f64> = (0..100).rev().map(|i| d.of(i)).collect();
+        assert!(forward.iter().eq(backward.iter().rev()));
+        let other = TraitDraw::new(3, Stream::Motivation, 0.6, 10.0);
+        assert_ne!(d.of(0), other.of(0));
+    }
+
+    #[test]
+    fn exclusion_share() {
+        let k = key(1, Stream::Exclusion, 0);
+        let share = (0..100_000).filter(|&i| excluded(k, i, 0.4)).count() as f64 / 1e5;
+        assert!((share - 0.4).abs() < 0.01);
     }
 }

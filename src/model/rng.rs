@@ -1,21 +1,50 @@
-//! Seeds and random streams (MODEL.md section 8).
+//! Seeds and counter-based random numbers (MODEL.md section 8).
 //!
-//! The generator is ChaCha8 (`rand_chacha::ChaCha8Rng`): portable, the same
-//! bytes on every platform, and cheap to split into independent streams.
-//! Replication `r` of a run with master seed `s` gets the seed
-//! [`replication_seed`]`(s, r)`, whatever else the run contains, so scenarios
-//! run with the same master seed share common random numbers replication by
-//! replication. Each purpose draws from its own stream of that seed
-//! ([`Stream`]), so that changing one parameter does not shift the draws of
-//! unrelated mechanisms.
+//! Every random number of a replication is a pure function of (replication
+//! seed, purpose, step, index): the SplitMix64 output function applied to a
+//! Weyl sequence, `mix(key + index * GOLDEN)`, where the key derives from the
+//! seed, the purpose ([`Stream`]) and the step. So:
+//!
+//! - replication `r` under master seed `s` depends on `(s, r)` alone
+//!   ([`replication_seed`]), and scenarios run with the same master seed
+//!   share common random numbers replication by replication;
+//! - each purpose has its own numbers, so changing one parameter does not
+//!   shift the draws of unrelated mechanisms;
+//! - a citizen's draw in a step is keyed by the citizen, not by the thread
+//!   or the order of work, so results are identical bit for bit whatever
+//!   the number of threads, and a citizen's decision in one scenario meets
+//!   the same random number in another;
+//! - draws can be computed for any block of citizens independently, which
+//!   vectorizes and parallelizes.
+//!
+//! For a fixed key, `mix(key + i * GOLDEN)` over `i = 0, 1, ...` is exactly
+//! the SplitMix64 generator of Steele, Lea & Flood (2014) started at `key`,
+//! which passes BigCrush. Where a sampler needs a sequential generator
+//! (Beta and Gamma draws at initialization), [`SplitMix`] gives one that
+//! starts at a given index of such a sequence.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use core::convert::Infallible;
+use rand_core::TryRng;
 
-/// The random number generator of every stream.
-pub type Rng = ChaCha8Rng;
+/// The Weyl increment of SplitMix64 (2^64 / golden ratio, odd).
+pub const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// The purposes that draw random numbers, each from its own stream.
+/// SplitMix64's output function: a bijection on u64 that mixes all bits.
+#[inline(always)]
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The seed of replication `replication` under master seed `master`.
+///
+/// Distinct replications of one master seed always get distinct seeds.
+pub fn replication_seed(master: u64, replication: u32) -> u64 {
+    mix(master.wrapping_add(u64::from(replication).wrapping_mul(GOLDEN)))
+}
+
+/// The purposes that draw random numbers, each with its own numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
     /// Citizens' initial trust.
@@ -30,59 +59,168 @@ pub enum Stream {
     Openness = 5,
     /// Agencies' responsiveness.
     Responsiveness = 6,
-    /// Rewiring of the social network.
-    Network = 7,
+    /// Whether each lattice edge is rewired.
+    Rewire = 7,
+    /// The new far end of a rewired edge.
+    RewireTarget = 8,
     /// Phase 1: who participates.
-    Participation = 8,
-    /// Phase 2: order of participants and choice of agency.
-    Matching = 9,
+    Participation = 9,
+    /// Phase 2: choice of agency and place in the random order.
+    Matching = 10,
     /// Phase 3: the log-normal noise of value potential.
-    Value = 10,
+    Value = 11,
     /// Phase 4: co-destruction, legal basis, implementation, feedback.
-    Outcomes = 11,
+    Outcomes = 12,
 }
 
-/// SplitMix64's output function: a bijection on u64 that mixes all bits.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// The key of one purpose in one step (use step 0 for initialization).
+#[inline]
+pub fn key(seed: u64, purpose: Stream, step: u64) -> u64 {
+    let k = mix(seed ^ mix(purpose as u64));
+    mix(k.wrapping_add(mix(step.wrapping_add(1).wrapping_mul(GOLDEN))))
 }
 
-/// The seed of replication `replication` under master seed `master`.
-///
-/// Distinct replications of one master seed always get distinct seeds.
-pub fn replication_seed(master: u64, replication: u32) -> u64 {
-    mix(master.wrapping_add(u64::from(replication).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+/// The random word number `index` of a key.
+#[inline(always)]
+pub fn word(key: u64, index: u64) -> u64 {
+    mix(key.wrapping_add(index.wrapping_mul(GOLDEN)))
 }
 
-/// The generator of one purpose within a replication.
-pub fn stream(seed: u64, purpose: Stream) -> Rng {
-    let mut rng = Rng::seed_from_u64(seed);
-    rng.set_stream(purpose as u64);
-    rng
+/// A uniform f32 in [0, 1) from the top 24 bits of a word, as an integer
+/// in 0..2^24 (exactly representable; multiply by 2^-24).
+#[inline(always)]
+pub fn top24(w: u64) -> i32 {
+    (w >> 40) as i32
+}
+
+/// A uniform f64 in [0, 1) from the top 53 bits of a word.
+#[inline]
+pub fn unit_f64(w: u64) -> f64 {
+    (w >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform integer in `0..n` from a word (multiply-shift; bias below n / 2^64).
+#[inline]
+pub fn below(w: u64, n: u64) -> u64 {
+    ((u128::from(w) * u128::from(n)) >> 64) as u64
+}
+
+/// The integer threshold `t` such that a uniform 32-bit value `u` satisfies
+/// `u < t` with probability `p` (to within 2^-33), for p in [0, 1].
+#[inline]
+pub fn threshold(p: f64) -> u64 {
+    (p * 4_294_967_296.0).round() as u64
+}
+
+/// A standard normal draw from one word (Box-Muller on its two halves).
+#[inline]
+pub fn normal(w: u64) -> f64 {
+    let u1 = ((w >> 32) as f64 + 1.0) * (1.0 / 4_294_967_296.0); // (0, 1]
+    let u2 = (w & 0xFFFF_FFFF) as f64 * (1.0 / 4_294_967_296.0); // [0, 1)
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// A sequential generator over the words of a key, from a given index:
+/// for samplers that need a variable number of draws.
+#[derive(Clone, Debug)]
+pub struct SplitMix {
+    state: u64,
+}
+
+impl SplitMix {
+    /// The generator whose first output is `word(key, index)`.
+    pub fn at(key: u64, index: u64) -> SplitMix {
+        SplitMix {
+            state: key.wrapping_add(index.wrapping_mul(GOLDEN)),
+        }
+    }
+}
+
+impl TryRng for SplitMix {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.try_next_u64().map(|w| (w >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let w = mix(self.state);
+        self.state = self.state.wrapping_add(GOLDEN);
+        Ok(w)
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(8) {
+            let w = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&w[..chunk.len()]);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::RngExt;
+    use rand_core::Rng;
 
     #[test]
     fn replication_seeds_are_distinct_and_stable() {
         let seeds: std::collections::BTreeSet<u64> =
             (0..10_000).map(|r| replication_seed(42, r)).collect();
         assert_eq!(seeds.len(), 10_000);
-        assert_eq!(replication_seed(42, 0), replication_seed(42, 0));
         assert_ne!(replication_seed(42, 0), replication_seed(43, 0));
     }
 
     #[test]
-    fn streams_differ_by_purpose() {
-        let a: u64 = stream(1, Stream::Trust).random();
-        let b: u64 = stream(1, Stream::Motivation).random();
-        let a2: u64 = stream(1, Stream::Trust).random();
-        assert_ne!(a, b);
-        assert_eq!(a, a2);
+    fn keys_differ_by_purpose_and_step() {
+        let a = key(1, Stream::Trust, 0);
+        assert_ne!(a, key(1, Stream::Motivation, 0));
+        assert_ne!(a, key(1, Stream::Trust, 1));
+        assert_ne!(a, key(2, Stream::Trust, 0));
+        assert_eq!(a, key(1, Stream::Trust, 0));
+    }
+
+    #[test]
+    fn splitmix_continues_the_word_sequence() {
+        let k = key(5, Stream::Value, 3);
+        let mut g = SplitMix::at(k, 10);
+        for i in 10..20 {
+            assert_eq!(g.next_u64(), word(k, i));
+        }
+    }
+
+    #[test]
+    fn draws_are_uniform_enough() {
+        let k = key(9, Stream::Participation, 0);
+        let n = 200_000u64;
+        let mean = (0..n).map(|i| unit_f64(word(k, i))).sum::<f64>() / n as f64;
+        // sd of the mean: sqrt(1/12 / n) = 0.00065
+        assert!((mean - 0.5).abs() < 0.004, "{mean}");
+        let mut counts = [0u32; 7];
+        for i in 0..n {
+            counts[below(word(k, i), 7) as usize] += 1;
+        }
+        for c in counts {
+            assert!((f64::from(c) / n as f64 - 1.0 / 7.0).abs() < 0.005);
+        }
+        let th = threshold(0.3);
+        let share = (0..n).filter(|&i| (word(k, i) & 0xFFFF_FFFF) < th).count() as f64 / n as f64;
+        assert!((share - 0.3).abs() < 0.005);
+        assert_eq!(threshold(1.0), 1 << 32);
+        assert_eq!(threshold(0.0), 0);
+    }
+
+    #[test]
+    fn normals_have_mean_zero_and_unit_variance() {
+        let k = key(3, Stream::Value, 0);
+        let n = 200_000u64;
+        let z: Vec<f64> = (0..n).map(|i| normal(word(k, i))).collect();
+        let mean = z.iter().sum::<f64>() / n as f64;
+        let var = z.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.01, "{mean}");
+        assert!((var - 1.0).abs() < 0.015, "{var}");
+        assert!(z.iter().all(|x| x.is_finite()));
     }
 }

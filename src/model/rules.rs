@@ -9,23 +9,30 @@ pub fn sigmoid(u: f64) -> f64 {
     1.0 / (1.0 + (-u).exp())
 }
 
-/// Whether a uniform draw `uniform` in [0, 1) falls below `sigmoid(u)`:
-/// the participation decision of phase 1, exactly.
-///
-/// `U < 1 / (1 + e^x)` with `x = -u` is `U (1 + e^x) < 1`. Most citizens do
-/// not take part, and for them a cheap lower bound of `e^x` already decides:
-/// the cubic Taylor polynomial `1 + x + x^2/2 + x^3/6` is below `e^x` for
-/// every real x (the remainder `e^t x^4 / 24` is never negative). Only when
-/// the bound cannot decide is `exp` called.
-#[inline]
-pub fn bernoulli_sigmoid(uniform: f64, u: f64) -> bool {
-    let x = -u;
-    let lower = 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0)));
-    // the margin keeps the bound below e^x despite rounding
-    if uniform * (1.0 + lower * (1.0 - 1e-9)) >= 1.0 {
-        return false;
-    }
-    uniform * (1.0 + x.exp()) < 1.0
+/// `e^x` in f32, to within 2 ulp for x in [-87, 88] (clamped outside),
+/// written so that loops over arrays vectorize: Cody-Waite reduction to
+/// `x = n ln 2 + r`, a degree-6 polynomial for `e^r`, and `2^n` built from
+/// its bits.
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
+    let x = x.clamp(-87.0, 88.0);
+    let t = x * std::f32::consts::LOG2_E + MAGIC;
+    let n = t - MAGIC;
+    let k = t.to_bits().wrapping_sub(MAGIC.to_bits()) as i32;
+    let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (0.166_666_67 + r * (0.041_666_41 + r * (0.008_333_75 + r * 0.001_393_39)))));
+    p * f32::from_bits(((k + 127) as u32) << 23)
+}
+
+/// Phase 1's decision: whether a uniform draw `uniform` in [0, 1) falls
+/// below `sigmoid(u)`, tested as `U (1 + e^-u) < 1` (no division).
+#[inline(always)]
+pub fn takes_part(uniform: f32, u: f32) -> bool {
+    uniform * (1.0 + exp_f32(-u)) < 1.0
 }
 
 /// `min(1, max(0, x))`.
@@ -49,33 +56,35 @@ pub enum Outcome {
     Realized,
 }
 
-/// Phase 4: the outcome of a served interaction, from three uniform draws,
-/// decided in the order of MODEL.md section 3.4 (co-destruction with
-/// probability D, else blocked with probability 1 - L, else not implemented
-/// with probability 1 - r, else realized).
+/// Phase 4: the outcome of a served interaction, from three uniform 32-bit
+/// draws compared with integer thresholds (see [`super::rng::threshold`]),
+/// decided in the order of MODEL.md section 3.4: co-destruction with
+/// probability D (`destroy = threshold(D)`), else blocked with probability
+/// 1 - L (`blocked = threshold(1 - L)`), else not implemented with
+/// probability 1 - r (`not_implemented = threshold(1 - r)`), else realized.
 /// (Osborne et al. 2016; Järvi et al. 2018; McBride et al. 2019)
 #[inline]
-pub fn outcome(u_destroy: f64, u_legal: f64, u_implement: f64, d: f64, l: f64, r: f64) -> Outcome {
-    if u_destroy < d {
+pub fn outcome(draws: [u32; 3], destroy: u64, blocked: u64, not_implemented: u64) -> Outcome {
+    if u64::from(draws[0]) < destroy {
         Outcome::CoDestroyed
-    } else if u_legal < 1.0 - l {
+    } else if u64::from(draws[1]) < blocked {
         Outcome::BlockedLegal
-    } else if u_implement < 1.0 - r {
+    } else if u64::from(draws[2]) < not_implemented {
         Outcome::NotImplemented
     } else {
         Outcome::Realized
     }
 }
 
-/// Trust parameters used by phase 5.
+/// Trust parameters used by phase 5 (trust is held in f32).
 #[derive(Clone, Copy, Debug)]
 pub struct TrustRule {
     /// eta+, gain after a realized outcome.
-    pub gain: f64,
+    pub gain: f32,
     /// eta-, loss after a failed outcome.
-    pub loss: f64,
+    pub loss: f32,
     /// Share of a loss avoided when feedback is given.
-    pub feedback_softening: f64,
+    pub feedback_softening: f32,
 }
 
 impl TrustRule {
@@ -83,7 +92,7 @@ impl TrustRule {
     /// Trust is gained slowly and lost fast (Slovic 1993); participation without
     /// visible results erodes it unless the agency explains (Wang & Van Wart 2007).
     #[inline]
-    pub fn after(&self, outcome: Outcome, trust: f64, feedback: bool) -> f64 {
+    pub fn after(&self, outcome: Outcome, trust: f32, feedback: bool) -> f32 {
         match outcome {
             Outcome::Realized => trust + self.gain * (1.0 - trust),
             Outcome::BlockedLegal | Outcome::NotImplemented | Outcome::Unserved => {
@@ -108,8 +117,8 @@ pub fn learned_openness(o: f64, x: u32, d: u32, k: u32, gain: f64, loss: f64) ->
 }
 
 /// Phase 7: DeGroot averaging of trust with the neighbours' mean (DeGroot 1974).
-#[inline]
-pub fn influenced_trust(own: f64, neighbours_mean: f64, weight: f64) -> f64 {
+#[inline(always)]
+pub fn influenced_trust(own: f32, neighbours_mean: f32, weight: f32) -> f32 {
     (1.0 - weight) * own + weight * neighbours_mean
 }
 
@@ -149,9 +158,13 @@ mod tests {
         (a - b).abs() < 1e-12
     }
 
+    fn close32(a: f32, b: f32) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
     #[test]
     fn realized_outcome_raises_trust() {
-        assert!(close(RULE.after(Outcome::Realized, 0.5, false), 0.55));
+        assert!(close32(RULE.after(Outcome::Realized, 0.5, false), 0.55));
     }
 
     #[test]
@@ -161,14 +174,14 @@ mod tests {
             Outcome::NotImplemented,
             Outcome::Unserved,
         ] {
-            assert!(close(RULE.after(o, 0.5, false), 0.5 - 0.15 * 0.5));
-            assert!(close(RULE.after(o, 0.5, true), 0.5 - 0.15 * 0.5 * 0.5));
+            assert!(close32(RULE.after(o, 0.5, false), 0.5 - 0.15 * 0.5));
+            assert!(close32(RULE.after(o, 0.5, true), 0.5 - 0.15 * 0.5 * 0.5));
         }
     }
 
     #[test]
     fn co_destruction_loses_twice_and_is_capped() {
-        assert!(close(
+        assert!(close32(
             RULE.after(Outcome::CoDestroyed, 0.5, true),
             0.5 - 0.3 * 0.5
         ));
@@ -178,26 +191,37 @@ mod tests {
 
     #[test]
     fn outcome_order_and_probabilities() {
+        use crate::model::rng::threshold;
+        let (d, b, n) = (threshold(0.02), threshold(1.0 - 0.9), threshold(1.0 - 0.7));
+        let u = |x: f64| (x * 4_294_967_296.0) as u32;
+        assert_eq!(outcome([u(0.01), 0, 0], d, b, n), Outcome::CoDestroyed);
         assert_eq!(
-            outcome(0.01, 0.0, 0.0, 0.02, 0.9, 0.7),
-            Outcome::CoDestroyed
-        );
-        assert_eq!(
-            outcome(0.5, 0.05, 0.0, 0.02, 0.9, 0.7),
+            outcome([u(0.5), u(0.05), 0], d, b, n),
             Outcome::BlockedLegal
         );
         assert_eq!(
-            outcome(0.5, 0.5, 0.2, 0.02, 0.9, 0.7),
+            outcome([u(0.5), u(0.5), u(0.2)], d, b, n),
             Outcome::NotImplemented
         );
-        assert_eq!(outcome(0.5, 0.5, 0.5, 0.02, 0.9, 0.7), Outcome::Realized);
+        assert_eq!(
+            outcome([u(0.5), u(0.5), u(0.5)], d, b, n),
+            Outcome::Realized
+        );
         // No legal basis at all: nothing is ever realized.
         assert_eq!(
-            outcome(0.5, 0.999, 0.999, 0.02, 0.0, 1.0),
+            outcome([u(0.5), u32::MAX, u32::MAX], d, threshold(1.0), 0),
             Outcome::BlockedLegal
         );
         // L = 1 and r = 1: never blocked, always implemented.
-        assert_eq!(outcome(0.5, 0.0, 0.0, 0.02, 1.0, 1.0), Outcome::Realized);
+        assert_eq!(
+            outcome([u(0.5), 0, 0], d, threshold(0.0), threshold(0.0)),
+            Outcome::Realized
+        );
+        // D = 1: always destroyed
+        assert_eq!(
+            outcome([u32::MAX, 0, 0], threshold(1.0), b, n),
+            Outcome::CoDestroyed
+        );
     }
 
     #[test]
@@ -212,7 +236,7 @@ mod tests {
 
     #[test]
     fn social_influence_mixes_with_the_neighbours() {
-        assert!(close(influenced_trust(0.5, 0.9, 0.05), 0.52));
+        assert!(close32(influenced_trust(0.5, 0.9, 0.05), 0.52));
         assert_eq!(influenced_trust(0.5, 0.9, 0.0), 0.5);
     }
 
@@ -238,23 +262,23 @@ mod tests {
     }
 
     #[test]
-    fn the_fast_participation_test_is_exact() {
-        // every decision equals the plain comparison U < sigmoid(u)
-        let mut state = 0x1234_5678_9abc_def0_u64;
-        for k in 0..2_000_000 {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let uniform = (state >> 11) as f64 / (1u64 << 53) as f64;
-            let u = -30.0 + 60.0 * (k as f64 / 2e6);
-            assert_eq!(
-                bernoulli_sigmoid(uniform, u),
-                uniform * (1.0 + (-u).exp()) < 1.0,
-                "U = {uniform}, u = {u}"
-            );
+    fn fast_exp_is_accurate() {
+        let mut worst = 0.0f64;
+        for k in -870_000..=880_000 {
+            let x = k as f32 * 1e-4;
+            let exact = (x as f64).exp();
+            let rel = ((exp_f32(x) as f64 - exact) / exact).abs();
+            worst = worst.max(rel);
         }
-        assert!(bernoulli_sigmoid(0.0, -800.0) == (0.0 < sigmoid(-800.0)));
-        assert!(bernoulli_sigmoid(0.4, 0.0) && !bernoulli_sigmoid(0.6, 0.0));
+        assert!(worst < 3e-7, "worst relative error {worst}");
+        assert_eq!(exp_f32(-200.0), exp_f32(-87.0));
+    }
+
+    #[test]
+    fn participation_decision_matches_the_sigmoid() {
+        assert!(takes_part(0.4, 0.0) && !takes_part(0.6, 0.0));
+        assert!(takes_part(0.9, 3.0) && !takes_part(0.96, 3.0)); // sigmoid(3) = 0.9526
+        assert!(!takes_part(0.0001, -20.0));
     }
 
     #[test]

@@ -1,16 +1,26 @@
-//! One replication of PVC-1: the world, its step (MODEL.md section 3) and
+//! One replication of PVC-1: the world, its steps (MODEL.md section 3) and
 //! what it records (section 4).
+//!
+//! Citizens' state is held in structure-of-arrays form, in f32, and the
+//! citizens are split into fixed chunks of [`CHUNK`] citizens. Each chunk is
+//! processed on its own and the chunks' sums are combined in chunk order, so
+//! the results are the same bit for bit whether the chunks run one after
+//! the other or in parallel on any number of threads.
 
+use super::interact::{self, Keys, Pick, Setting, Tally};
+use super::kernel::{self, Pass};
 use super::network::Network;
-use super::population::{Agencies, CitizenTraits, Citizens};
+use super::population::{TraitDraw, excluded};
 use super::record::{RunRecord, StepRecord};
-use super::rng::{Rng, Stream, stream};
-use super::rules::{self, Outcome, TrustRule};
+use super::rng::{Stream, key, threshold};
+use super::rules::{self, TrustRule};
 use super::{Model, NetworkKind};
 use crate::scenario::{Action, SetKey};
-use rand::RngExt;
-use rand::seq::SliceRandom;
-use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+/// Citizens per chunk, the unit of parallel work. Fixed, so that results
+/// never depend on how the work is spread.
+pub const CHUNK: usize = 16_384;
 
 /// The governance values that interventions can change during a run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,309 +35,465 @@ pub struct Governance {
     pub capacity_share: f64,
 }
 
-/// The random streams of the step phases.
-struct Streams {
-    participation: Rng,
-    matching: Rng,
-    value: Rng,
-    outcomes: Rng,
+/// One chunk's slices of trust, base utility, c^alpha and exclusion, at initialization.
+type InitSlices<'a> = (
+    (&'a mut [f32], &'a mut [f32]),
+    (&'a mut [f32], &'a mut [bool]),
+);
+
+/// One chunk's persistent buffers.
+#[derive(Clone, Debug, Default)]
+struct Chunk {
+    start: usize,
+    /// Index ranges of this chunk's entries in the network's correction lists.
+    removed: (usize, usize),
+    added: (usize, usize),
+    /// This step's participants, ascending, and their picks.
+    participants: Vec<u32>,
+    picks: Vec<Pick>,
+    /// Pickers per agency.
+    picked: Vec<u32>,
+    tally: Tally,
+    sums: kernel::ChunkOut,
 }
 
 /// The state of one replication, and the buffers its steps reuse.
 pub struct World<'m> {
     model: &'m Model,
-    /// The citizens.
-    pub citizens: Citizens,
-    /// The agencies.
-    pub agencies: Agencies,
-    /// The social network.
-    pub network: Network,
-    /// Current governance values.
-    pub governance: Governance,
-    /// Capacity K of each agency per step.
-    pub capacity: u32,
-    /// The constant part of each citizen's participation utility.
-    base_utility: Vec<f64>,
-    /// `c_i^alpha`, constant.
-    capability_alpha: Vec<f64>,
-    /// Per-agency counters of the current step: served, realized, co-destroyed.
-    served: Vec<u32>,
-    realized: Vec<u32>,
-    destroyed: Vec<u32>,
-    /// `o_j^(1-alpha)` at the start of the current step.
-    openness_factor: Vec<f64>,
-    /// This step's participants (the first `participant_count`), then
-    /// shuffled into matching order.
-    participants: Vec<u32>,
-    participant_count: usize,
-    /// Scratch buffers of the double-buffered phases.
-    participated_next: Vec<bool>,
-    trust_next: Vec<f64>,
+    seed: u64,
+    parallel: bool,
+    n: usize,
+    half: usize,
+    /// The next step to run.
+    step: u32,
+    /// Trust (with halos of `half` entries on each side) and its next value.
+    trust: Vec<f32>,
+    trust_next: Vec<f32>,
+    /// Participation flags of the step about to run, with halos.
+    participated: Vec<u8>,
+    participated_next: Vec<u8>,
+    base_utility: Vec<f32>,
+    capability_alpha: Vec<f32>,
+    excluded: Vec<bool>,
+    value: Vec<f32>,
+    network: Network,
+    chunks: Vec<Chunk>,
+    openness: Vec<f64>,
+    responsiveness: Vec<f64>,
+    governance: Governance,
+    capacity: u32,
     public_value: f64,
-    streams: Streams,
+    initial_mean_trust: f64,
+    final_mean_trust: f64,
+    // per-step scratch, reused
+    cutoff: Vec<u64>,
+    orders: Vec<u64>,
+    not_implemented: Vec<u64>,
+    openness_factor: Vec<f64>,
+    picked: Vec<u32>,
+    tally: Tally,
 }
 
 impl<'m> World<'m> {
-    /// Initializes a replication from its seed: population, agencies, network.
-    pub fn new(model: &'m Model, seed: u64) -> World<'m> {
+    /// Initializes a replication from its seed: population, agencies,
+    /// network, and the participation decisions of the first step. With
+    /// `parallel`, the chunks run on the current rayon pool.
+    pub fn new(model: &'m Model, seed: u64, parallel: bool) -> World<'m> {
         let p = &model.params;
-        let n = p.population.citizens;
+        let n = p.population.citizens as usize;
         let m = p.population.agencies;
-        let traits = CitizenTraits {
-            trust_mean: p.citizens.trust_mean,
-            motivation_mean: p.citizens.motivation_mean,
-            capability_mean: p.citizens.capability_mean,
-            concentration: p.citizens.concentration,
-            excluded_share: model.excluded_share,
-        };
-        let citizens = Citizens::draw(n, &traits, seed);
-        let agencies = Agencies::draw(
-            m,
-            p.agencies.openness_mean,
-            p.agencies.responsiveness_mean,
-            p.citizens.concentration,
-            seed,
-        );
         let network = match p.network.kind {
-            NetworkKind::WattsStrogatz => Network::watts_strogatz(
-                n,
-                p.network.k,
-                p.network.rewire,
-                &mut stream(seed, Stream::Network),
-            ),
-            NetworkKind::None => Network::empty(n),
+            NetworkKind::WattsStrogatz => {
+                Network::watts_strogatz(p.population.citizens, p.network.k, p.network.rewire, seed)
+            }
+            NetworkKind::None => Network::empty(p.population.citizens),
         };
+        let half = network.half() as usize;
+        let chunks = chunk_layout(n, &network);
+
+        let k = p.citizens.concentration;
+        let trust_draw = TraitDraw::new(seed, Stream::Trust, p.citizens.trust_mean, k);
+        let motivation = TraitDraw::new(seed, Stream::Motivation, p.citizens.motivation_mean, k);
+        let capability = TraitDraw::new(seed, Stream::Capability, p.citizens.capability_mean, k);
+        let exclusion_key = key(seed, Stream::Exclusion, 0);
+        let share = model.excluded_share;
         let b = &p.participation;
-        let base_utility = (0..n as usize)
-            .map(|i| {
-                let penalty = if citizens.excluded[i] {
+        let alpha = p.value.alpha;
+        let mut trust = vec![0f32; n + 2 * half];
+        let mut base_utility = vec![0f32; n];
+        let mut capability_alpha = vec![0f32; n];
+        let mut excluded_flags = vec![false; n];
+        let init = |(offset, ((t, u), (c, e))): (usize, InitSlices<'_>)| {
+            let first = offset * CHUNK;
+            for j in 0..t.len() {
+                let i = (first + j) as u64;
+                let is_excluded = excluded(exclusion_key, i, share);
+                let mut cap = capability.of(i);
+                if is_excluded {
+                    cap *= 0.3;
+                }
+                let penalty = if is_excluded {
                     b.exclusion_penalty
                 } else {
                     0.0
                 };
-                b.intercept
-                    + b.motivation * citizens.motivation[i]
-                    + b.capability * citizens.capability[i]
-                    - penalty
-            })
-            .collect();
-        let alpha = p.value.alpha;
-        let capability_alpha = citizens.capability.iter().map(|c| c.powf(alpha)).collect();
+                t[j] = trust_draw.of(i) as f32;
+                u[j] = (b.intercept + b.motivation * motivation.of(i) + b.capability * cap
+                    - penalty) as f32;
+                c[j] = cap.powf(alpha) as f32;
+                e[j] = is_excluded;
+            }
+        };
+        let interior = &mut trust[half..half + n];
+        if parallel {
+            interior
+                .par_chunks_mut(CHUNK)
+                .zip(base_utility.par_chunks_mut(CHUNK))
+                .zip(
+                    capability_alpha
+                        .par_chunks_mut(CHUNK)
+                        .zip(excluded_flags.par_chunks_mut(CHUNK)),
+                )
+                .enumerate()
+                .for_each(init);
+        } else {
+            interior
+                .chunks_mut(CHUNK)
+                .zip(base_utility.chunks_mut(CHUNK))
+                .zip(
+                    capability_alpha
+                        .chunks_mut(CHUNK)
+                        .zip(excluded_flags.chunks_mut(CHUNK)),
+                )
+                .enumerate()
+                .for_each(init);
+        }
+        refresh_halos(&mut trust, n, half);
+
+        let openness_draw = TraitDraw::new(seed, Stream::Openness, p.agencies.openness_mean, k);
+        let responsiveness_draw = TraitDraw::new(
+            seed,
+            Stream::Responsiveness,
+            p.agencies.responsiveness_mean,
+            k,
+        );
         let governance = Governance {
             legal_level: p.governance.legal_level,
             feedback: p.governance.feedback,
             codestruction: p.governance.codestruction,
             capacity_share: p.agencies.capacity_share,
         };
-        let m = m as usize;
-        World {
+        let mut world = World {
             model,
-            capacity: rules::capacity(governance.capacity_share, n, p.population.agencies),
-            governance,
+            seed,
+            parallel,
+            n,
+            half,
+            step: 0,
+            trust_next: trust.clone(),
+            trust,
+            participated: vec![0; n + 2 * half],
+            participated_next: vec![0; n + 2 * half],
             base_utility,
             capability_alpha,
-            served: vec![0; m],
-            realized: vec![0; m],
-            destroyed: vec![0; m],
-            openness_factor: vec![0.0; m],
-            participants: vec![0; n as usize],
-            participant_count: 0,
-            participated_next: vec![false; n as usize],
-            trust_next: vec![0.0; n as usize],
-            public_value: 0.0,
-            streams: Streams {
-                participation: stream(seed, Stream::Participation),
-                matching: stream(seed, Stream::Matching),
-                value: stream(seed, Stream::Value),
-                outcomes: stream(seed, Stream::Outcomes),
-            },
-            citizens,
-            agencies,
+            excluded: excluded_flags,
+            value: vec![0.0; n],
             network,
-        }
+            chunks,
+            openness: (0..u64::from(m)).map(|j| openness_draw.of(j)).collect(),
+            responsiveness: (0..u64::from(m))
+                .map(|j| responsiveness_draw.of(j))
+                .collect(),
+            capacity: rules::capacity(governance.capacity_share, p.population.citizens, m),
+            governance,
+            public_value: 0.0,
+            initial_mean_trust: 0.0,
+            final_mean_trust: 0.0,
+            cutoff: vec![0; m as usize],
+            orders: Vec::new(),
+            not_implemented: Vec::with_capacity(m as usize),
+            openness_factor: vec![0.0; m as usize],
+            picked: vec![0; m as usize],
+            tally: Tally::default(),
+        };
+        let (before, _) = world.pass(false, Some(0), &[]);
+        world.initial_mean_trust = before / n as f64;
+        world.final_mean_trust = world.initial_mean_trust;
+        world
     }
 
-    /// Mean trust of all citizens.
+    /// Citizens' trust, in citizen order.
+    pub fn trust(&self) -> &[f32] {
+        &self.trust[self.half..self.half + self.n]
+    }
+
+    /// Citizens' private value received so far.
+    pub fn value(&self) -> &[f32] {
+        &self.value
+    }
+
+    /// Which citizens are digitally excluded.
+    pub fn excluded(&self) -> &[bool] {
+        &self.excluded
+    }
+
+    /// Agencies' openness.
+    pub fn openness(&self) -> &[f64] {
+        &self.openness
+    }
+
+    /// The current governance values.
+    pub fn governance(&self) -> Governance {
+        self.governance
+    }
+
+    /// Each agency's capacity per step.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    /// The social network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Mean trust right after initialization.
+    pub fn initial_mean_trust(&self) -> f64 {
+        self.initial_mean_trust
+    }
+
+    /// Mean trust now (after the last step run, its interventions included).
     pub fn mean_trust(&self) -> f64 {
-        mean(&self.citizens.trust)
+        self.final_mean_trust
     }
 
-    /// Mean openness of all agencies.
-    pub fn mean_openness(&self) -> f64 {
-        mean(&self.agencies.openness)
+    /// The participants of the step about to run, ascending.
+    pub fn participants(&self) -> impl Iterator<Item = u32> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.participants.iter().copied())
     }
 
-    /// Runs step `t` (phases 1 to 8) and returns its record.
-    pub fn step(&mut self, t: u32) -> StepRecord {
+    /// Runs the next step (phases 1 to 8) and returns its record.
+    ///
+    /// Phase 1 of a step was decided at the end of the previous one (or by
+    /// [`World::new`]), in the same pass over the citizens as phase 7.
+    pub fn advance(&mut self) -> StepRecord {
+        let t = self.step;
         let mut record = StepRecord {
             step: t,
             ..StepRecord::default()
         };
-        self.participation();
-        self.interactions(&mut record);
+        self.interactions(t, &mut record);
         self.learning();
-        record.mean_trust = self.social_influence();
-        record.mean_openness = self.mean_openness();
+        record.mean_openness = mean(&self.openness);
         record.public_value = self.public_value;
-        self.interventions(t);
+        let campaigns = self.interventions(t);
+        let last = t + 1 >= self.model.params.run.steps;
+        let next = (!last).then_some(t + 1);
+        let (influenced, after) = self.pass(true, next, &campaigns);
+        record.mean_trust = influenced / self.n as f64;
+        self.final_mean_trust = after / self.n as f64;
+        self.step += 1;
         record
     }
 
-    /// Phase 1: every citizen decides from the previous step's state whether
-    /// to take part (Parrado et al. 2013; Granovetter 1978).
-    fn participation(&mut self) {
-        let beta = &self.model.params.participation;
-        let (b_trust, b_social) = (beta.trust, beta.social);
-        let prev = &self.citizens.participated;
-        let rng = &mut self.streams.participation;
-        let mut count = 0;
-        for i in 0..prev.len() {
-            let active: u32 = self
-                .network
-                .neighbours(i)
-                .iter()
-                .map(|&j| u32::from(prev[j as usize]))
-                .sum();
-            let share = f64::from(active) * self.network.inv_degree(i);
-            let u = self.base_utility[i] + b_trust * self.citizens.trust[i] + b_social * share;
-            let takes_part = rules::bernoulli_sigmoid(rng.random::<f64>(), u);
-            self.participated_next[i] = takes_part;
-            // branch-free append: written always, kept when taking part
-            self.participants[count] = i as u32;
-            count += usize::from(takes_part);
+    /// Phase 7 (when `influence`) and the trust campaigns of the step just
+    /// run, fused with phase 1 of step `participate` when there is one.
+    /// Returns the sums of trust after phase 7 and after the campaigns.
+    fn pass(&mut self, influence: bool, participate: Option<u32>, campaigns: &[f32]) -> (f64, f64) {
+        let p = &self.model.params;
+        let pass = Pass {
+            half: self.half,
+            influence,
+            social_weight: p.trust.social_weight as f32,
+            campaigns,
+            participation: participate
+                .map(|step| key(self.seed, Stream::Participation, u64::from(step))),
+            b_trust: p.participation.trust as f32,
+            b_social: p.participation.social as f32,
+            base: &self.base_utility,
+            inv_degree: self.network.inv_degree(),
+            removed: self.network.removed(),
+            added: self.network.added(),
+            trust: &self.trust,
+            participated: &self.participated,
+        };
+        let (n, half) = (self.n, self.half);
+        let run = |(chunk, (t_out, p_out)): (&mut Chunk, (&mut [f32], &mut [u8]))| {
+            chunk.participants.clear();
+            chunk.sums = kernel::run_chunk(
+                &pass,
+                chunk.start,
+                chunk.removed,
+                chunk.added,
+                t_out,
+                p_out,
+                &mut chunk.participants,
+            );
+        };
+        let t_out = &mut self.trust_next[half..half + n];
+        let p_out = &mut self.participated_next[half..half + n];
+        if self.parallel {
+            self.chunks
+                .par_iter_mut()
+                .zip(t_out.par_chunks_mut(CHUNK).zip(p_out.par_chunks_mut(CHUNK)))
+                .for_each(run);
+        } else {
+            self.chunks
+                .iter_mut()
+                .zip(t_out.chunks_mut(CHUNK).zip(p_out.chunks_mut(CHUNK)))
+                .for_each(run);
         }
-        self.participant_count = count;
-        std::mem::swap(&mut self.citizens.participated, &mut self.participated_next);
+        let (mut influenced, mut after) = (0.0, 0.0);
+        for c in &self.chunks {
+            influenced += c.sums.trust_after_influence;
+            after += c.sums.trust_after_campaigns;
+        }
+        refresh_halos(&mut self.trust_next, n, half);
+        std::mem::swap(&mut self.trust, &mut self.trust_next);
+        if participate.is_some() {
+            refresh_halos(&mut self.participated_next, n, half);
+            std::mem::swap(&mut self.participated, &mut self.participated_next);
+        }
+        (influenced, after)
     }
 
-    /// Phases 2 to 5: matching, value potential, outcome and the participant's
-    /// trust, one participant at a time in a uniformly random order.
-    ///
-    /// Every participant consumes the same draws whatever happens (an agency,
-    /// a normal, four uniforms), so that scenarios stay aligned on common
-    /// random numbers.
-    fn interactions(&mut self, record: &mut StepRecord) {
+    /// Phases 2 to 5: each participant picks an agency; agencies serve up
+    /// to capacity in the random order; served interactions get a value
+    /// potential and an outcome; participants' trust and value change.
+    fn interactions(&mut self, t: u32, record: &mut StepRecord) {
         let p = &self.model.params;
-        let v = &p.value;
-        let g = self.governance;
-        let trust_rule = TrustRule {
-            gain: p.trust.gain,
-            loss: p.trust.loss,
-            feedback_softening: p.trust.feedback_softening,
+        let m = self.openness.len();
+        let keys = Keys::new(self.seed, t);
+        let agencies = m as u32;
+        let pick_chunk = |c: &mut Chunk| {
+            c.picks.clear();
+            c.picked.clear();
+            c.picked.resize(m, 0);
+            for &i in &c.participants {
+                let pick = interact::pick(keys.matching, i, agencies);
+                c.picked[pick.agency as usize] += 1;
+                c.picks.push(pick);
+            }
         };
-        let one_minus_alpha = 1.0 - v.alpha;
-        for (f, o) in self.openness_factor.iter_mut().zip(&self.agencies.openness) {
+        if self.parallel {
+            self.chunks.par_iter_mut().for_each(pick_chunk);
+        } else {
+            self.chunks.iter_mut().for_each(pick_chunk);
+        }
+        self.picked.fill(0);
+        for c in &self.chunks {
+            for (total, n) in self.picked.iter_mut().zip(&c.picked) {
+                *total += n;
+            }
+        }
+        let chunks = &self.chunks;
+        interact::cutoffs(
+            &self.picked,
+            self.capacity,
+            &mut self.orders,
+            |j, out| {
+                for c in chunks {
+                    out.extend(c.picks.iter().filter(|p| p.agency == j).map(|p| p.order));
+                }
+            },
+            &mut self.cutoff,
+        );
+        let one_minus_alpha = 1.0 - p.value.alpha;
+        for (f, o) in self.openness_factor.iter_mut().zip(&self.openness) {
             *f = o.powf(one_minus_alpha);
         }
-        self.served.fill(0);
-        self.realized.fill(0);
-        self.destroyed.fill(0);
-        let agencies = self.agencies.openness.len() as u32;
-        let s = &mut self.streams;
-        let participants = &mut self.participants[..self.participant_count];
-        participants.shuffle(&mut s.matching);
-        record.participants = participants.len() as u64;
-        for &i in participants.iter() {
-            let i = i as usize;
-            let j = s.matching.random_range(0..agencies) as usize;
-            let z: f64 = StandardNormal.sample(&mut s.value);
-            let u: [f64; 4] = [
-                s.outcomes.random(),
-                s.outcomes.random(),
-                s.outcomes.random(),
-                s.outcomes.random(),
-            ];
-            let outcome = if self.served[j] < self.capacity {
-                self.served[j] += 1;
-                let potential = rules::value_potential(
-                    v.productivity,
-                    self.capability_alpha[i],
-                    self.openness_factor[j],
-                    v.noise,
-                    z,
-                );
-                let outcome = rules::outcome(
-                    u[0],
-                    u[1],
-                    u[2],
-                    g.codestruction,
-                    g.legal_level,
-                    self.agencies.responsiveness[j],
-                );
-                record.served += 1;
-                record.value_potential += potential;
-                match outcome {
-                    Outcome::Realized => {
-                        record.realized += 1;
-                        self.realized[j] += 1;
-                        record.value_realized += potential;
-                        self.citizens.value[i] += potential;
-                        self.public_value += (1.0 + v.spillover) * potential;
-                    }
-                    Outcome::CoDestroyed => {
-                        let lost = v.destruction_loss * potential;
-                        record.co_destroyed += 1;
-                        self.destroyed[j] += 1;
-                        record.value_realized -= lost;
-                        record.value_destroyed += lost;
-                        self.public_value -= lost;
-                    }
-                    Outcome::BlockedLegal => record.blocked_legal += 1,
-                    Outcome::NotImplemented => record.not_implemented += 1,
-                    Outcome::Unserved => {}
-                }
-                outcome
-            } else {
-                record.unserved += 1;
-                Outcome::Unserved
-            };
-            let feedback = u[3] < g.feedback;
-            let trust = &mut self.citizens.trust[i];
-            *trust = trust_rule.after(outcome, *trust, feedback);
+        interact::complement_thresholds(&self.responsiveness, &mut self.not_implemented);
+        let g = self.governance;
+        let setting = Setting {
+            keys,
+            destroy: threshold(g.codestruction),
+            blocked: threshold(1.0 - g.legal_level),
+            feedback: threshold(g.feedback),
+            not_implemented: &self.not_implemented,
+            openness_factor: &self.openness_factor,
+            cutoff: &self.cutoff,
+            productivity: p.value.productivity,
+            noise: p.value.noise,
+            destruction_loss: p.value.destruction_loss,
+            spillover: p.value.spillover,
+            trust: TrustRule {
+                gain: p.trust.gain as f32,
+                loss: p.trust.loss as f32,
+                feedback_softening: p.trust.feedback_softening as f32,
+            },
+            capability_alpha: &self.capability_alpha,
+        };
+        let half = self.half;
+        let n = self.n;
+        let run = |(c, (trust, value)): (&mut Chunk, (&mut [f32], &mut [f32]))| {
+            c.tally.reset(m);
+            interact::interact_chunk(
+                &setting,
+                c.start,
+                &c.participants,
+                &c.picks,
+                trust,
+                value,
+                &mut c.tally,
+            );
+        };
+        let trust = &mut self.trust[half..half + n];
+        if self.parallel {
+            self.chunks
+                .par_iter_mut()
+                .zip(
+                    trust
+                        .par_chunks_mut(CHUNK)
+                        .zip(self.value.par_chunks_mut(CHUNK)),
+                )
+                .for_each(run);
+        } else {
+            self.chunks
+                .iter_mut()
+                .zip(trust.chunks_mut(CHUNK).zip(self.value.chunks_mut(CHUNK)))
+                .for_each(run);
         }
+        self.tally.reset(m);
+        let mut participants = 0;
+        for c in &self.chunks {
+            self.tally.add(&c.tally);
+            participants += c.participants.len() as u64;
+        }
+        let s = &self.tally;
+        record.participants = participants;
+        record.served = s.served;
+        record.unserved = s.unserved;
+        record.realized = s.realized;
+        record.blocked_legal = s.blocked_legal;
+        record.not_implemented = s.not_implemented;
+        record.co_destroyed = s.co_destroyed;
+        record.value_potential = s.value_potential;
+        record.value_realized = s.value_realized;
+        record.value_destroyed = s.value_destroyed;
+        self.public_value += s.public_value;
     }
 
     /// Phase 6: agencies that served anyone learn from realized and
     /// co-destroyed outcomes (Voorberg et al. 2015).
     fn learning(&mut self) {
         let l = &self.model.params.learning;
-        for j in 0..self.agencies.openness.len() {
-            if self.served[j] > 0 {
-                let o = &mut self.agencies.openness[j];
-                *o = rules::learned_openness(
-                    *o,
-                    self.realized[j],
-                    self.destroyed[j],
-                    self.capacity,
-                    l.gain,
-                    l.loss,
-                );
+        for (o, counts) in self.openness.iter_mut().zip(&self.tally.per_agency) {
+            let [served, realized, destroyed] = *counts;
+            if served > 0 {
+                *o =
+                    rules::learned_openness(*o, realized, destroyed, self.capacity, l.gain, l.loss);
             }
         }
     }
 
-    /// Phase 7: synchronous social influence on trust (DeGroot 1974).
-    /// Returns the mean trust afterwards.
-    fn social_influence(&mut self) -> f64 {
-        let w = self.model.params.trust.social_weight;
-        let trust = &self.citizens.trust;
-        let mut total = 0.0;
-        for (i, next) in self.trust_next.iter_mut().enumerate() {
-            let neighbours = self.network.neighbours(i);
-            *next = if neighbours.is_empty() {
-                trust[i]
-            } else {
-                let sum: f64 = neighbours.iter().map(|&j| trust[j as usize]).sum();
-                rules::influenced_trust(trust[i], sum * self.network.inv_degree(i), w)
-            };
-            total += *next;
-        }
-        std::mem::swap(&mut self.citizens.trust, &mut self.trust_next);
-        total / self.citizens.trust.len() as f64
-    }
-
     /// Phase 8: the interventions scheduled for step `t`, in file order.
-    fn interventions(&mut self, t: u32) {
+    /// Trust campaigns are returned, to be applied right after phase 7 in
+    /// the fused pass (they act on each citizen alone, so their place among
+    /// the other interventions does not matter).
+    fn interventions(&mut self, t: u32) -> Vec<f32> {
+        let mut campaigns = Vec::new();
         for intervention in self.model.interventions.iter().filter(|i| i.at == t) {
             match intervention.action {
                 Action::Set { key, value } => match key {
@@ -340,54 +506,102 @@ impl<'m> World<'m> {
                         self.capacity = rules::capacity(value, pop.citizens, pop.agencies);
                     }
                 },
-                Action::TrustCampaign { delta } => {
-                    for tau in &mut self.citizens.trust {
-                        *tau += delta * (1.0 - *tau);
-                    }
-                }
+                Action::TrustCampaign { delta } => campaigns.push(delta as f32),
                 Action::OpennessProgram { delta } => {
-                    for o in &mut self.agencies.openness {
+                    for o in &mut self.openness {
                         *o += delta * (1.0 - *o);
                     }
                 }
             }
         }
+        campaigns
+    }
+
+    /// The replication's figures, once every step has run.
+    fn record(&self, steps: &[StepRecord]) -> RunRecord {
+        let mut r = RunRecord::default();
+        let n = self.n as f64;
+        let mut participation_sum = 0.0;
+        for s in steps {
+            r.total_value_realized += s.value_realized;
+            r.total_value_potential += s.value_potential;
+            participation_sum += s.participants as f64 / n;
+            r.participants += s.participants;
+            r.served += s.served;
+            r.unserved += s.unserved;
+            r.realized += s.realized;
+            r.blocked_legal += s.blocked_legal;
+            r.not_implemented += s.not_implemented;
+            r.co_destroyed += s.co_destroyed;
+        }
+        r.realization_ratio = ratio(r.total_value_realized, r.total_value_potential);
+        r.public_value = self.public_value;
+        r.participation_rate = participation_sum / steps.len() as f64;
+        r.service_rate = ratio(r.served as f64, r.participants as f64);
+        r.final_mean_trust = self.final_mean_trust;
+        r.trust_change = self.final_mean_trust - self.initial_mean_trust;
+        let mut sorted = self.value.clone();
+        if self.parallel {
+            sorted.par_sort_unstable_by(f32::total_cmp);
+        } else {
+            sorted.sort_unstable_by(f32::total_cmp);
+        }
+        r.gini = crate::stats::gini_of_sorted(&sorted);
+        r.value_per_capita_included = group_mean(&self.value, &self.excluded, false);
+        r.value_per_capita_excluded = group_mean(&self.value, &self.excluded, true);
+        r
+    }
+}
+
+/// Splits `n` citizens into chunks and finds each chunk's correction entries.
+fn chunk_layout(n: usize, network: &Network) -> Vec<Chunk> {
+    let range = |list: &[(u32, u32)], a: usize, b: usize| {
+        (
+            list.partition_point(|&(o, _)| (o as usize) < a),
+            list.partition_point(|&(o, _)| (o as usize) < b),
+        )
+    };
+    (0..n.div_ceil(CHUNK))
+        .map(|c| {
+            let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+            Chunk {
+                start,
+                removed: range(network.removed(), start, end),
+                added: range(network.added(), start, end),
+                ..Chunk::default()
+            }
+        })
+        .collect()
+}
+
+/// Copies the ends of the ring into the halos: the `half` entries before
+/// citizen 0 are the last `half` citizens, and those after the last are the
+/// first `half`.
+fn refresh_halos<T: Copy>(v: &mut [T], n: usize, half: usize) {
+    if half > 0 {
+        v.copy_within(n..n + half, 0);
+        v.copy_within(half..2 * half, half + n);
     }
 }
 
 /// Runs one whole replication with the given seed, calling `on_step` with
-/// each step's record, and returns the replication's record.
-pub fn run(model: &Model, seed: u64, mut on_step: impl FnMut(&StepRecord)) -> RunRecord {
-    let mut world = World::new(model, seed);
-    let n = f64::from(model.params.population.citizens);
-    let initial_trust = world.mean_trust();
-    let mut r = RunRecord::default();
-    let mut participation_sum = 0.0;
-    for t in 0..model.params.run.steps {
-        let s = world.step(t);
+/// each step's record, and returns the replication's record. With
+/// `parallel`, the citizens of the replication are processed in parallel
+/// on the current rayon pool; the results are the same either way.
+pub fn run(
+    model: &Model,
+    seed: u64,
+    parallel: bool,
+    mut on_step: impl FnMut(&StepRecord),
+) -> RunRecord {
+    let mut world = World::new(model, seed, parallel);
+    let mut steps = Vec::with_capacity(model.params.run.steps as usize);
+    for _ in 0..model.params.run.steps {
+        let s = world.advance();
         on_step(&s);
-        r.total_value_realized += s.value_realized;
-        r.total_value_potential += s.value_potential;
-        participation_sum += s.participants as f64 / n;
-        r.participants += s.participants;
-        r.served += s.served;
-        r.unserved += s.unserved;
-        r.realized += s.realized;
-        r.blocked_legal += s.blocked_legal;
-        r.not_implemented += s.not_implemented;
-        r.co_destroyed += s.co_destroyed;
+        steps.push(s);
     }
-    r.realization_ratio = ratio(r.total_value_realized, r.total_value_potential);
-    r.public_value = world.public_value;
-    r.participation_rate = participation_sum / f64::from(model.params.run.steps);
-    r.service_rate = ratio(r.served as f64, r.participants as f64);
-    r.final_mean_trust = world.mean_trust();
-    r.trust_change = r.final_mean_trust - initial_trust;
-    r.gini = crate::stats::gini(&world.citizens.value);
-    let c = &world.citizens;
-    r.value_per_capita_included = group_mean(&c.value, &c.excluded, false);
-    r.value_per_capita_excluded = group_mean(&c.value, &c.excluded, true);
-    r
+    world.record(&steps)
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -398,12 +612,12 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-fn group_mean(values: &[f64], excluded: &[bool], group: bool) -> f64 {
+fn group_mean(values: &[f32], excluded: &[bool], group: bool) -> f64 {
     let (sum, count) = values
         .iter()
         .zip(excluded)
         .filter(|(_, e)| **e == group)
-        .fold((0.0, 0u64), |(s, n), (v, _)| (s + v, n + 1));
+        .fold((0.0, 0u64), |(s, n), (v, _)| (s + f64::from(*v), n + 1));
     ratio(sum, count as f64)
 }
 

@@ -1,0 +1,293 @@
+//! Phases 2 to 5 of a step: matching participants with agencies, value
+//! potential, outcome, and the participant's trust and private value.
+//!
+//! MODEL.md section 3.2 lets the participants, in a uniformly random order,
+//! each pick an agency uniformly at random; an agency serves pickers until
+//! it has served K of them. Here each participant draws its agency and a
+//! random priority; an agency serves the K pickers of lowest priority. Since
+//! the priorities put the participants in a uniformly random order, this is
+//! the same process, and it lets every participant be handled on its own
+//! (in parallel, with draws keyed by the citizen): only the agencies that
+//! more than K picked need their pickers' priorities compared.
+
+use super::rng::{Stream, below, key, normal, threshold, word};
+use super::rules::{self, Outcome, TrustRule};
+
+/// A participant's choice: its agency and its place in the random order
+/// (priority in the high half, the citizen's index in the low half, so
+/// every place is distinct).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pick {
+    /// The agency picked.
+    pub agency: u32,
+    /// Lower is earlier in the random order.
+    pub order: u64,
+}
+
+/// The draws of phase 2 for one participant in one step.
+#[inline]
+pub fn pick(matching_key: u64, citizen: u32, agencies: u32) -> Pick {
+    let i = u64::from(citizen);
+    let agency = below(word(matching_key, 2 * i), u64::from(agencies)) as u32;
+    let priority = word(matching_key, 2 * i + 1) >> 32;
+    Pick {
+        agency,
+        order: (priority << 32) | i,
+    }
+}
+
+/// What the interactions of a step need to know, shared by all chunks.
+pub struct Setting<'a> {
+    /// The keys of this step's draws.
+    pub keys: Keys,
+    /// threshold(D).
+    pub destroy: u64,
+    /// threshold(1 - L).
+    pub blocked: u64,
+    /// threshold(F).
+    pub feedback: u64,
+    /// threshold(1 - r_j) per agency.
+    pub not_implemented: &'a [u64],
+    /// o_j^(1 - alpha) per agency, at the start of the step.
+    pub openness_factor: &'a [f64],
+    /// Served iff a pick's order is below its agency's cutoff.
+    pub cutoff: &'a [u64],
+    /// A.
+    pub productivity: f64,
+    /// sigma.
+    pub noise: f64,
+    /// lambda.
+    pub destruction_loss: f64,
+    /// s.
+    pub spillover: f64,
+    /// The trust rule of phase 5.
+    pub trust: TrustRule,
+    /// c_i^alpha per citizen.
+    pub capability_alpha: &'a [f32],
+}
+
+/// The keys of one step's draws.
+#[derive(Clone, Copy, Debug)]
+pub struct Keys {
+    /// Phase 2.
+    pub matching: u64,
+    /// Phase 3.
+    pub value: u64,
+    /// Phase 4.
+    pub outcomes: u64,
+}
+
+impl Keys {
+    /// The keys of step `step` of the replication with this seed.
+    pub fn new(seed: u64, step: u32) -> Keys {
+        let t = u64::from(step);
+        Keys {
+            matching: key(seed, Stream::Matching, t),
+            value: key(seed, Stream::Value, t),
+            outcomes: key(seed, Stream::Outcomes, t),
+        }
+    }
+}
+
+/// Counts and sums of one chunk's interactions in a step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    /// Served interactions.
+    pub served: u64,
+    /// Unserved participants.
+    pub unserved: u64,
+    /// Realized outcomes.
+    pub realized: u64,
+    /// Legally blocked outcomes.
+    pub blocked_legal: u64,
+    /// Not implemented outcomes.
+    pub not_implemented: u64,
+    /// Co-destroyed outcomes.
+    pub co_destroyed: u64,
+    /// Sum of V over served interactions.
+    pub value_potential: f64,
+    /// Sum of realized values, co-destruction counted negative.
+    pub value_realized: f64,
+    /// Sum of lambda V over co-destroyed interactions.
+    pub value_destroyed: f64,
+    /// Public value added: (1 + s) V per realized, - lambda V per destroyed.
+    pub public_value: f64,
+    /// Per agency: served, realized, co-destroyed.
+    pub per_agency: Vec<[u32; 3]>,
+}
+
+impl Tally {
+    /// Empties the tally for a new step with `agencies` agencies.
+    pub fn reset(&mut self, agencies: usize) {
+        let mut per_agency = std::mem::take(&mut self.per_agency);
+        per_agency.clear();
+        per_agency.resize(agencies, [0; 3]);
+        *self = Tally {
+            per_agency,
+            ..Tally::default()
+        };
+    }
+
+    /// Adds another chunk's tally.
+    pub fn add(&mut self, other: &Tally) {
+        self.served += other.served;
+        self.unserved += other.unserved;
+        self.realized += other.realized;
+        self.blocked_legal += other.blocked_legal;
+        self.not_implemented += other.not_implemented;
+        self.co_destroyed += other.co_destroyed;
+        self.value_potential += other.value_potential;
+        self.value_realized += other.value_realized;
+        self.value_destroyed += other.value_destroyed;
+        self.public_value += other.public_value;
+        for (mine, theirs) in self.per_agency.iter_mut().zip(&other.per_agency) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+    }
+}
+
+/// Phases 3 to 5 for the participants of one chunk (citizens from `start`):
+/// updates their trust and private value in `trust` and `value` (this
+/// chunk's slices) and tallies the outcomes.
+pub fn interact_chunk(
+    s: &Setting,
+    start: usize,
+    participants: &[u32],
+    picks: &[Pick],
+    trust: &mut [f32],
+    value: &mut [f32],
+    tally: &mut Tally,
+) {
+    for (&citizen, pick) in participants.iter().zip(picks) {
+        let i = u64::from(citizen);
+        let local = citizen as usize - start;
+        let j = pick.agency as usize;
+        let w1 = word(s.keys.outcomes, 2 * i);
+        let w2 = word(s.keys.outcomes, 2 * i + 1);
+        let outcome = if pick.order < s.cutoff[j] {
+            let z = normal(word(s.keys.value, i));
+            let potential = s.productivity
+                * f64::from(s.capability_alpha[citizen as usize])
+                * s.openness_factor[j]
+                * (s.noise * z - 0.5 * s.noise * s.noise).exp();
+            let outcome = rules::outcome(
+                [w1 as u32, (w1 >> 32) as u32, w2 as u32],
+                s.destroy,
+                s.blocked,
+                s.not_implemented[j],
+            );
+            tally.served += 1;
+            tally.value_potential += potential;
+            tally.per_agency[j][0] += 1;
+            match outcome {
+                Outcome::Realized => {
+                    tally.realized += 1;
+                    tally.per_agency[j][1] += 1;
+                    tally.value_realized += potential;
+                    tally.public_value += (1.0 + s.spillover) * potential;
+                    value[local] += potential as f32;
+                }
+                Outcome::CoDestroyed => {
+                    let lost = s.destruction_loss * potential;
+                    tally.co_destroyed += 1;
+                    tally.per_agency[j][2] += 1;
+                    tally.value_realized -= lost;
+                    tally.value_destroyed += lost;
+                    tally.public_value -= lost;
+                }
+                Outcome::BlockedLegal => tally.blocked_legal += 1,
+                Outcome::NotImplemented => tally.not_implemented += 1,
+                Outcome::Unserved => {}
+            }
+            outcome
+        } else {
+            tally.unserved += 1;
+            Outcome::Unserved
+        };
+        let feedback = (w2 >> 32) < s.feedback;
+        let t = &mut trust[local];
+        *t = s.trust.after(outcome, *t, feedback);
+    }
+}
+
+/// The cutoffs of phase 2: for each agency, the order below which its
+/// pickers are served (all of them when at most `capacity` picked it).
+/// `picked` counts the pickers of each agency; `orders_of(j)` lists the
+/// orders of the pickers of agency j, in any order.
+pub fn cutoffs(
+    picked: &[u32],
+    capacity: u32,
+    scratch: &mut Vec<u64>,
+    mut orders_of: impl FnMut(u32, &mut Vec<u64>),
+    out: &mut [u64],
+) {
+    for (j, (&count, cut)) in picked.iter().zip(out.iter_mut()).enumerate() {
+        *cut = if count <= capacity {
+            u64::MAX
+        } else if capacity == 0 {
+            0
+        } else {
+            scratch.clear();
+            orders_of(j as u32, scratch);
+            let k = capacity as usize - 1;
+            let (_, kth, _) = scratch.select_nth_unstable(k);
+            *kth + 1
+        };
+    }
+}
+
+/// `threshold(1 - p)` for each probability.
+pub fn complement_thresholds(p: &[f64], out: &mut Vec<u64>) {
+    out.clear();
+    out.extend(p.iter().map(|&r| threshold(1.0 - r)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutoffs_serve_the_earliest_pickers() {
+        let picked = [3, 1, 0, 4];
+        let orders: Vec<Vec<u64>> = vec![vec![30, 10, 20], vec![5], vec![], vec![9, 7, 8, 6]];
+        let mut out = [0u64; 4];
+        let mut scratch = Vec::new();
+        cutoffs(
+            &picked,
+            2,
+            &mut scratch,
+            |j, v| v.extend(&orders[j as usize]),
+            &mut out,
+        );
+        assert_eq!(out[0], 21); // 10 and 20 served, 30 not
+        assert_eq!(out[1], u64::MAX);
+        assert_eq!(out[2], u64::MAX);
+        assert_eq!(out[3], 8); // 6 and 7 served
+        cutoffs(
+            &picked,
+            0,
+            &mut scratch,
+            |j, v| v.extend(&orders[j as usize]),
+            &mut out,
+        );
+        assert_eq!(out[0], 0);
+    }
+
+    #[test]
+    fn picks_are_uniform_over_agencies_and_orders_distinct() {
+        let k = key(1, Stream::Matching, 0);
+        let mut counts = [0u32; 20];
+        let mut orders = std::collections::BTreeSet::new();
+        for i in 0..100_000 {
+            let p = pick(k, i, 20);
+            counts[p.agency as usize] += 1;
+            orders.insert(p.order);
+        }
+        assert_eq!(orders.len(), 100_000);
+        for c in counts {
+            assert!((f64::from(c) / 1e5 - 0.05).abs() < 0.004);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The pass over all citizens that ends one step and starts the next:
+//! phase 7 (social influence on trust) and the trust campaigns of phase 8
+//! for step t, fused with phase 1 (participation) of step t + 1. Fusing
+//! them reads each citizen's neighbourhood once per step instead of twice.
+//!
+//! Citizens are processed in fixed chunks (the unit of parallel work) and,
+//! within a chunk, in blocks small enough for the first-level cache; the
+//! inner loops run over plain arrays and vectorize. The arrays of trust and
+//! participation carry a halo of `k/2` entries on each side (copies of the
+//! other end of the ring), so that a lattice neighbour of citizen `i` is
+//! always at `i ± d` in memory.
+
+use super::rng::{top24, word};
+use super::rules;
+
+/// Citizens per block of the inner loops.
+pub const BLOCK: usize = 256;
+
+/// Everything the pass reads, shared by all chunks.
+pub struct Pass<'a> {
+    /// Half the lattice degree; also the width of the halos.
+    pub half: usize,
+    /// Apply phase 7 (false only before the first step).
+    pub influence: bool,
+    /// omega.
+    pub social_weight: f32,
+    /// Trust campaigns to apply after phase 7, in order (their deltas).
+    pub campaigns: &'a [f32],
+    /// The key of the participation draws of the next step, or `None` when
+    /// no step follows.
+    pub participation: Option<u64>,
+    /// beta_tau.
+    pub b_trust: f32,
+    /// beta_s.
+    pub b_social: f32,
+    /// The constant part of each citizen's utility.
+    pub base: &'a [f32],
+    /// 1 / degree (0 without neighbours).
+    pub inv_degree: &'a [f32],
+    /// Removed lattice entries (citizen, neighbour), by citizen.
+    pub removed: &'a [(u32, u32)],
+    /// Added entries (citizen, neighbour), by citizen.
+    pub added: &'a [(u32, u32)],
+    /// Trust after phase 5, with halos.
+    pub trust: &'a [f32],
+    /// This step's participation flags (0 or 1), with halos.
+    pub participated: &'a [u8],
+}
+
+/// One chunk's share of the pass.
+#[derive(Clone, Debug, Default)]
+pub struct ChunkOut {
+    /// Sum of trust after phase 7, before the campaigns.
+    pub trust_after_influence: f64,
+    /// Sum of trust after the campaigns.
+    pub trust_after_campaigns: f64,
+}
+
+/// Runs the pass for the citizens `start..start + trust_out.len()`, writing
+/// their new trust and participation and appending the new participants
+/// (ascending) to `participants`. `removed` and `added` are the index ranges
+/// of this chunk's entries in the correction lists.
+pub fn run_chunk(
+    pass: &Pass,
+    start: usize,
+    removed: (usize, usize),
+    added: (usize, usize),
+    trust_out: &mut [f32],
+    participated_out: &mut [u8],
+    participants: &mut Vec<u32>,
+) -> ChunkOut {
+    let mut out = ChunkOut::default();
+    let (mut r, mut a) = (removed.0, added.0);
+    let len = trust_out.len();
+    let mut offset = 0;
+    while offset < len {
+        let n = BLOCK.min(len - offset);
+        let first = start + offset;
+        let mut trust_sum = [0f32; BLOCK];
+        let mut active = [0f32; BLOCK];
+        let (ts, ps) = (&mut trust_sum[..n], &mut active[..n]);
+        neighbour_sums(pass, first, ts, ps);
+        let end = first + n;
+        while r < removed.1 && (pass.removed[r].0 as usize) < end {
+            let (o, t) = pass.removed[r];
+            let (o, t) = (o as usize - first, t as usize + pass.half);
+            ts[o] -= pass.trust[t];
+            ps[o] -= f32::from(pass.participated[t]);
+            r += 1;
+        }
+        while a < added.1 && (pass.added[a].0 as usize) < end {
+            let (o, t) = pass.added[a];
+            let (o, t) = (o as usize - first, t as usize + pass.half);
+            ts[o] += pass.trust[t];
+            ps[o] += f32::from(pass.participated[t]);
+            a += 1;
+        }
+        let t_out = &mut trust_out[offset..offset + n];
+        let own = &pass.trust[pass.half + first..pass.half + end];
+        let inv = &pass.inv_degree[first..end];
+        influence(pass, own, ts, inv, t_out);
+        let influenced = sum(t_out);
+        out.trust_after_influence += influenced;
+        if pass.campaigns.is_empty() {
+            out.trust_after_campaigns += influenced;
+        } else {
+            for &delta in pass.campaigns {
+                for t in t_out.iter_mut() {
+                    *t += delta * (1.0 - *t);
+                }
+            }
+            out.trust_after_campaigns += sum(t_out);
+        }
+        if let Some(key) = pass.participation {
+            let p_out = &mut participated_out[offset..offset + n];
+            participate(pass, key, first, t_out, ps, inv, p_out);
+            append_participants(first, p_out, participants);
+        }
+        offset += n;
+    }
+    out
+}
+
+/// Sums over the lattice positions around each citizen of the block: trust
+/// and participation of the `k` citizens at distance 1..=k/2.
+fn neighbour_sums(pass: &Pass, first: usize, ts: &mut [f32], ps: &mut [f32]) {
+    let n = ts.len();
+    let h = pass.half;
+    for d in 1..=h {
+        let left = &pass.trust[h + first - d..h + first - d + n];
+        let right = &pass.trust[h + first + d..h + first + d + n];
+        for ((s, l), r) in ts.iter_mut().zip(left).zip(right) {
+            *s += l + r;
+        }
+        if pass.participation.is_some() {
+            let left = &pass.participated[h + first - d..h + first - d + n];
+            let right = &pass.participated[h + first + d..h + first + d + n];
+            for ((s, l), r) in ps.iter_mut().zip(left).zip(right) {
+                *s += f32::from(*l) + f32::from(*r);
+            }
+        }
+    }
+}
+
+/// Phase 7 for a block: `(1 - omega) tau + omega mean(neighbours)`, trust
+/// unchanged without neighbours (or before the first step).
+fn influence(pass: &Pass, own: &[f32], sums: &[f32], inv: &[f32], out: &mut [f32]) {
+    if !pass.influence {
+        out.copy_from_slice(own);
+        return;
+    }
+    let w = pass.social_weight;
+    for (((o, &t), &s), &i) in out.iter_mut().zip(own).zip(sums).zip(inv) {
+        let mixed = rules::influenced_trust(t, s * i, w);
+        *o = if i > 0.0 { mixed } else { t };
+    }
+}
+
+/// Phase 1 for a block: `U < sigmoid(u)` with
+/// `u = base + beta_tau tau + beta_s share`.
+fn participate(
+    pass: &Pass,
+    key: u64,
+    first: usize,
+    trust: &[f32],
+    active: &[f32],
+    inv: &[f32],
+    out: &mut [u8],
+) {
+    let n = out.len();
+    let mut draws = [0i32; BLOCK];
+    for (j, d) in draws[..n].iter_mut().enumerate() {
+        *d = top24(word(key, (first + j) as u64));
+    }
+    let base = &pass.base[first..first + n];
+    let (bt, bs) = (pass.b_trust, pass.b_social);
+    for (((((o, &d), &t), &a), &i), &b) in out
+        .iter_mut()
+        .zip(&draws[..n])
+        .zip(trust)
+        .zip(active)
+        .zip(inv)
+        .zip(base)
+    {
+        let u = b + bt * t + bs * (a * i);
+        let uniform = d as f32 * (1.0 / 16_777_216.0);
+        *o = u8::from(rules::takes_part(uniform, u));
+    }
+}
+
+/// Appends the indices of the block's participants, in order, without a
+/// branch per citizen.
+fn append_participants(first: usize, flags: &[u8], participants: &mut Vec<u32>) {
+    let mut found = [0u32; BLOCK];
+    let mut count = 0;
+    for (j, &f) in flags.iter().enumerate() {
+        found[count] = (first + j) as u32;
+        count += usize::from(f);
+    }
+    participants.extend_from_slice(&found[..count]);
+}
+
+/// A sum in a fixed order (eight lanes, then the lanes in order), so that
+/// it vectorizes and gives the same bits on every machine.
+fn sum(values: &[f32]) -> f64 {
+    let mut lanes = [0f32; 8];
+    let mut chunks = values.chunks_exact(8);
+    for c in &mut chunks {
+        for (l, v) in lanes.iter_mut().zip(c) {
+            *l += v;
+        }
+    }
+    let tail: f64 = chunks.remainder().iter().map(|&v| f64::from(v)).sum();
+    lanes.iter().map(|&l| f64::from(l)).sum::<f64>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_sum_is_exact_on_small_integers() {
+        let v: Vec<f32> = (0..1000).map(|i| (i % 13) as f32).collect();
+        let exact: f64 = v.iter().map(|&x| f64::from(x)).sum();
+        assert_eq!(sum(&v), exact);
+        assert_eq!(
+            sum(&v[..5]),
+            v[..5].iter().map(|&x| f64::from(x)).sum::<f64>()
+        );
+    }
+
+    #[test]
+    fn participants_are_appended_in_order() {
+        let mut out = vec![7];
+        append_participants(10, &[0, 1, 1, 0, 1], &mut out);
+        assert_eq!(out, [7, 11, 12, 14]);
+    }
+}
