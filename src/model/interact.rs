@@ -11,6 +11,7 @@
 //! more than K picked need their pickers' priorities compared.
 
 use super::rng::{Stream, below, key, normal, threshold, word};
+use super::kernel::pack;
 use super::rules::{self, Outcome, TrustRule};
 
 /// A participant's choice: its agency and its place in the random order
@@ -168,10 +169,13 @@ pub fn interact_chunk(
         let w2 = word(s.keys.outcomes, 2 * i + 1);
         let outcome = if pick.order < s.cutoff[j] {
             let z = normal(word(s.keys.value, i));
-            let potential = s.productivity
-                * f64::from(s.capability_alpha[citizen as usize])
-                * s.openness_factor[j]
-                * (s.noise * z - 0.5 * s.noise * s.noise).exp();
+            let potential = rules::value_potential(
+                s.productivity,
+                f64::from(s.capability_alpha[citizen as usize]),
+                s.openness_factor[j],
+                s.noise,
+                z,
+            );
             let outcome = rules::outcome(
                 [w1 as u32, (w1 >> 32) as u32, w2 as u32],
                 s.destroy,
@@ -207,8 +211,9 @@ pub fn interact_chunk(
             Outcome::Unserved
         };
         let feedback = (w2 >> 32) < s.feedback;
+        // a participant's packed flag is set, and stays set for phase 7
         let t = &mut trust[local];
-        *t = s.trust.after(outcome, *t, feedback);
+        *t = pack(s.trust.after(outcome, *t, feedback), true);
     }
 }
 

@@ -66,12 +66,11 @@ pub struct World<'m> {
     half: usize,
     /// The next step to run.
     step: u32,
-    /// Trust (with halos of `half` entries on each side) and its next value.
+    /// Trust packed with the participation flag of the step about to run
+    /// (see [`kernel::pack`]), with halos of `half` entries on each side;
+    /// and its next value.
     trust: Vec<f32>,
     trust_next: Vec<f32>,
-    /// Participation flags of the step about to run, with halos.
-    participated: Vec<u8>,
-    participated_next: Vec<u8>,
     base_utility: Vec<f32>,
     capability_alpha: Vec<f32>,
     excluded: Vec<bool>,
@@ -137,10 +136,10 @@ impl<'m> World<'m> {
                 } else {
                     0.0
                 };
-                t[j] = trust_draw.of(i) as f32;
+                t[j] = kernel::pack(trust_draw.of(i) as f32, false);
                 u[j] = (b.intercept + b.motivation * motivation.of(i) + b.capability * cap
                     - penalty) as f32;
-                c[j] = cap.powf(alpha) as f32;
+                c[j] = rules::power(cap, alpha) as f32;
                 e[j] = is_excluded;
             }
         };
@@ -192,8 +191,6 @@ impl<'m> World<'m> {
             step: 0,
             trust_next: trust.clone(),
             trust,
-            participated: vec![0; n + 2 * half],
-            participated_next: vec![0; n + 2 * half],
             base_utility,
             capability_alpha,
             excluded: excluded_flags,
@@ -222,7 +219,8 @@ impl<'m> World<'m> {
         world
     }
 
-    /// Citizens' trust, in citizen order.
+    /// Citizens' trust, in citizen order (its lowest bit carries the
+    /// participation flag: exact to about 6e-8).
     pub fn trust(&self) -> &[f32] {
         &self.trust[self.half..self.half + self.n]
     }
@@ -317,10 +315,9 @@ impl<'m> World<'m> {
             removed: self.network.removed(),
             added: self.network.added(),
             trust: &self.trust,
-            participated: &self.participated,
         };
         let (n, half) = (self.n, self.half);
-        let run = |(chunk, (t_out, p_out)): (&mut Chunk, (&mut [f32], &mut [u8]))| {
+        let run = |(chunk, t_out): (&mut Chunk, &mut [f32])| {
             chunk.participants.clear();
             chunk.sums = kernel::run_chunk(
                 &pass,
@@ -328,22 +325,17 @@ impl<'m> World<'m> {
                 chunk.removed,
                 chunk.added,
                 t_out,
-                p_out,
                 &mut chunk.participants,
             );
         };
         let t_out = &mut self.trust_next[half..half + n];
-        let p_out = &mut self.participated_next[half..half + n];
         if self.parallel {
             self.chunks
                 .par_iter_mut()
-                .zip(t_out.par_chunks_mut(CHUNK).zip(p_out.par_chunks_mut(CHUNK)))
+                .zip(t_out.par_chunks_mut(CHUNK))
                 .for_each(run);
         } else {
-            self.chunks
-                .iter_mut()
-                .zip(t_out.chunks_mut(CHUNK).zip(p_out.chunks_mut(CHUNK)))
-                .for_each(run);
+            self.chunks.iter_mut().zip(t_out.chunks_mut(CHUNK)).for_each(run);
         }
         let (mut influenced, mut after) = (0.0, 0.0);
         for c in &self.chunks {
@@ -352,10 +344,6 @@ impl<'m> World<'m> {
         }
         refresh_halos(&mut self.trust_next, n, half);
         std::mem::swap(&mut self.trust, &mut self.trust_next);
-        if participate.is_some() {
-            refresh_halos(&mut self.participated_next, n, half);
-            std::mem::swap(&mut self.participated, &mut self.participated_next);
-        }
         (influenced, after)
     }
 
@@ -402,7 +390,7 @@ impl<'m> World<'m> {
         );
         let one_minus_alpha = 1.0 - p.value.alpha;
         for (f, o) in self.openness_factor.iter_mut().zip(&self.openness) {
-            *f = o.powf(one_minus_alpha);
+            *f = rules::power(*o, one_minus_alpha);
         }
         interact::complement_thresholds(&self.responsiveness, &mut self.not_implemented);
         let g = self.governance;
