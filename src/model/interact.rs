@@ -10,8 +10,8 @@
 //! (in parallel, with draws keyed by the citizen): only the agencies that
 //! more than K picked need their pickers' priorities compared.
 
-use super::rng::{Stream, below, key, normal, threshold, word};
 use super::kernel::pack;
+use super::rng::{Stream, below, key, normal, threshold, word};
 use super::rules::{self, Outcome, TrustRule};
 
 /// A participant's choice: its agency and its place in the random order

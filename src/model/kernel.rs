@@ -16,6 +16,7 @@
 //! within one unit in the last place (about 6e-8), far below anything the
 //! model can resolve; the sums recorded as mean trust use the unpacked values.
 
+use super::network::Network;
 use super::rng::{top24, word};
 use super::rules;
 
@@ -43,8 +44,8 @@ pub struct Pass<'a> {
     pub base: &'a [f32],
     /// 1 / degree (0 without neighbours).
     pub inv_degree: &'a [f32],
-    /// Removed lattice entries (citizen, neighbour), by citizen.
-    pub removed: &'a [(u32, u32)],
+    /// The network, for its lattice presence bits.
+    pub network: &'a Network,
     /// Added entries (citizen, neighbour), by citizen.
     pub added: &'a [(u32, u32)],
     /// Trust after phase 5, packed with this step's participation flags, with halos.
@@ -74,18 +75,50 @@ pub struct ChunkOut {
 
 /// Runs the pass for the citizens `start..start + trust_out.len()`, writing
 /// their new trust, packed with their new participation flags, and appending
-/// the new participants (ascending) to `participants`. `removed` and `added` are the index ranges
-/// of this chunk's entries in the correction lists.
+/// the new participants (ascending) to `participants`. `added` is the index
+/// range of this chunk's entries in the list of rewired edges.
+///
+/// On x86-64 processors with AVX2 the same code runs compiled for AVX2
+/// (chosen at run time; AVX2 has no fused multiply-add, so the results are
+/// the same bits as on any other x86-64).
 pub fn run_chunk(
     pass: &Pass,
     start: usize,
-    removed: (usize, usize),
+    added: (usize, usize),
+    trust_out: &mut [f32],
+    participants: &mut Vec<u32>,
+) -> ChunkOut {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2, as checked just above.
+        return unsafe { run_chunk_avx2(pass, start, added, trust_out, participants) };
+    }
+    run_chunk_body(pass, start, added, trust_out, participants)
+}
+
+/// [`run_chunk_body`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn run_chunk_avx2(
+    pass: &Pass,
+    start: usize,
+    added: (usize, usize),
+    trust_out: &mut [f32],
+    participants: &mut Vec<u32>,
+) -> ChunkOut {
+    run_chunk_body(pass, start, added, trust_out, participants)
+}
+
+#[inline(always)]
+fn run_chunk_body(
+    pass: &Pass,
+    start: usize,
     added: (usize, usize),
     trust_out: &mut [f32],
     participants: &mut Vec<u32>,
 ) -> ChunkOut {
     let mut out = ChunkOut::default();
-    let (mut r, mut a) = (removed.0, added.0);
+    let mut a = added.0;
     let len = trust_out.len();
     let mut offset = 0;
     while offset < len {
@@ -96,13 +129,6 @@ pub fn run_chunk(
         let (ts, ps) = (&mut trust_sum[..n], &mut active[..n]);
         neighbour_sums(pass, first, ts, ps);
         let end = first + n;
-        while r < removed.1 && (pass.removed[r].0 as usize) < end {
-            let (o, t) = pass.removed[r];
-            let (o, t) = (o as usize - first, t as usize + pass.half);
-            ts[o] -= pass.trust[t];
-            ps[o] -= flag(pass.trust[t]);
-            r += 1;
-        }
         while a < added.1 && (pass.added[a].0 as usize) < end {
             // the rewired neighbours are anywhere on the ring: fetch ahead
             if let Some(&(_, ahead)) = pass.added.get(a + PREFETCH) {
@@ -161,19 +187,33 @@ fn prefetch<T>(x: &T) {
 }
 
 /// Sums over the lattice positions around each citizen of the block: trust
-/// and participation flags of the `k` citizens at distance 1..=k/2.
+/// and participation flags of the neighbours at distance 1..=k/2 whose
+/// lattice edge is still there.
+#[inline(always)]
 fn neighbour_sums(pass: &Pass, first: usize, ts: &mut [f32], ps: &mut [f32]) {
     let n = ts.len();
     let h = pass.half;
+    let with_flags = pass.participation.is_some();
     for d in 1..=h {
         let left = &pass.trust[h + first - d..h + first - d + n];
         let right = &pass.trust[h + first + d..h + first + d + n];
-        for ((s, l), r) in ts.iter_mut().zip(left).zip(right) {
-            *s += l + r;
-        }
-        if pass.participation.is_some() {
-            for ((s, &l), &r) in ps.iter_mut().zip(left).zip(right) {
-                *s += flag(l) + flag(r);
+        let (left_slot, right_slot) = (d - 1, h + d - 1);
+        let left_mask = &pass.network.present_row(left_slot / 8)[first..first + n];
+        let right_mask = &pass.network.present_row(right_slot / 8)[first..first + n];
+        let (lb, rb) = (left_slot % 8, right_slot % 8);
+        let terms = left.iter().zip(right).zip(left_mask.iter().zip(right_mask));
+        if with_flags {
+            for ((s, p), ((&l, &r), (&lm, &rm))) in ts.iter_mut().zip(ps.iter_mut()).zip(terms) {
+                let wl = f32::from((lm >> lb) & 1);
+                let wr = f32::from((rm >> rb) & 1);
+                *s += l * wl + r * wr;
+                *p += flag(l) * wl + flag(r) * wr;
+            }
+        } else {
+            for (s, ((&l, &r), (&lm, &rm))) in ts.iter_mut().zip(terms) {
+                let wl = f32::from((lm >> lb) & 1);
+                let wr = f32::from((rm >> rb) & 1);
+                *s += l * wl + r * wr;
             }
         }
     }
@@ -181,6 +221,7 @@ fn neighbour_sums(pass: &Pass, first: usize, ts: &mut [f32], ps: &mut [f32]) {
 
 /// Phase 7 for a block: `(1 - omega) tau + omega mean(neighbours)`, trust
 /// unchanged without neighbours (or before the first step).
+#[inline(always)]
 fn influence(pass: &Pass, own: &[f32], sums: &[f32], inv: &[f32], out: &mut [f32]) {
     if !pass.influence {
         out.copy_from_slice(own);
@@ -195,6 +236,7 @@ fn influence(pass: &Pass, own: &[f32], sums: &[f32], inv: &[f32], out: &mut [f32
 
 /// Phase 1 for a block: `U < sigmoid(u)` with
 /// `u = base + beta_tau tau + beta_s share`.
+#[inline(always)]
 fn participate(
     pass: &Pass,
     key: u64,
@@ -225,20 +267,26 @@ fn participate(
     }
 }
 
-/// Appends the indices of the block's participants, in order, without a
-/// branch per citizen.
+/// Appends the indices of the block's participants, in order: the flags of
+/// 64 citizens become one bit mask, and only the set bits are visited.
+#[inline(always)]
 fn append_participants(first: usize, flags: &[u8], participants: &mut Vec<u32>) {
-    let mut found = [0u32; BLOCK];
-    let mut count = 0;
-    for (j, &f) in flags.iter().enumerate() {
-        found[count] = (first + j) as u32;
-        count += usize::from(f);
+    for (c, group) in flags.chunks(64).enumerate() {
+        let mut mask = 0u64;
+        for (b, &f) in group.iter().enumerate() {
+            mask |= u64::from(f) << b;
+        }
+        let base = first + 64 * c;
+        while mask != 0 {
+            participants.push((base + mask.trailing_zeros() as usize) as u32);
+            mask &= mask - 1;
+        }
     }
-    participants.extend_from_slice(&found[..count]);
 }
 
 /// A sum in a fixed order (eight lanes, then the lanes in order), so that
 /// it vectorizes and gives the same bits on every machine.
+#[inline(always)]
 fn sum(values: &[f32]) -> f64 {
     let mut lanes = [0f32; 8];
     let mut chunks = values.chunks_exact(8);
@@ -282,5 +330,12 @@ mod tests {
         let mut out = vec![7];
         append_participants(10, &[0, 1, 1, 0, 1], &mut out);
         assert_eq!(out, [7, 11, 12, 14]);
+        let mut flags = vec![0u8; 200];
+        for i in [0, 63, 64, 65, 127, 128, 199] {
+            flags[i] = 1;
+        }
+        let mut out = Vec::new();
+        append_participants(1000, &flags, &mut out);
+        assert_eq!(out, [1000, 1063, 1064, 1065, 1127, 1128, 1199]);
     }
 }

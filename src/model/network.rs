@@ -2,12 +2,15 @@
 //! world (Watts & Strogatz 1998).
 //!
 //! About 90% of the edges are those of the ring lattice, so the network is
-//! stored as "the lattice, minus the lattice edges that were rewired away,
-//! plus the rewired edges": the lattice costs nothing, and the two short
-//! correction lists hold each of their edges in both directions, sorted by
-//! the citizen they belong to. A sum over a citizen's neighbours is a sum
-//! over the `k` lattice positions around it (contiguous memory, vectorizes),
-//! minus its removed entries, plus its added ones.
+//! stored as "the lattice, with a bit per lattice slot saying whether its
+//! edge is still there, plus the rewired edges": `k` bits per citizen for
+//! the lattice, and one short list holding each rewired edge in both
+//! directions, sorted by the citizen it belongs to. A sum over a citizen's
+//! neighbours is a masked sum over the `k` lattice positions around it
+//! (contiguous memory, vectorizes) plus its entries in the list.
+//!
+//! Lattice slots of citizen i: slot `d - 1` is the edge to `i - d`, slot
+//! `k/2 + d - 1` the edge to `i + d` (d = 1..=k/2, on the ring).
 
 use super::rng::{Stream, below, key, unit_f64, word};
 use std::collections::HashSet;
@@ -18,9 +21,9 @@ use std::collections::HashSet;
 pub struct Network {
     n: u32,
     half: u32,
-    /// Lattice edges rewired away, as (citizen, neighbour) pairs, both
-    /// directions, sorted by citizen.
-    removed: Vec<(u32, u32)>,
+    /// Bit `s % 8` of `present[(s / 8) * n + i]` tells whether lattice slot
+    /// `s` of citizen i still holds its edge.
+    present: Vec<u8>,
     /// Rewired edges, as (citizen, neighbour) pairs, both directions,
     /// sorted by citizen.
     added: Vec<(u32, u32)>,
@@ -40,7 +43,7 @@ impl Network {
         Network {
             n,
             half: 0,
-            removed: Vec::new(),
+            present: Vec::new(),
             added: Vec::new(),
             inv_degree: vec![0.0; n as usize],
         }
@@ -60,15 +63,15 @@ impl Network {
         if half == 0 {
             return Network::empty(n);
         }
-        let mut degree = vec![k; n as usize];
-        let mut removed: HashSet<u64> = HashSet::new();
-        let mut added: HashSet<u64> = HashSet::new();
+        let nu = n as usize;
+        let mut degree = vec![k; nu];
+        let mut present = lattice_masks(n, k);
+        let mut added: HashSet<u64, EdgeHash> = HashSet::default();
         let mut added_order: Vec<(u32, u32)> = Vec::new();
         let coin_key = key(seed, Stream::Rewire, 0);
         let target_key = key(seed, Stream::RewireTarget, 0);
-        let ring = |a: u32, b: u32| {
-            let d = a.abs_diff(b);
-            d.min(n - d)
+        let slot_present = |present: &[u8], i: u32, slot: u32| {
+            present[(slot / 8) as usize * nu + i as usize] & (1 << (slot % 8)) != 0
         };
         for d in 1..=half {
             for i in 0..n {
@@ -80,8 +83,11 @@ impl Network {
                     continue;
                 }
                 let is_neighbour = |w: u32| {
-                    let e = edge(i, w);
-                    (ring(i, w) <= half && !removed.contains(&e)) || added.contains(&e)
+                    let lattice = match lattice_slot(n, half, i, w) {
+                        Some(slot) => slot_present(&present, i, slot),
+                        None => false,
+                    };
+                    lattice || added.contains(&edge(i, w))
                 };
                 // candidates for this edge: its own run of words, one per attempt
                 let mut attempt = index << 16;
@@ -93,20 +99,15 @@ impl Network {
                     }
                 };
                 let far = (i + d) % n;
-                removed.insert(edge(i, far));
+                // i's right slot d and far's left slot d hold this edge
+                clear_slot(&mut present, nu, i, half + d - 1);
+                clear_slot(&mut present, nu, far, d - 1);
                 added.insert(edge(i, new));
                 added_order.push((i, new));
                 degree[far as usize] -= 1;
                 degree[new as usize] += 1;
             }
         }
-        // A rewired edge may land on a lattice position rewired away before:
-        // keep it as an added edge and its lattice slot as removed.
-        let mut removed_order: Vec<(u32, u32)> = removed
-            .iter()
-            .map(|&e| ((e >> 32) as u32, e as u32))
-            .collect();
-        removed_order.sort_unstable();
         let inv_degree = degree
             .iter()
             .map(|&d| if d > 0 { 1.0 / d as f32 } else { 0.0 })
@@ -114,7 +115,7 @@ impl Network {
         Network {
             n,
             half,
-            removed: both_directions_by_owner(n, &removed_order),
+            present,
             added: both_directions_by_owner(n, &added_order),
             inv_degree,
         }
@@ -140,9 +141,11 @@ impl Network {
         &self.inv_degree
     }
 
-    /// Removed lattice entries, (citizen, neighbour), sorted by citizen.
-    pub fn removed(&self) -> &[(u32, u32)] {
-        &self.removed
+    /// The presence bits of lattice slots `8 r .. 8 r + 8` of every citizen
+    /// (row `r`, one byte per citizen).
+    pub fn present_row(&self, r: usize) -> &[u8] {
+        let n = self.n as usize;
+        &self.present[r * n..(r + 1) * n]
     }
 
     /// Added entries, (citizen, neighbour), sorted by citizen.
@@ -154,27 +157,90 @@ impl Network {
     /// the step loop never builds these lists).
     pub fn neighbours(&self, i: u32) -> Vec<u32> {
         let n = self.n;
-        let owned = |list: &[(u32, u32)]| -> Vec<u32> {
-            let start = list.partition_point(|&(o, _)| o < i);
-            list[start..]
+        let nu = n as usize;
+        let h = self.half;
+        let mut out: Vec<u32> = (0..2 * h)
+            .filter(|&slot| {
+                self.present[(slot / 8) as usize * nu + i as usize] & (1 << (slot % 8)) != 0
+            })
+            .map(|slot| {
+                if slot < h {
+                    (i + n - (slot + 1)) % n
+                } else {
+                    (i + slot - h + 1) % n
+                }
+            })
+            .collect();
+        let start = self.added.partition_point(|&(o, _)| o < i);
+        out.extend(
+            self.added[start..]
                 .iter()
                 .take_while(|&&(o, _)| o == i)
-                .map(|&(_, t)| t)
-                .collect()
-        };
-        let gone = owned(&self.removed);
-        let mut out: Vec<u32> = (1..=self.half)
-            .flat_map(|d| [(i + n - d) % n, (i + d) % n])
-            .filter(|t| !gone.contains(t))
-            .collect();
-        out.extend(owned(&self.added));
+                .map(|&(_, t)| t),
+        );
         out.sort_unstable();
         out
     }
 
     /// Number of undirected edges.
     pub fn edges(&self) -> usize {
-        (self.n as usize * self.half as usize) - self.removed.len() / 2 + self.added.len() / 2
+        let lattice: u32 = self.present.iter().map(|b| b.count_ones()).sum();
+        lattice as usize / 2 + self.added.len() / 2
+    }
+}
+
+/// All lattice slots present: bits `0..k` set, over `ceil(k / 8)` rows.
+fn lattice_masks(n: u32, k: u32) -> Vec<u8> {
+    let rows = k.div_ceil(8) as usize;
+    let mut present = vec![0u8; rows * n as usize];
+    for (r, row) in present.chunks_mut(n as usize).enumerate() {
+        let bits = (k as usize - 8 * r).min(8);
+        row.fill(((1u16 << bits) - 1) as u8);
+    }
+    present
+}
+
+fn clear_slot(present: &mut [u8], n: usize, i: u32, slot: u32) {
+    present[(slot / 8) as usize * n + i as usize] &= !(1 << (slot % 8));
+}
+
+/// The lattice slot of citizen i that would hold an edge to w, if w is
+/// within k/2 of i on the ring.
+fn lattice_slot(n: u32, half: u32, i: u32, w: u32) -> Option<u32> {
+    let ahead = (w + n - i) % n; // steps from i forward to w
+    if ahead >= 1 && ahead <= half {
+        Some(half + ahead - 1)
+    } else if n - ahead <= half && ahead != 0 {
+        Some(n - ahead - 1)
+    } else {
+        None
+    }
+}
+
+/// A fast deterministic hasher for edge keys (they are distinct u64s).
+#[derive(Clone, Copy, Default)]
+struct EdgeHash;
+
+impl std::hash::BuildHasher for EdgeHash {
+    type Hasher = EdgeHasher;
+    fn build_hasher(&self) -> EdgeHasher {
+        EdgeHasher(0)
+    }
+}
+
+struct EdgeHasher(u64);
+
+impl std::hash::Hasher for EdgeHasher {
+    fn finish(&self) -> u64 {
+        super::rng::mix(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
     }
 }
 
@@ -262,7 +328,27 @@ mod tests {
     fn a_complete_graph_cannot_rewire() {
         let g = graph(7, 6, 1.0);
         assert!((0..7).all(|i| g.neighbours(i).len() == 6));
-        assert!(g.removed().is_empty() && g.added().is_empty());
+        assert!(g.added().is_empty());
+    }
+
+    #[test]
+    fn lattice_slots_name_the_positions() {
+        // n = 10, k = 4: slots 0, 1 are i-1, i-2; slots 2, 3 are i+1, i+2
+        assert_eq!(lattice_slot(10, 2, 5, 4), Some(0));
+        assert_eq!(lattice_slot(10, 2, 5, 3), Some(1));
+        assert_eq!(lattice_slot(10, 2, 5, 6), Some(2));
+        assert_eq!(lattice_slot(10, 2, 5, 7), Some(3));
+        assert_eq!(lattice_slot(10, 2, 0, 9), Some(0));
+        assert_eq!(lattice_slot(10, 2, 9, 1), Some(3));
+        assert_eq!(lattice_slot(10, 2, 5, 8), None);
+        assert_eq!(lattice_slot(10, 2, 5, 5), None);
+    }
+
+    #[test]
+    fn wide_lattices_use_several_mask_rows() {
+        let g = graph(60, 20, 0.3);
+        assert_eq!(g.edges(), 600);
+        assert!(is_simple_and_symmetric(&g));
     }
 
     #[test]

@@ -45,8 +45,7 @@ type InitSlices<'a> = (
 #[derive(Clone, Debug, Default)]
 struct Chunk {
     start: usize,
-    /// Index ranges of this chunk's entries in the network's correction lists.
-    removed: (usize, usize),
+    /// Index range of this chunk's entries in the network's list of rewired edges.
     added: (usize, usize),
     /// This step's participants, ascending, and their picks.
     participants: Vec<u32>,
@@ -312,7 +311,7 @@ impl<'m> World<'m> {
             b_social: p.participation.social as f32,
             base: &self.base_utility,
             inv_degree: self.network.inv_degree(),
-            removed: self.network.removed(),
+            network: &self.network,
             added: self.network.added(),
             trust: &self.trust,
         };
@@ -322,7 +321,6 @@ impl<'m> World<'m> {
             chunk.sums = kernel::run_chunk(
                 &pass,
                 chunk.start,
-                chunk.removed,
                 chunk.added,
                 t_out,
                 &mut chunk.participants,
@@ -335,7 +333,10 @@ impl<'m> World<'m> {
                 .zip(t_out.par_chunks_mut(CHUNK))
                 .for_each(run);
         } else {
-            self.chunks.iter_mut().zip(t_out.chunks_mut(CHUNK)).for_each(run);
+            self.chunks
+                .iter_mut()
+                .zip(t_out.chunks_mut(CHUNK))
+                .for_each(run);
         }
         let (mut influenced, mut after) = (0.0, 0.0);
         for c in &self.chunks {
@@ -541,7 +542,7 @@ impl<'m> World<'m> {
     }
 }
 
-/// Splits `n` citizens into chunks and finds each chunk's correction entries.
+/// Splits `n` citizens into chunks and finds each chunk's rewired edges.
 fn chunk_layout(n: usize, network: &Network) -> Vec<Chunk> {
     let range = |list: &[(u32, u32)], a: usize, b: usize| {
         (
@@ -554,7 +555,6 @@ fn chunk_layout(n: usize, network: &Network) -> Vec<Chunk> {
             let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
             Chunk {
                 start,
-                removed: range(network.removed(), start, end),
                 added: range(network.added(), start, end),
                 ..Chunk::default()
             }
