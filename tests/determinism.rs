@@ -49,3 +49,33 @@ fn one_and_two_threads_write_the_same_bytes() {
         assert!(manifest.contains("\"threads\": 2"));
     }
 }
+
+#[test]
+fn a_large_population_split_across_threads_writes_the_same_bytes() {
+    // above the size where one replication's citizens are processed in parallel
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str, out: &Path| {
+        Command::cargo_bin("cocreate")
+            .expect("binary built")
+            .args(["run", "--quiet", "-r", "2", "--threads", threads])
+            .args([
+                "--set",
+                "population.citizens=300000",
+                "--set",
+                "run.steps=8",
+            ])
+            .args(["--set", "inhibitors.limited_capacity=0.9"])
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    run("1", &one);
+    run("2", &two);
+    for file in ["runs.csv", "steps.csv", "summary.csv"] {
+        let a = fs::read(one.join("baseline").join(file)).unwrap();
+        let b = fs::read(two.join("baseline").join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+}

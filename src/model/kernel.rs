@@ -303,6 +303,69 @@ fn sum(values: &[f32]) -> f64 {
 mod tests {
     use super::*;
 
+    /// A pass over 5000 citizens of a rewired network, with campaigns.
+    fn run_both(
+        run: impl Fn(&Pass, &mut [f32], &mut Vec<u32>) -> ChunkOut,
+    ) -> (Vec<f32>, Vec<u32>, f64, f64) {
+        use crate::model::rng::{Stream, key, unit_f64};
+        let n = 5000usize;
+        let net = Network::watts_strogatz(n as u32, 6, 0.3, 11);
+        let h = net.half() as usize;
+        let k = key(1, Stream::Trust, 0);
+        let mut trust: Vec<f32> = (0..n + 2 * h)
+            .map(|i| pack(unit_f64(word(k, i as u64)) as f32, i % 7 == 0))
+            .collect();
+        trust.copy_within(n..n + h, 0);
+        trust.copy_within(h..2 * h, h + n);
+        let base: Vec<f32> = (0..n).map(|i| -4.0 + (i % 5) as f32 * 0.3).collect();
+        let pass = Pass {
+            half: h,
+            influence: true,
+            social_weight: 0.2,
+            campaigns: &[0.1],
+            participation: Some(key(1, Stream::Participation, 3)),
+            b_trust: 3.0,
+            b_social: 2.0,
+            base: &base,
+            inv_degree: net.inv_degree(),
+            network: &net,
+            added: net.added(),
+            trust: &trust,
+        };
+        let mut out = vec![0f32; n];
+        let mut participants = Vec::new();
+        let sums = run(&pass, &mut out, &mut participants);
+        (
+            out,
+            participants,
+            sums.trust_after_influence,
+            sums.trust_after_campaigns,
+        )
+    }
+
+    #[test]
+    fn vector_and_plain_code_give_the_same_bits() {
+        let plain = run_both(|p, out, parts| run_chunk_body(p, 0, (0, p.added.len()), out, parts));
+        assert!(!plain.1.is_empty());
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present, as checked just above.
+            let wide = run_both(|p, out, parts| unsafe {
+                run_chunk_avx2(p, 0, (0, p.added.len()), out, parts)
+            });
+            assert!(
+                plain
+                    .0
+                    .iter()
+                    .zip(&wide.0)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            assert_eq!(plain.1, wide.1);
+            assert_eq!(plain.2.to_bits(), wide.2.to_bits());
+            assert_eq!(plain.3.to_bits(), wide.3.to_bits());
+        }
+    }
+
     #[test]
     fn ordered_sum_is_exact_on_small_integers() {
         let v: Vec<f32> = (0..1000).map(|i| (i % 13) as f32).collect();
