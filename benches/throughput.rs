@@ -1,21 +1,34 @@
-//! Citizen-steps per second of the default scenario on one thread, setup
-//! (population, network) included: one replication per iteration.
+//! Throughput of cocreate, in citizen-steps per second (criterion reports
+//! "elem/s", one element being one citizen-step: citizens x steps x
+//! replications).
 //!
-//! Run: `cargo bench --bench throughput`. Criterion reports the throughput
-//! as "elem/s", one element being one citizen-step.
+//! - `replication/citizens_N`: one replication of the default scenario on
+//!   one thread, setup (population, network) included.
+//! - `threads/p`: 32 replications of 10,000 citizens on a pool of p threads
+//!   (parallel efficiency = throughput with p threads / p x with one).
+//! - `sweep/lhs_like`: a short sweep, 8 points over the eight inhibitor
+//!   intensities x 4 replications, as modellers run them.
+//!
+//! Run all: `cargo bench --bench throughput`. Save a baseline before a
+//! change with `cargo bench --bench throughput -- --save-baseline before`,
+//! then compare with `cargo bench --bench throughput -- --baseline before`.
 
-use cocreate::{Scenario, experiment};
+use cocreate::{Inhibitor, Scenario, experiment};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
+
+fn scenario(citizens: u32) -> Scenario {
+    let mut scenario = Scenario::baseline();
+    scenario
+        .set(&format!("population.citizens={citizens}"))
+        .expect("a valid population size");
+    scenario
+}
 
 fn replication(c: &mut Criterion) {
     let mut group = c.benchmark_group("replication");
     for citizens in [10_000u32, 1_000_000] {
-        let mut scenario = Scenario::baseline();
-        scenario
-            .set(&format!("population.citizens={citizens}"))
-            .expect("a valid population size");
-        let model = scenario.model().expect("the baseline is valid");
+        let model = scenario(citizens).model().expect("the baseline is valid");
         group.throughput(Throughput::Elements(model.citizen_steps()));
         if citizens >= 1_000_000 {
             group.sample_size(10);
@@ -31,5 +44,61 @@ fn replication(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, replication);
+fn run_batch(model: &cocreate::Model, replications: u32) {
+    experiment::replicate(model, 7, replications, &(), |rep| {
+        black_box(rep);
+        Ok::<(), ()>(())
+    })
+    .expect("no sink error");
+}
+
+fn threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("threads");
+    group.sample_size(10);
+    let model = scenario(10_000).model().expect("valid");
+    let replications = 32;
+    group.throughput(Throughput::Elements(model.citizen_steps() * replications));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut counts = vec![1, 2, cores];
+    counts.dedup();
+    for p in counts {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(p)
+            .build()
+            .expect("a thread pool");
+        group.bench_function(format!("{p}"), |b| {
+            b.iter(|| pool.install(|| run_batch(&model, replications as u32)))
+        });
+    }
+    group.finish();
+}
+
+fn sweep(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sweep");
+    group.sample_size(10);
+    // 8 points spreading the inhibitor intensities, 4 replications each
+    let points: Vec<cocreate::Model> = (0..8)
+        .map(|p| {
+            let mut s = scenario(10_000);
+            for (i, inhibitor) in Inhibitor::ALL.iter().enumerate() {
+                let x = ((p * 3 + i * 5) % 8) as f64 / 8.0;
+                s.set(&format!("inhibitors.{}={x}", inhibitor.name()))
+                    .expect("a valid intensity");
+            }
+            s.model().expect("valid")
+        })
+        .collect();
+    let total: u64 = points.iter().map(|m| m.citizen_steps() * 4).sum();
+    group.throughput(Throughput::Elements(total));
+    group.bench_function("lhs_like", |b| {
+        b.iter(|| {
+            for model in &points {
+                run_batch(model, 4);
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, replication, threads, sweep);
 criterion_main!(benches);

@@ -4,7 +4,7 @@
 use crate::cli::RunArgs;
 use anyhow::{Context, Result, bail};
 use cocreate::experiment::{self, Observer, ReplicateError};
-use cocreate::output::{self, Manifest, ScenarioSummary, ScenarioWriter};
+use cocreate::output::{self, Manifest, Rows, ScenarioSummary, ScenarioWriter};
 use cocreate::scenario::{Inhibitor, LoadError, ScenarioError};
 use cocreate::{Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -141,9 +141,15 @@ fn run_scenario(
     let mut writer = ScenarioWriter::create(&args.out, &scenario.name)?;
     let seed = scenario.params.run.seed;
     let replications = scenario.params.run.replications;
-    let outcome = experiment::replicate(model, seed, replications, progress, |rep| {
-        writer.write(&rep)
-    });
+    let name = writer.scenario().to_string();
+    let outcome = experiment::replicate_with(
+        model,
+        seed,
+        replications,
+        progress,
+        |rep| Rows::format(&name, &rep),
+        |rows| writer.append(rows),
+    );
     let failure = match outcome {
         Ok(()) => None,
         Err(ReplicateError::Interrupted { completed }) => {

@@ -85,7 +85,21 @@ pub fn replicate<E>(
     master_seed: u64,
     replications: u32,
     observer: &impl Observer,
-    mut sink: impl FnMut(Replication) -> Result<(), E>,
+    sink: impl FnMut(Replication) -> Result<(), E>,
+) -> Result<(), ReplicateError<E>> {
+    replicate_with(model, master_seed, replications, observer, |rep| rep, sink)
+}
+
+/// [`replicate`], with `prepare` applied to each replication on the worker
+/// threads before `sink` receives the result in replication order (for
+/// example, to format output rows in parallel).
+pub fn replicate_with<T: Send, E>(
+    model: &Model,
+    master_seed: u64,
+    replications: u32,
+    observer: &impl Observer,
+    prepare: impl Fn(Replication) -> T + Sync,
+    mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), ReplicateError<E>> {
     let within = model.params().population.citizens >= PARALLEL_WITHIN;
     let chunk = if within {
@@ -97,14 +111,14 @@ pub fn replicate<E>(
         if observer.cancelled() {
             return None;
         }
-        let rep = run_replication(model, master_seed, r, within);
+        let rep = prepare(run_replication(model, master_seed, r, within));
         observer.replication_done();
         Some(rep)
     };
     let mut start = 0;
     while start < replications {
         let end = start.saturating_add(chunk).min(replications);
-        let done: Vec<Option<Replication>> = if within {
+        let done: Vec<Option<T>> = if within {
             (start..end).map(one).collect()
         } else {
             (start..end).into_par_iter().map(one).collect()

@@ -23,7 +23,7 @@ pub use table::key_figures_table;
 use crate::experiment::Replication;
 use crate::model::{Figure, RunRecord, StepRecord};
 use crate::stats::Summary;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// A file that could not be written.
@@ -87,6 +87,15 @@ fn commit(w: Csv, path: &Path) -> Result<PathBuf, OutputError> {
     at(path, file.and_then(AtomicFile::commit))
 }
 
+/// A file written as raw bytes, starting with a CSV header.
+fn raw_file(path: &Path, header: &[&str]) -> Result<AtomicFile, OutputError> {
+    let mut file = at(path, AtomicFile::create(path))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(header);
+    at(path, file.write_all(&w.into_inner().unwrap_or_default()))?;
+    Ok(file)
+}
+
 /// The summaries of one scenario, figure by figure.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioSummary {
@@ -120,12 +129,53 @@ pub fn summarize(records: &[RunRecord]) -> Vec<(&'static str, Summary)> {
         .collect()
 }
 
+/// One replication's rows, formatted as CSV (by [`Rows::format`], which can
+/// run on the worker threads) and ready to be appended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rows {
+    runs: Vec<u8>,
+    steps: Vec<u8>,
+    record: RunRecord,
+}
+
+impl Rows {
+    /// Formats the rows of `rep` for `runs.csv` and `steps.csv`.
+    pub fn format(scenario: &str, rep: &Replication) -> Rows {
+        let mut buf = ryu::Buffer::new();
+        let mut runs = csv::Writer::from_writer(Vec::with_capacity(512));
+        let mut row = vec![
+            scenario.to_string(),
+            rep.replication.to_string(),
+            rep.seed.to_string(),
+        ];
+        row.extend(rep.record.values().into_iter().map(|f| figure(f, &mut buf)));
+        // writing CSV into memory cannot fail
+        let _ = runs.write_record(&row);
+        let mut steps = csv::Writer::from_writer(Vec::with_capacity(256 * rep.steps.len()));
+        for step in &rep.steps {
+            row.clear();
+            row.extend([
+                scenario.to_string(),
+                rep.replication.to_string(),
+                step.step.to_string(),
+            ]);
+            row.extend(step.values().into_iter().map(|f| figure(f, &mut buf)));
+            let _ = steps.write_record(&row);
+        }
+        Rows {
+            runs: runs.into_inner().unwrap_or_default(),
+            steps: steps.into_inner().unwrap_or_default(),
+            record: rep.record,
+        }
+    }
+}
+
 /// Writes the files of one scenario as its replications arrive.
 pub struct ScenarioWriter {
     scenario: String,
     dir: PathBuf,
-    runs: Csv,
-    steps: Csv,
+    runs: AtomicFile,
+    steps: AtomicFile,
     records: Vec<RunRecord>,
     buf: ryu::Buffer,
 }
@@ -141,47 +191,32 @@ impl ScenarioWriter {
         steps_header.extend(StepRecord::FIGURES);
         Ok(ScenarioWriter {
             scenario: scenario.to_string(),
-            runs: csv_file(&dir.join("runs.csv"), &runs_header)?,
-            steps: csv_file(&dir.join("steps.csv"), &steps_header)?,
+            runs: raw_file(&dir.join("runs.csv"), &runs_header)?,
+            steps: raw_file(&dir.join("steps.csv"), &steps_header)?,
             dir,
             records: Vec::new(),
             buf: ryu::Buffer::new(),
         })
     }
 
+    /// The scenario's name, as its rows carry it.
+    pub fn scenario(&self) -> &str {
+        &self.scenario
+    }
+
     /// Appends one replication's rows.
     pub fn write(&mut self, rep: &Replication) -> Result<(), OutputError> {
-        let mut row = vec![
-            self.scenario.clone(),
-            rep.replication.to_string(),
-            rep.seed.to_string(),
-        ];
-        row.extend(
-            rep.record
-                .values()
-                .into_iter()
-                .map(|f| figure(f, &mut self.buf)),
-        );
-        let path = self.dir.join("runs.csv");
+        self.append(Rows::format(&self.scenario, rep))
+    }
+
+    /// Appends rows formatted beforehand.
+    pub fn append(&mut self, rows: Rows) -> Result<(), OutputError> {
+        at(&self.dir.join("runs.csv"), self.runs.write_all(&rows.runs))?;
         at(
-            &path,
-            self.runs.write_record(&row).map_err(io::Error::other),
+            &self.dir.join("steps.csv"),
+            self.steps.write_all(&rows.steps),
         )?;
-        let path = self.dir.join("steps.csv");
-        for step in &rep.steps {
-            row.clear();
-            row.extend([
-                self.scenario.clone(),
-                rep.replication.to_string(),
-                step.step.to_string(),
-            ]);
-            row.extend(step.values().into_iter().map(|f| figure(f, &mut self.buf)));
-            at(
-                &path,
-                self.steps.write_record(&row).map_err(io::Error::other),
-            )?;
-        }
-        self.records.push(rep.record);
+        self.records.push(rows.record);
         Ok(())
     }
 
@@ -203,8 +238,8 @@ impl ScenarioWriter {
         let path = self.dir.join("manifest.json");
         let mut manifest_file = at(&path, AtomicFile::create(&path))?;
         at(&path, manifest.write(&mut manifest_file))?;
-        commit(self.runs, &self.dir.join("runs.csv"))?;
-        commit(self.steps, &self.dir.join("steps.csv"))?;
+        at(&self.dir.join("runs.csv"), self.runs.commit())?;
+        at(&self.dir.join("steps.csv"), self.steps.commit())?;
         commit(summary, &self.dir.join("summary.csv"))?;
         at(&path, manifest_file.commit())?;
         Ok(ScenarioSummary {
