@@ -66,7 +66,11 @@ impl Network {
         let nu = n as usize;
         let mut degree = vec![k; nu];
         let mut present = lattice_masks(n, k);
-        let mut added: HashSet<u64, EdgeHash> = HashSet::default();
+        let expected = (rewire * f64::from(n) * f64::from(half) * 1.1) as usize + 16;
+        let mut added: HashSet<u64, EdgeHash> = HashSet::with_capacity_and_hasher(expected, EdgeHash);
+        // rewired edges per citizen (saturating): two citizens without any
+        // cannot share one, which spares most look-ups
+        let mut rewired = vec![0u8; nu];
         let mut added_order: Vec<(u32, u32)> = Vec::new();
         let coin_key = key(seed, Stream::Rewire, 0);
         let target_key = key(seed, Stream::RewireTarget, 0);
@@ -87,7 +91,10 @@ impl Network {
                         Some(slot) => slot_present(&present, i, slot),
                         None => false,
                     };
-                    lattice || added.contains(&edge(i, w))
+                    lattice
+                        || (rewired[i as usize] > 0
+                            && rewired[w as usize] > 0
+                            && added.contains(&edge(i, w)))
                 };
                 // candidates for this edge: its own run of words, one per attempt
                 let mut attempt = index << 16;
@@ -104,6 +111,10 @@ impl Network {
                 clear_slot(&mut present, nu, far, d - 1);
                 added.insert(edge(i, new));
                 added_order.push((i, new));
+                for end in [i, new] {
+                    let r = &mut rewired[end as usize];
+                    *r = r.saturating_add(1);
+                }
                 degree[far as usize] -= 1;
                 degree[new as usize] += 1;
             }
