@@ -89,10 +89,31 @@ pub fn run_chunk(
     participants: &mut Vec<u32>,
 ) -> ChunkOut {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2, as checked just above.
-        return unsafe { run_chunk_avx2(pass, start, added, trust_out, participants) };
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx512dq") && has!("avx512vl") && has!("avx512bw") {
+            // SAFETY: the processor supports these AVX-512 subsets, as checked just above.
+            return unsafe { run_chunk_avx512(pass, start, added, trust_out, participants) };
+        }
+        if has!("avx2") {
+            // SAFETY: the processor supports AVX2, as checked just above.
+            return unsafe { run_chunk_avx2(pass, start, added, trust_out, participants) };
+        }
     }
+    run_chunk_body(pass, start, added, trust_out, participants)
+}
+
+/// [`run_chunk_body`] compiled for AVX-512 (64-bit multiplies for the
+/// random numbers; still no fused multiply-add, so the same bits).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
+fn run_chunk_avx512(
+    pass: &Pass,
+    start: usize,
+    added: (usize, usize),
+    trust_out: &mut [f32],
+    participants: &mut Vec<u32>,
+) -> ChunkOut {
     run_chunk_body(pass, start, added, trust_out, participants)
 }
 
@@ -348,21 +369,32 @@ mod tests {
         let plain = run_both(|p, out, parts| run_chunk_body(p, 0, (0, p.added.len()), out, parts));
         assert!(!plain.1.is_empty());
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 is present, as checked just above.
-            let wide = run_both(|p, out, parts| unsafe {
-                run_chunk_avx2(p, 0, (0, p.added.len()), out, parts)
-            });
-            assert!(
-                plain
-                    .0
-                    .iter()
-                    .zip(&wide.0)
-                    .all(|(a, b)| a.to_bits() == b.to_bits())
-            );
-            assert_eq!(plain.1, wide.1);
-            assert_eq!(plain.2.to_bits(), wide.2.to_bits());
-            assert_eq!(plain.3.to_bits(), wide.3.to_bits());
+        {
+            use std::arch::is_x86_feature_detected as has;
+            let same = |wide: (Vec<f32>, Vec<u32>, f64, f64)| {
+                assert!(
+                    plain
+                        .0
+                        .iter()
+                        .zip(&wide.0)
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
+                );
+                assert_eq!(plain.1, wide.1);
+                assert_eq!(plain.2.to_bits(), wide.2.to_bits());
+                assert_eq!(plain.3.to_bits(), wide.3.to_bits());
+            };
+            if has!("avx2") {
+                // SAFETY: AVX2 is present, as checked just above.
+                same(run_both(|p, out, parts| unsafe {
+                    run_chunk_avx2(p, 0, (0, p.added.len()), out, parts)
+                }));
+            }
+            if has!("avx512f") && has!("avx512dq") && has!("avx512vl") && has!("avx512bw") {
+                // SAFETY: these AVX-512 subsets are present, as checked just above.
+                same(run_both(|p, out, parts| unsafe {
+                    run_chunk_avx512(p, 0, (0, p.added.len()), out, parts)
+                }));
+            }
         }
     }
 

@@ -67,7 +67,8 @@ impl Network {
         let mut degree = vec![k; nu];
         let mut present = lattice_masks(n, k);
         let expected = (rewire * f64::from(n) * f64::from(half) * 1.1) as usize + 16;
-        let mut added: HashSet<u64, EdgeHash> = HashSet::with_capacity_and_hasher(expected, EdgeHash);
+        let mut added: HashSet<u64, EdgeHash> =
+            HashSet::with_capacity_and_hasher(expected, EdgeHash);
         // rewired edges per citizen (saturating): two citizens without any
         // cannot share one, which spares most look-ups
         let mut rewired = vec![0u8; nu];
