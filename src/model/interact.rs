@@ -151,30 +151,40 @@ impl Tally {
 
 /// Phases 3 to 5 for the participants of one chunk (citizens from `start`):
 /// updates their trust and private value in `trust` and `value` (this
-/// chunk's slices) and tallies the outcomes.
+/// chunk's slices) and tallies the outcomes. `noise` is scratch space.
+#[allow(clippy::too_many_arguments)]
 pub fn interact_chunk(
     s: &Setting,
     start: usize,
     participants: &[u32],
     picks: &[Pick],
+    noise: &mut Vec<f32>,
     trust: &mut [f32],
     value: &mut [f32],
     tally: &mut Tally,
 ) {
-    for (&citizen, pick) in participants.iter().zip(picks) {
+    // the log-normal factors first, in a loop that vectorizes
+    noise.clear();
+    noise.extend(
+        participants
+            .iter()
+            .map(|&c| rules::lognormal_exponent(s.noise, normal(word(s.keys.value, u64::from(c))))),
+    );
+    for x in noise.iter_mut() {
+        *x = rules::exp_f32(*x);
+    }
+    for ((&citizen, pick), &lognormal) in participants.iter().zip(picks).zip(noise.iter()) {
         let i = u64::from(citizen);
         let local = citizen as usize - start;
         let j = pick.agency as usize;
         let w1 = word(s.keys.outcomes, 2 * i);
         let w2 = word(s.keys.outcomes, 2 * i + 1);
         let outcome = if pick.order < s.cutoff[j] {
-            let z = normal(word(s.keys.value, i));
             let potential = rules::value_potential(
                 s.productivity,
                 f64::from(s.capability_alpha[citizen as usize]),
                 s.openness_factor[j],
-                s.noise,
-                z,
+                lognormal,
             );
             let outcome = rules::outcome(
                 [w1 as u32, (w1 >> 32) as u32, w2 as u32],

@@ -146,18 +146,23 @@ pub fn power(x: f64, a: f64) -> f64 {
 }
 
 /// Phase 3: value potential `A c^alpha o^(1-alpha) exp(sigma z - sigma^2/2)`,
-/// given the precomputed factors `c^alpha` and `o^(1-alpha)` and a standard
-/// normal draw `z`. Its mean does not depend on sigma.
+/// given the precomputed factors `c^alpha` and `o^(1-alpha)` and the
+/// log-normal factor from [`lognormal`]. Its mean does not depend on sigma.
 #[inline]
 pub fn value_potential(
     productivity: f64,
     c_alpha: f64,
     o_one_minus_alpha: f64,
-    sigma: f64,
-    z: f64,
+    lognormal: f32,
 ) -> f64 {
-    let noise = exp_f32((sigma * z - 0.5 * sigma * sigma) as f32);
-    productivity * c_alpha * o_one_minus_alpha * f64::from(noise)
+    productivity * c_alpha * o_one_minus_alpha * f64::from(lognormal)
+}
+
+/// The exponent `sigma z - sigma^2 / 2` of the log-normal factor of phase 3,
+/// for a standard normal `z`; [`exp_f32`] of it has mean 1.
+#[inline]
+pub fn lognormal_exponent(sigma: f64, z: f64) -> f32 {
+    (sigma * z - 0.5 * sigma * sigma) as f32
 }
 
 #[cfg(test)]
@@ -278,11 +283,13 @@ mod tests {
     #[test]
     fn value_potential_formula() {
         // A = 1, c = 0.64, o = 0.25, alpha = 0.5: 0.8 * 0.5 = 0.4; sigma = 0: no noise.
+        let none = exp_f32(lognormal_exponent(0.0, 1.7));
+        assert_eq!(none, 1.0);
         assert!(close(
-            value_potential(1.0, 0.64f64.sqrt(), 0.25f64.sqrt(), 0.0, 1.7),
+            value_potential(1.0, 0.64f64.sqrt(), 0.25f64.sqrt(), none),
             0.4
         ));
-        let v = value_potential(2.0, 1.0, 1.0, 0.3, 1.0);
+        let v = value_potential(2.0, 1.0, 1.0, exp_f32(lognormal_exponent(0.3, 1.0)));
         assert!((v - 2.0 * (0.3f64 - 0.045).exp()).abs() < 1e-6);
     }
 

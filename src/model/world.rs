@@ -50,6 +50,8 @@ struct Chunk {
     /// This step's participants, ascending, and their picks.
     participants: Vec<u32>,
     picks: Vec<Pick>,
+    /// Scratch: the participants' log-normal factors.
+    noise: Vec<f32>,
     /// Pickers per agency.
     picked: Vec<u32>,
     tally: Tally,
@@ -423,6 +425,7 @@ impl<'m> World<'m> {
                 c.start,
                 &c.participants,
                 &c.picks,
+                &mut c.noise,
                 trust,
                 value,
                 &mut c.tally,
