@@ -58,10 +58,10 @@ pub fn pack(trust: f32, flag: bool) -> f32 {
     f32::from_bits((trust.to_bits() & !1) | u32::from(flag))
 }
 
-/// The participation flag of a packed trust, as 0.0 or 1.0.
+/// The participation flag of a packed trust, as 0 or 1.
 #[inline(always)]
-pub fn flag(packed: f32) -> f32 {
-    (packed.to_bits() & 1) as f32
+pub fn flag(packed: f32) -> u32 {
+    packed.to_bits() & 1
 }
 
 /// One chunk's share of the pass.
@@ -146,7 +146,7 @@ fn run_chunk_body(
         let n = BLOCK.min(len - offset);
         let first = start + offset;
         let mut trust_sum = [0f32; BLOCK];
-        let mut active = [0f32; BLOCK];
+        let mut active = [0u32; BLOCK];
         let (ts, ps) = (&mut trust_sum[..n], &mut active[..n]);
         neighbour_sums(pass, first, ts, ps);
         let end = first + n;
@@ -211,7 +211,7 @@ fn prefetch<T>(x: &T) {
 /// and participation flags of the neighbours at distance 1..=k/2 whose
 /// lattice edge is still there.
 #[inline(always)]
-fn neighbour_sums(pass: &Pass, first: usize, ts: &mut [f32], ps: &mut [f32]) {
+fn neighbour_sums(pass: &Pass, first: usize, ts: &mut [f32], ps: &mut [u32]) {
     let n = ts.len();
     let h = pass.half;
     let with_flags = pass.participation.is_some();
@@ -223,18 +223,21 @@ fn neighbour_sums(pass: &Pass, first: usize, ts: &mut [f32], ps: &mut [f32]) {
         let right_mask = &pass.network.present_row(right_slot / 8)[first..first + n];
         let (lb, rb) = (left_slot % 8, right_slot % 8);
         let terms = left.iter().zip(right).zip(left_mask.iter().zip(right_mask));
+        // a present slot gives an all-ones mask, an absent one zero: the
+        // neighbour's bits are kept or cleared, without multiplying
         if with_flags {
             for ((s, p), ((&l, &r), (&lm, &rm))) in ts.iter_mut().zip(ps.iter_mut()).zip(terms) {
-                let wl = f32::from((lm >> lb) & 1);
-                let wr = f32::from((rm >> rb) & 1);
-                *s += l * wl + r * wr;
-                *p += flag(l) * wl + flag(r) * wr;
+                let ml = 0u32.wrapping_sub(u32::from((lm >> lb) & 1));
+                let mr = 0u32.wrapping_sub(u32::from((rm >> rb) & 1));
+                let (l, r) = (l.to_bits() & ml, r.to_bits() & mr);
+                *s += f32::from_bits(l) + f32::from_bits(r);
+                *p += (l & 1) + (r & 1);
             }
         } else {
             for (s, ((&l, &r), (&lm, &rm))) in ts.iter_mut().zip(terms) {
-                let wl = f32::from((lm >> lb) & 1);
-                let wr = f32::from((rm >> rb) & 1);
-                *s += l * wl + r * wr;
+                let ml = 0u32.wrapping_sub(u32::from((lm >> lb) & 1));
+                let mr = 0u32.wrapping_sub(u32::from((rm >> rb) & 1));
+                *s += f32::from_bits(l.to_bits() & ml) + f32::from_bits(r.to_bits() & mr);
             }
         }
     }
@@ -263,7 +266,7 @@ fn participate(
     key: u64,
     first: usize,
     trust: &[f32],
-    active: &[f32],
+    active: &[u32],
     inv: &[f32],
     out: &mut [u8],
 ) {
@@ -282,7 +285,7 @@ fn participate(
         .zip(inv)
         .zip(base)
     {
-        let u = b + bt * t + bs * (a * i);
+        let u = b + bt * t + bs * (a as f32 * i);
         let uniform = d as f32 * (1.0 / 16_777_216.0);
         *o = u8::from(rules::takes_part(uniform, u));
     }
@@ -414,7 +417,7 @@ mod tests {
         for t in [0.0f32, 0.3, 0.6, 1.0] {
             for f in [false, true] {
                 let p = pack(t, f);
-                assert_eq!(flag(p), f32::from(u8::from(f)));
+                assert_eq!(flag(p), u32::from(f));
                 assert!((p - t).abs() <= f32::EPSILON * t.max(f32::MIN_POSITIVE));
             }
         }

@@ -533,11 +533,7 @@ impl<'m> World<'m> {
         r.final_mean_trust = self.final_mean_trust;
         r.trust_change = self.final_mean_trust - self.initial_mean_trust;
         let mut sorted = self.value.clone();
-        if self.parallel {
-            sorted.par_sort_unstable_by(f32::total_cmp);
-        } else {
-            sorted.sort_unstable_by(f32::total_cmp);
-        }
+        crate::stats::sort_nonnegative(&mut sorted);
         r.gini = crate::stats::gini_of_sorted(&sorted);
         r.value_per_capita_included = group_mean(&self.value, &self.excluded, false);
         r.value_per_capita_excluded = group_mean(&self.value, &self.excluded, true);
