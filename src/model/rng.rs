@@ -118,6 +118,32 @@ pub fn threshold(p: f64) -> u64 {
 /// the tails need a logarithm.
 #[inline]
 pub fn normal(w: u64) -> f64 {
+    let p = normal_uniform(w);
+    if normal_in_tail(p) {
+        normal_tail(p)
+    } else {
+        normal_central(p)
+    }
+}
+
+const NORMAL_LOW: f64 = 0.024_25;
+
+/// The uniform in (0, 1) behind [`normal`]'s draw from a word.
+#[inline(always)]
+pub fn normal_uniform(w: u64) -> f64 {
+    ((w >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Whether `p` falls in a tail, where [`normal_tail`] applies.
+#[inline(always)]
+pub fn normal_in_tail(p: f64) -> bool {
+    !(NORMAL_LOW..=1.0 - NORMAL_LOW).contains(&p)
+}
+
+/// The inverse normal distribution function for p in the central region
+/// (branch-free: vectorizes).
+#[inline(always)]
+pub fn normal_central(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -133,6 +159,14 @@ pub fn normal(w: u64) -> f64 {
         6.680_131_188_771_972e1,
         -1.328_068_155_288_572e1,
     ];
+    let q = p - 0.5;
+    let r = q * q;
+    (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+        / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+}
+
+/// The inverse normal distribution function for p in a tail.
+pub fn normal_tail(p: f64) -> f64 {
     const C: [f64; 6] = [
         -7.784_894_002_430_293e-3,
         -3.223_964_580_411_365e-1,
@@ -147,22 +181,15 @@ pub fn normal(w: u64) -> f64 {
         2.445_134_137_142_996,
         3.754_408_661_907_416,
     ];
-    const LOW: f64 = 0.024_25;
-    let p = ((w >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
     let tail = |p: f64| {
         let q = (-2.0 * p.ln()).sqrt();
         (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     };
-    if p < LOW {
+    if p < NORMAL_LOW {
         tail(p)
-    } else if p > 1.0 - LOW {
-        -tail(1.0 - p)
     } else {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+        -tail(1.0 - p)
     }
 }
 

@@ -50,8 +50,8 @@ struct Chunk {
     /// This step's participants, ascending, and their picks.
     participants: Vec<u32>,
     picks: Vec<Pick>,
-    /// Scratch: the participants' log-normal factors.
-    noise: Vec<f32>,
+    /// Scratch space of the interactions.
+    scratch: interact::Scratch,
     /// Pickers per agency.
     picked: Vec<u32>,
     tally: Tally,
@@ -425,7 +425,7 @@ impl<'m> World<'m> {
                 c.start,
                 &c.participants,
                 &c.picks,
-                &mut c.noise,
+                &mut c.scratch,
                 trust,
                 value,
                 &mut c.tally,
