@@ -533,7 +533,12 @@ impl<'m> World<'m> {
         r.final_mean_trust = self.final_mean_trust;
         r.trust_change = self.final_mean_trust - self.initial_mean_trust;
         let mut sorted = self.value.clone();
-        crate::stats::sort_nonnegative(&mut sorted);
+        if self.parallel {
+            // large populations: in place, on all threads, no extra buffer
+            sorted.par_sort_unstable_by(f32::total_cmp);
+        } else {
+            crate::stats::sort_nonnegative(&mut sorted);
+        }
         r.gini = crate::stats::gini_of_sorted(&sorted);
         r.value_per_capita_included = group_mean(&self.value, &self.excluded, false);
         r.value_per_capita_excluded = group_mean(&self.value, &self.excluded, true);
