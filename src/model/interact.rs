@@ -167,6 +167,8 @@ pub fn interact_chunk(
     tally: &mut Tally,
 ) {
     lognormal_factors(s.keys.value, s.noise, participants, scratch);
+    // Outcomes are random, so branches on them would be mispredicted: the
+    // tallies add 0 or 1 (and 0 or the value), which gives the same sums.
     for ((&citizen, pick), &lognormal) in participants.iter().zip(picks).zip(scratch.factors.iter())
     {
         let i = u64::from(citizen);
@@ -174,51 +176,60 @@ pub fn interact_chunk(
         let j = pick.agency as usize;
         let w1 = word(s.keys.outcomes, 2 * i);
         let w2 = word(s.keys.outcomes, 2 * i + 1);
-        let outcome = if pick.order < s.cutoff[j] {
-            let potential = rules::value_potential(
-                s.productivity,
-                f64::from(s.capability_alpha[citizen as usize]),
-                s.openness_factor[j],
-                lognormal,
-            );
-            let outcome = rules::outcome(
+        let served = pick.order < s.cutoff[j];
+        let outcome = if served {
+            rules::outcome(
                 [w1 as u32, (w1 >> 32) as u32, w2 as u32],
                 s.destroy,
                 s.blocked,
                 s.not_implemented[j],
-            );
-            tally.served += 1;
-            tally.value_potential += potential;
-            tally.per_agency[j][0] += 1;
-            match outcome {
-                Outcome::Realized => {
-                    tally.realized += 1;
-                    tally.per_agency[j][1] += 1;
-                    tally.value_realized += potential;
-                    tally.public_value += (1.0 + s.spillover) * potential;
-                    value[local] += potential as f32;
-                }
-                Outcome::CoDestroyed => {
-                    let lost = s.destruction_loss * potential;
-                    tally.co_destroyed += 1;
-                    tally.per_agency[j][2] += 1;
-                    tally.value_realized -= lost;
-                    tally.value_destroyed += lost;
-                    tally.public_value -= lost;
-                }
-                Outcome::BlockedLegal => tally.blocked_legal += 1,
-                Outcome::NotImplemented => tally.not_implemented += 1,
-                Outcome::Unserved => {}
-            }
-            outcome
+            )
         } else {
-            tally.unserved += 1;
             Outcome::Unserved
         };
+        let realized = outcome == Outcome::Realized;
+        let destroyed = outcome == Outcome::CoDestroyed;
+        let potential = rules::value_potential(
+            s.productivity,
+            f64::from(s.capability_alpha[citizen as usize]),
+            s.openness_factor[j],
+            lognormal,
+        );
+        let lost = s.destruction_loss * potential;
+        let (rf, df, sf) = (
+            f64::from(u8::from(realized)),
+            f64::from(u8::from(destroyed)),
+            f64::from(u8::from(served)),
+        );
+        tally.served += u64::from(served);
+        tally.unserved += u64::from(!served);
+        tally.realized += u64::from(realized);
+        tally.co_destroyed += u64::from(destroyed);
+        tally.blocked_legal += u64::from(outcome == Outcome::BlockedLegal);
+        tally.not_implemented += u64::from(outcome == Outcome::NotImplemented);
+        tally.value_potential += sf * potential;
+        tally.value_realized += rf * potential - df * lost;
+        tally.value_destroyed += df * lost;
+        tally.public_value += rf * ((1.0 + s.spillover) * potential) - df * lost;
+        let agency = &mut tally.per_agency[j];
+        agency[0] += u32::from(served);
+        agency[1] += u32::from(realized);
+        agency[2] += u32::from(destroyed);
+        value[local] += (rf * potential) as f32;
+        // phase 5; a participant's packed flag is set, and stays set for phase 7
         let feedback = (w2 >> 32) < s.feedback;
-        // a participant's packed flag is set, and stays set for phase 7
         let t = &mut trust[local];
-        *t = pack(s.trust.after(outcome, *t, feedback), true);
+        let up = s.trust.after(Outcome::Realized, *t, feedback);
+        let down = s.trust.after(Outcome::CoDestroyed, *t, feedback);
+        let failed = s.trust.after(Outcome::Unserved, *t, feedback);
+        let new = if realized {
+            up
+        } else if destroyed {
+            down
+        } else {
+            failed
+        };
+        *t = pack(new, true);
     }
 }
 
