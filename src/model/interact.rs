@@ -18,14 +18,14 @@ use super::rng::{
 use super::rules::{self, Outcome, TrustRule};
 
 /// A participant's choice: its agency and its place in the random order
-/// (priority in the high half, the citizen's index in the low half, so
-/// every place is distinct).
+/// (a 64-bit priority above the citizen's index, so every place is distinct
+/// and ties, of probability 2^-64, are broken by index).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pick {
     /// The agency picked.
     pub agency: u32,
     /// Lower is earlier in the random order.
-    pub order: u64,
+    pub order: u128,
 }
 
 /// The draws of phase 2 for one participant in one step.
@@ -33,10 +33,10 @@ pub struct Pick {
 pub fn pick(matching_key: u64, citizen: u32, agencies: u32) -> Pick {
     let i = u64::from(citizen);
     let agency = below(word(matching_key, 2 * i), u64::from(agencies)) as u32;
-    let priority = word(matching_key, 2 * i + 1) >> 32;
+    let priority = word(matching_key, 2 * i + 1);
     Pick {
         agency,
-        order: (priority << 32) | i,
+        order: (u128::from(priority) << 32) | u128::from(i),
     }
 }
 
@@ -55,7 +55,7 @@ pub struct Setting<'a> {
     /// o_j^(1 - alpha) per agency, at the start of the step.
     pub openness_factor: &'a [f64],
     /// Served iff a pick's order is below its agency's cutoff.
-    pub cutoff: &'a [u64],
+    pub cutoff: &'a [u128],
     /// A.
     pub productivity: f64,
     /// sigma.
@@ -319,28 +319,56 @@ fn lognormal_body(
 
 /// The cutoffs of phase 2: for each agency, the order below which its
 /// pickers are served (all of them when at most `capacity` picked it).
-/// `picked` counts the pickers of each agency; `orders_of(j)` lists the
-/// orders of the pickers of agency j, in any order.
-pub fn cutoffs(
+/// `picked` counts the pickers of each agency; `picks` gives every pick, in
+/// any order. Linear in the number of picks: the orders of agencies over
+/// capacity are gathered into one array, grouped by agency, and each group
+/// is cut at its `capacity`-th smallest.
+pub fn cutoffs<'a>(
     picked: &[u32],
     capacity: u32,
-    scratch: &mut Vec<u64>,
-    mut orders_of: impl FnMut(u32, &mut Vec<u64>),
-    out: &mut [u64],
+    picks: impl Iterator<Item = &'a Pick>,
+    scratch: &mut Cutoffs,
+    out: &mut [u128],
 ) {
-    for (j, (&count, cut)) in picked.iter().zip(out.iter_mut()).enumerate() {
+    let Cutoffs { start, orders } = scratch;
+    start.clear();
+    let mut total = 0usize;
+    for (&count, cut) in picked.iter().zip(out.iter_mut()) {
+        start.push(total);
         *cut = if count <= capacity {
-            u64::MAX
-        } else if capacity == 0 {
-            0
+            u128::MAX
         } else {
-            scratch.clear();
-            orders_of(j as u32, scratch);
-            let k = capacity as usize - 1;
-            let (_, kth, _) = scratch.select_nth_unstable(k);
-            *kth + 1
+            total += count as usize;
+            0
         };
     }
+    if total == 0 || capacity == 0 {
+        return;
+    }
+    orders.clear();
+    orders.resize(total, 0);
+    let mut next = start.clone();
+    for p in picks {
+        let j = p.agency as usize;
+        if out[j] == 0 {
+            orders[next[j]] = p.order;
+            next[j] += 1;
+        }
+    }
+    for (j, cut) in out.iter_mut().enumerate() {
+        if *cut == 0 {
+            let group = &mut orders[start[j]..start[j] + picked[j] as usize];
+            let (_, kth, _) = group.select_nth_unstable(capacity as usize - 1);
+            *cut = *kth + 1;
+        }
+    }
+}
+
+/// Reusable buffers of [`cutoffs`].
+#[derive(Clone, Debug, Default)]
+pub struct Cutoffs {
+    start: Vec<usize>,
+    orders: Vec<u128>,
 }
 
 /// `threshold(1 - p)` for each probability.
@@ -355,29 +383,31 @@ mod tests {
 
     #[test]
     fn cutoffs_serve_the_earliest_pickers() {
+        let picks: Vec<Pick> = [
+            (0, 30),
+            (0, 10),
+            (1, 5),
+            (3, 9),
+            (0, 20),
+            (3, 7),
+            (3, 8),
+            (3, 6),
+        ]
+        .iter()
+        .map(|&(agency, order)| Pick { agency, order })
+        .collect();
         let picked = [3, 1, 0, 4];
-        let orders: Vec<Vec<u64>> = vec![vec![30, 10, 20], vec![5], vec![], vec![9, 7, 8, 6]];
-        let mut out = [0u64; 4];
-        let mut scratch = Vec::new();
-        cutoffs(
-            &picked,
-            2,
-            &mut scratch,
-            |j, v| v.extend(&orders[j as usize]),
-            &mut out,
-        );
+        let mut out = [0u128; 4];
+        let mut scratch = Cutoffs::default();
+        cutoffs(&picked, 2, picks.iter(), &mut scratch, &mut out);
         assert_eq!(out[0], 21); // 10 and 20 served, 30 not
-        assert_eq!(out[1], u64::MAX);
-        assert_eq!(out[2], u64::MAX);
+        assert_eq!(out[1], u128::MAX);
+        assert_eq!(out[2], u128::MAX);
         assert_eq!(out[3], 8); // 6 and 7 served
-        cutoffs(
-            &picked,
-            0,
-            &mut scratch,
-            |j, v| v.extend(&orders[j as usize]),
-            &mut out,
-        );
+        cutoffs(&picked, 0, picks.iter(), &mut scratch, &mut out);
         assert_eq!(out[0], 0);
+        assert_eq!(out[1], 0);
+        assert_eq!(out[2], u128::MAX); // nobody picked it: nobody to refuse
     }
 
     #[test]

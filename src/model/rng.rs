@@ -86,11 +86,11 @@ pub fn word(key: u64, index: u64) -> u64 {
     mix(key.wrapping_add(index.wrapping_mul(GOLDEN)))
 }
 
-/// A uniform f32 in [0, 1) from the top 24 bits of a word, as an integer
-/// in 0..2^24 (exactly representable; multiply by 2^-24).
+/// The top 23 bits of a word, as an integer in 0..2^23 (for a uniform f32
+/// `(d + 0.5) 2^-23`, exactly representable).
 #[inline(always)]
-pub fn top24(w: u64) -> i32 {
-    (w >> 40) as i32
+pub fn top23(w: u64) -> i32 {
+    (w >> 41) as i32
 }
 
 /// A uniform f64 in [0, 1) from the top 53 bits of a word.

@@ -86,8 +86,10 @@ pub struct World<'m> {
     initial_mean_trust: f64,
     final_mean_trust: f64,
     // per-step scratch, reused
-    cutoff: Vec<u64>,
-    orders: Vec<u64>,
+    cutoff: Vec<u128>,
+    cutoff_scratch: interact::Cutoffs,
+    /// The trust campaigns of the current step (their deltas).
+    campaigns: Vec<f32>,
     not_implemented: Vec<u64>,
     openness_factor: Vec<f64>,
     picked: Vec<u32>,
@@ -208,7 +210,8 @@ impl<'m> World<'m> {
             initial_mean_trust: 0.0,
             final_mean_trust: 0.0,
             cutoff: vec![0; m as usize],
-            orders: Vec::new(),
+            cutoff_scratch: interact::Cutoffs::default(),
+            campaigns: Vec::new(),
             not_implemented: Vec::with_capacity(m as usize),
             openness_factor: vec![0.0; m as usize],
             picked: vec![0; m as usize],
@@ -220,8 +223,8 @@ impl<'m> World<'m> {
         world
     }
 
-    /// Citizens' trust, in citizen order (its lowest bit carries the
-    /// participation flag: exact to about 6e-8).
+    /// Citizens' trust, in citizen order (its lowest bit may carry a
+    /// participation flag: exact to about 1e-7).
     pub fn trust(&self) -> &[f32] {
         &self.trust[self.half..self.half + self.n]
     }
@@ -284,13 +287,17 @@ impl<'m> World<'m> {
             ..StepRecord::default()
         };
         self.interactions(t, &mut record);
+        // phase 7 reads the neighbours' trust after phase 5, halos included
+        refresh_halos(&mut self.trust, self.n, self.half);
         self.learning();
         record.mean_openness = mean(&self.openness);
         record.public_value = self.public_value;
-        let campaigns = self.interventions(t);
+        self.interventions(t);
         let last = t + 1 >= self.model.params.run.steps;
         let next = (!last).then_some(t + 1);
+        let campaigns = std::mem::take(&mut self.campaigns);
         let (influenced, after) = self.pass(true, next, &campaigns);
+        self.campaigns = campaigns;
         record.mean_trust = influenced / self.n as f64;
         self.final_mean_trust = after / self.n as f64;
         self.step += 1;
@@ -379,16 +386,11 @@ impl<'m> World<'m> {
                 *total += n;
             }
         }
-        let chunks = &self.chunks;
         interact::cutoffs(
             &self.picked,
             self.capacity,
-            &mut self.orders,
-            |j, out| {
-                for c in chunks {
-                    out.extend(c.picks.iter().filter(|p| p.agency == j).map(|p| p.order));
-                }
-            },
+            self.chunks.iter().flat_map(|c| c.picks.iter()),
+            &mut self.cutoff_scratch,
             &mut self.cutoff,
         );
         let one_minus_alpha = 1.0 - p.value.alpha;
@@ -481,11 +483,12 @@ impl<'m> World<'m> {
     }
 
     /// Phase 8: the interventions scheduled for step `t`, in file order.
-    /// Trust campaigns are returned, to be applied right after phase 7 in
-    /// the fused pass (they act on each citizen alone, so their place among
-    /// the other interventions does not matter).
-    fn interventions(&mut self, t: u32) -> Vec<f32> {
-        let mut campaigns = Vec::new();
+    /// Trust campaigns are kept in `self.campaigns`, to be applied right
+    /// after phase 7 in the fused pass (they act on each citizen alone, so
+    /// their place among the other interventions does not matter).
+    fn interventions(&mut self, t: u32) {
+        let campaigns = &mut self.campaigns;
+        campaigns.clear();
         for intervention in self.model.interventions.iter().filter(|i| i.at == t) {
             match intervention.action {
                 Action::Set { key, value } => match key {
@@ -506,7 +509,6 @@ impl<'m> World<'m> {
                 }
             }
         }
-        campaigns
     }
 
     /// The replication's figures, once every step has run.

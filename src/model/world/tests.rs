@@ -165,6 +165,39 @@ fn social_influence_pulls_trust_to_the_neighbours() {
 }
 
 #[test]
+fn social_influence_reads_trust_after_phase_5_across_the_ring_ends() {
+    // Everybody takes part, so phase 5 changes every trust. Phases 1 to 5 do
+    // not depend on omega: run once with omega = 0 to learn trust after
+    // phase 5, then check phase 7 with omega = 0.5, at the ends of the ring
+    // too (where neighbours are read from the halos).
+    let settings = |w: &'static str| {
+        model(&[
+            "population.citizens=50",
+            ALWAYS,
+            w,
+            "network.k=2",
+            "network.rewire=0",
+        ])
+    };
+    let m0 = settings("trust.social_weight=0");
+    let mut w0 = World::new(&m0, 8, false);
+    w0.advance();
+    let after5 = w0.trust().to_vec();
+    let m = settings("trust.social_weight=0.5");
+    let mut w = World::new(&m, 8, false);
+    w.advance();
+    for i in 0..50 {
+        let mean = (after5[(i + 49) % 50] + after5[(i + 1) % 50]) / 2.0;
+        let expected = 0.5 * after5[i] + 0.5 * mean;
+        assert!(
+            (w.trust()[i] - expected).abs() < 1e-6,
+            "citizen {i}: {} vs {expected}",
+            w.trust()[i]
+        );
+    }
+}
+
+#[test]
 fn social_influence_follows_rewired_edges() {
     let m = model(&[
         "population.citizens=300",
