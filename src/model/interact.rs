@@ -18,14 +18,15 @@ use super::rng::{
 use super::rules::{self, Outcome, TrustRule};
 
 /// A participant's choice: its agency and its place in the random order
-/// (a 64-bit priority above the citizen's index, so every place is distinct
-/// and ties, of probability 2^-64, are broken by index).
+/// (a 32-bit random priority above the citizen's index, so every place is
+/// distinct; equal priorities, of probability 2^-32 for a pair, fall back to
+/// the order of citizens).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pick {
     /// The agency picked.
     pub agency: u32,
     /// Lower is earlier in the random order.
-    pub order: u128,
+    pub order: u64,
 }
 
 /// The draws of phase 2 for one participant in one step.
@@ -33,10 +34,10 @@ pub struct Pick {
 pub fn pick(matching_key: u64, citizen: u32, agencies: u32) -> Pick {
     let i = u64::from(citizen);
     let agency = below(word(matching_key, 2 * i), u64::from(agencies)) as u32;
-    let priority = word(matching_key, 2 * i + 1);
+    let priority = word(matching_key, 2 * i + 1) >> 32;
     Pick {
         agency,
-        order: (u128::from(priority) << 32) | u128::from(i),
+        order: (priority << 32) | i,
     }
 }
 
@@ -55,7 +56,7 @@ pub struct Setting<'a> {
     /// o_j^(1 - alpha) per agency, at the start of the step.
     pub openness_factor: &'a [f64],
     /// Served iff a pick's order is below its agency's cutoff.
-    pub cutoff: &'a [u128],
+    pub cutoff: &'a [u64],
     /// A.
     pub productivity: f64,
     /// sigma.
@@ -328,7 +329,7 @@ pub fn cutoffs<'a>(
     capacity: u32,
     picks: impl Iterator<Item = &'a Pick>,
     scratch: &mut Cutoffs,
-    out: &mut [u128],
+    out: &mut [u64],
 ) {
     let Cutoffs { start, orders } = scratch;
     start.clear();
@@ -336,7 +337,7 @@ pub fn cutoffs<'a>(
     for (&count, cut) in picked.iter().zip(out.iter_mut()) {
         start.push(total);
         *cut = if count <= capacity {
-            u128::MAX
+            u64::MAX
         } else {
             total += count as usize;
             0
@@ -368,7 +369,7 @@ pub fn cutoffs<'a>(
 #[derive(Clone, Debug, Default)]
 pub struct Cutoffs {
     start: Vec<usize>,
-    orders: Vec<u128>,
+    orders: Vec<u64>,
 }
 
 /// `threshold(1 - p)` for each probability.
@@ -397,17 +398,17 @@ mod tests {
         .map(|&(agency, order)| Pick { agency, order })
         .collect();
         let picked = [3, 1, 0, 4];
-        let mut out = [0u128; 4];
+        let mut out = [0u64; 4];
         let mut scratch = Cutoffs::default();
         cutoffs(&picked, 2, picks.iter(), &mut scratch, &mut out);
         assert_eq!(out[0], 21); // 10 and 20 served, 30 not
-        assert_eq!(out[1], u128::MAX);
-        assert_eq!(out[2], u128::MAX);
+        assert_eq!(out[1], u64::MAX);
+        assert_eq!(out[2], u64::MAX);
         assert_eq!(out[3], 8); // 6 and 7 served
         cutoffs(&picked, 0, picks.iter(), &mut scratch, &mut out);
         assert_eq!(out[0], 0);
         assert_eq!(out[1], 0);
-        assert_eq!(out[2], u128::MAX); // nobody picked it: nobody to refuse
+        assert_eq!(out[2], u64::MAX); // nobody picked it: nobody to refuse
     }
 
     #[test]

@@ -59,13 +59,12 @@ pub struct Pass<'a> {
 #[inline(always)]
 pub fn pack(trust: f32, flag: bool) -> f32 {
     let b = trust.to_bits();
-    let up = b & 2 != 0 || b & 0x7FFF_FFFF == 0;
-    let moved = if up {
-        b.wrapping_add(1)
-    } else {
-        b.wrapping_sub(1)
-    };
-    f32::from_bits(if b & 1 == u32::from(flag) { b } else { moved })
+    let mismatch = (b ^ u32::from(flag)) & 1;
+    // up when bit 1 is set, or from zero; else down (in integer arithmetic,
+    // so that it vectorizes)
+    let up = ((b >> 1) & 1) | u32::from(b & 0x7FFF_FFFF == 0);
+    let delta = mismatch.wrapping_mul(up.wrapping_mul(2).wrapping_sub(1));
+    f32::from_bits(b.wrapping_add(delta))
 }
 
 /// The participation flag of a packed trust, as 0 or 1.

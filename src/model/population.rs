@@ -84,7 +84,8 @@ impl TraitDraw {
 /// Whether citizen `i` is digitally excluded (probability `share`).
 #[inline]
 pub fn excluded(seed_key: u64, i: u64, share: f64) -> bool {
-    unit_f64(word(seed_key, i)) < share
+    // without a digital divide nobody is excluded, whatever the draw
+    share > 0.0 && unit_f64(word(seed_key, i)) < share
 }
 
 #[cfg(test)]

@@ -86,7 +86,7 @@ pub struct World<'m> {
     initial_mean_trust: f64,
     final_mean_trust: f64,
     // per-step scratch, reused
-    cutoff: Vec<u128>,
+    cutoff: Vec<u64>,
     cutoff_scratch: interact::Cutoffs,
     /// The trust campaigns of the current step (their deltas).
     campaigns: Vec<f32>,
