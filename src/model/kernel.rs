@@ -190,9 +190,6 @@ fn run_chunk_body(
             let mut flags = [0u8; BLOCK];
             let p_out = &mut flags[..n];
             participate(pass, key, first, t_out, ps, inv, p_out);
-            for (t, &f) in t_out.iter_mut().zip(p_out.iter()) {
-                *t = pack(*t, f != 0);
-            }
             append_participants(first, p_out, participants);
         }
         offset += n;
@@ -268,13 +265,14 @@ fn influence(pass: &Pass, own: &[f32], sums: &[f32], inv: &[f32], out: &mut [f32
 }
 
 /// Phase 1 for a block: `U < sigmoid(u)` with
-/// `u = base + beta_tau tau + beta_s share`.
+/// `u = base + beta_tau tau + beta_s share`; the decision goes into `out`
+/// and into the lowest bit of the citizen's trust.
 #[inline(always)]
 fn participate(
     pass: &Pass,
     key: u64,
     first: usize,
-    trust: &[f32],
+    trust: &mut [f32],
     active: &[u32],
     inv: &[f32],
     out: &mut [u8],
@@ -286,18 +284,20 @@ fn participate(
     }
     let base = &pass.base[first..first + n];
     let (bt, bs) = (pass.b_trust, pass.b_social);
-    for (((((o, &d), &t), &a), &i), &b) in out
+    for (((((o, &d), t), &a), &i), &b) in out
         .iter_mut()
         .zip(&draws[..n])
-        .zip(trust)
+        .zip(trust.iter_mut())
         .zip(active)
         .zip(inv)
         .zip(base)
     {
-        let u = b + bt * t + bs * (a as f32 * i);
+        let u = b + bt * *t + bs * (a as f32 * i);
         // the midpoint of one of 2^23 equal cells: never 0, never 1
         let uniform = (d as f32 + 0.5) * (1.0 / 8_388_608.0);
-        *o = u8::from(rules::takes_part(uniform, u));
+        let takes = rules::takes_part(uniform, u);
+        *o = u8::from(takes);
+        *t = pack(*t, takes);
     }
 }
 
