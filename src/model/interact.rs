@@ -11,6 +11,7 @@
 //! more than K picked need their pickers' priorities compared.
 
 use super::kernel::pack;
+use super::record::StepRecord;
 use super::rng::{
     Stream, below, key, normal_central, normal_in_tail, normal_tail, normal_uniform, threshold,
     word,
@@ -97,24 +98,9 @@ impl Keys {
 /// Counts and sums of one chunk's interactions in a step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
-    /// Served interactions.
-    pub served: u64,
-    /// Unserved participants.
-    pub unserved: u64,
-    /// Realized outcomes.
-    pub realized: u64,
-    /// Legally blocked outcomes.
-    pub blocked_legal: u64,
-    /// Not implemented outcomes.
-    pub not_implemented: u64,
-    /// Co-destroyed outcomes.
-    pub co_destroyed: u64,
-    /// Sum of V over served interactions.
-    pub value_potential: f64,
-    /// Sum of realized values, co-destruction counted negative.
-    pub value_realized: f64,
-    /// Sum of lambda V over co-destroyed interactions.
-    pub value_destroyed: f64,
+    /// The step's counts (served, unserved, outcomes) and value sums
+    /// (potential, realized, destroyed); its other fields stay unset.
+    pub figures: StepRecord,
     /// Public value added: (1 + s) V per realized, - lambda V per destroyed.
     pub public_value: f64,
     /// Per agency: served, realized, co-destroyed.
@@ -124,26 +110,15 @@ pub struct Tally {
 impl Tally {
     /// Empties the tally for a new step with `agencies` agencies.
     pub fn reset(&mut self, agencies: usize) {
-        let mut per_agency = std::mem::take(&mut self.per_agency);
-        per_agency.clear();
-        per_agency.resize(agencies, [0; 3]);
-        *self = Tally {
-            per_agency,
-            ..Tally::default()
-        };
+        self.figures = StepRecord::default();
+        self.public_value = 0.0;
+        self.per_agency.clear();
+        self.per_agency.resize(agencies, [0; 3]);
     }
 
     /// Adds another chunk's tally.
     pub fn add(&mut self, other: &Tally) {
-        self.served += other.served;
-        self.unserved += other.unserved;
-        self.realized += other.realized;
-        self.blocked_legal += other.blocked_legal;
-        self.not_implemented += other.not_implemented;
-        self.co_destroyed += other.co_destroyed;
-        self.value_potential += other.value_potential;
-        self.value_realized += other.value_realized;
-        self.value_destroyed += other.value_destroyed;
+        self.figures.add_interactions(&other.figures);
         self.public_value += other.public_value;
         for (mine, theirs) in self.per_agency.iter_mut().zip(&other.per_agency) {
             for (m, t) in mine.iter_mut().zip(theirs) {
@@ -202,15 +177,16 @@ pub fn interact_chunk(
             f64::from(u8::from(destroyed)),
             f64::from(u8::from(served)),
         );
-        tally.served += u64::from(served);
-        tally.unserved += u64::from(!served);
-        tally.realized += u64::from(realized);
-        tally.co_destroyed += u64::from(destroyed);
-        tally.blocked_legal += u64::from(outcome == Outcome::BlockedLegal);
-        tally.not_implemented += u64::from(outcome == Outcome::NotImplemented);
-        tally.value_potential += sf * potential;
-        tally.value_realized += rf * potential - df * lost;
-        tally.value_destroyed += df * lost;
+        let f = &mut tally.figures;
+        f.served += u64::from(served);
+        f.unserved += u64::from(!served);
+        f.realized += u64::from(realized);
+        f.co_destroyed += u64::from(destroyed);
+        f.blocked_legal += u64::from(outcome == Outcome::BlockedLegal);
+        f.not_implemented += u64::from(outcome == Outcome::NotImplemented);
+        f.value_potential += sf * potential;
+        f.value_realized += rf * potential - df * lost;
+        f.value_destroyed += df * lost;
         tally.public_value += rf * ((1.0 + s.spillover) * potential) - df * lost;
         let agency = &mut tally.per_agency[j];
         agency[0] += u32::from(served);

@@ -74,6 +74,25 @@ impl StepRecord {
     }
 }
 
+impl StepRecord {
+    /// Adds the interaction counts and value sums of `other` (participants,
+    /// served ... co_destroyed, value_potential, value_realized,
+    /// value_destroyed); the trust, openness and public value figures are
+    /// left alone.
+    pub fn add_interactions(&mut self, other: &StepRecord) {
+        self.participants += other.participants;
+        self.served += other.served;
+        self.unserved += other.unserved;
+        self.realized += other.realized;
+        self.blocked_legal += other.blocked_legal;
+        self.not_implemented += other.not_implemented;
+        self.co_destroyed += other.co_destroyed;
+        self.value_potential += other.value_potential;
+        self.value_realized += other.value_realized;
+        self.value_destroyed += other.value_destroyed;
+    }
+}
+
 /// One recorded number: a count or a real.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Figure {

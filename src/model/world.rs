@@ -456,16 +456,8 @@ impl<'m> World<'m> {
             participants += c.participants.len() as u64;
         }
         let s = &self.tally;
+        record.add_interactions(&s.figures);
         record.participants = participants;
-        record.served = s.served;
-        record.unserved = s.unserved;
-        record.realized = s.realized;
-        record.blocked_legal = s.blocked_legal;
-        record.not_implemented = s.not_implemented;
-        record.co_destroyed = s.co_destroyed;
-        record.value_potential = s.value_potential;
-        record.value_realized = s.value_realized;
-        record.value_destroyed = s.value_destroyed;
         self.public_value += s.public_value;
     }
 
@@ -513,21 +505,24 @@ impl<'m> World<'m> {
 
     /// The replication's figures, once every step has run.
     fn record(&self, steps: &[StepRecord]) -> RunRecord {
-        let mut r = RunRecord::default();
-        let n = self.n as f64;
+        let mut total = StepRecord::default();
         let mut participation_sum = 0.0;
         for s in steps {
-            r.total_value_realized += s.value_realized;
-            r.total_value_potential += s.value_potential;
-            participation_sum += s.participants as f64 / n;
-            r.participants += s.participants;
-            r.served += s.served;
-            r.unserved += s.unserved;
-            r.realized += s.realized;
-            r.blocked_legal += s.blocked_legal;
-            r.not_implemented += s.not_implemented;
-            r.co_destroyed += s.co_destroyed;
+            total.add_interactions(s);
+            participation_sum += s.participants as f64 / self.n as f64;
         }
+        let mut r = RunRecord {
+            total_value_realized: total.value_realized,
+            total_value_potential: total.value_potential,
+            participants: total.participants,
+            served: total.served,
+            unserved: total.unserved,
+            realized: total.realized,
+            blocked_legal: total.blocked_legal,
+            not_implemented: total.not_implemented,
+            co_destroyed: total.co_destroyed,
+            ..RunRecord::default()
+        };
         r.realization_ratio = ratio(r.total_value_realized, r.total_value_potential);
         r.public_value = self.public_value;
         r.participation_rate = participation_sum / steps.len() as f64;
