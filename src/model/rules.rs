@@ -1,7 +1,7 @@
 //! The rules of PVC-1 as plain functions of numbers (MODEL.md section 3).
 //!
 //! Each function is one formula of the model, tested on hand-checked cases.
-//! The step loop in [`super::world`] calls them.
+//! The step loop (`world.rs`, `kernel.rs`, `interact.rs`) calls them.
 
 /// The logistic function `1 / (1 + exp(-u))`.
 #[inline]
@@ -147,7 +147,8 @@ pub fn power(x: f64, a: f64) -> f64 {
 
 /// Phase 3: value potential `A c^alpha o^(1-alpha) exp(sigma z - sigma^2/2)`,
 /// given the precomputed factors `c^alpha` and `o^(1-alpha)` and the
-/// log-normal factor from [`lognormal`]. Its mean does not depend on sigma.
+/// log-normal factor `exp_f32(lognormal_exponent(sigma, z))`. Its mean does
+/// not depend on sigma.
 #[inline]
 pub fn value_potential(
     productivity: f64,
