@@ -27,6 +27,8 @@ pub const BLOCK: usize = 256;
 pub struct Pass<'a> {
     /// Half the lattice degree; also the width of the halos.
     pub half: usize,
+    /// Fetch rewired neighbours ahead (worth it once trust outgrows the caches).
+    pub prefetch: bool,
     /// Apply phase 7 (false only before the first step).
     pub influence: bool,
     /// omega.
@@ -160,8 +162,11 @@ fn run_chunk_body(
         neighbour_sums(pass, first, ts, ps);
         let end = first + n;
         while a < added.1 && (pass.added[a].0 as usize) < end {
-            // the rewired neighbours are anywhere on the ring: fetch ahead
-            if let Some(&(_, ahead)) = pass.added.get(a + PREFETCH) {
+            // the rewired neighbours are anywhere on the ring: in a large
+            // population, fetch them ahead
+            if pass.prefetch
+                && let Some(&(_, ahead)) = pass.added.get(a + PREFETCH)
+            {
                 prefetch(&pass.trust[ahead as usize + pass.half]);
             }
             let (o, t) = pass.added[a];
@@ -199,6 +204,10 @@ fn run_chunk_body(
 
 /// How many rewired edges ahead to fetch neighbours' state into the cache.
 const PREFETCH: usize = 24;
+
+/// Populations from which rewired neighbours are fetched ahead: their trust
+/// (4 bytes each) no longer fits in a core's second-level cache.
+pub const PREFETCH_FROM: usize = 1 << 18;
 
 /// Asks the processor to bring `x` into the cache (a hint; no effect on results).
 #[inline(always)]
@@ -354,6 +363,7 @@ mod tests {
         let base: Vec<f32> = (0..n).map(|i| -4.0 + (i % 5) as f32 * 0.3).collect();
         let pass = Pass {
             half: h,
+            prefetch: true,
             influence: true,
             social_weight: 0.2,
             campaigns: &[0.1],

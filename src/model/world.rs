@@ -311,6 +311,7 @@ impl<'m> World<'m> {
         let p = &self.model.params;
         let pass = Pass {
             half: self.half,
+            prefetch: self.n >= kernel::PREFETCH_FROM,
             influence,
             social_weight: p.trust.social_weight as f32,
             campaigns,
