@@ -18,6 +18,12 @@
 //! 4. [`stats::Summary`] summarizes each figure, and [`output`] writes the
 //!    CSV files and the manifest atomically.
 //!
+//! For sweeps over many parameter points, [`experiment::design`] builds
+//! grids, Latin hypercubes, Saltelli designs on a scrambled Sobol sequence
+//! and Morris trajectories, and [`experiment::sensitivity`] turns a
+//! figure's values at those points into Sobol indices (with bootstrap
+//! intervals) and Morris elementary effects.
+//!
 //! ```
 //! use cocreate::{Scenario, experiment};
 //!

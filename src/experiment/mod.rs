@@ -1,6 +1,11 @@
 //! Replications of a model, run in parallel with rayon and handed on in a
-//! deterministic order. Pure: the caller decides what to do with each
-//! replication (write it, summarize it) and how to show progress.
+//! deterministic order; sampling designs for sweeps ([`design`]) and their
+//! sensitivity analysis ([`sensitivity`]). Pure: the caller decides what to
+//! do with each replication (write it, summarize it) and how to show
+//! progress.
+
+pub mod design;
+pub mod sensitivity;
 
 use crate::model::{self, Model, RunRecord, StepRecord, rng};
 use rayon::prelude::*;

@@ -71,6 +71,10 @@ pub enum Stream {
     Value = 11,
     /// Phase 4: co-destruction, legal basis, implementation, feedback.
     Outcomes = 12,
+    /// Sampling designs of sweeps (Latin hypercube, Morris trajectories).
+    Design = 13,
+    /// Bootstrap resampling of sensitivity indices.
+    Bootstrap = 14,
 }
 
 /// The key of one purpose in one step (use step 0 for initialization).
