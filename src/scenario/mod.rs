@@ -11,6 +11,7 @@ mod inhibitor;
 mod intervention;
 mod params;
 mod parse;
+mod sweep;
 
 pub use error::{Origin, Problem, ScenarioError};
 pub use inhibitor::{Inhibitor, Inhibitors};
@@ -20,6 +21,7 @@ pub use params::{
     NetworkParams, ParamKey, ParamValue, Params, ParticipationParams, PopulationParams, RunParams,
     TrustParams, ValueParams, nearest,
 };
+pub use sweep::{Factor, FactorKey, FactorRange, Sweep};
 
 use crate::model::Model;
 use serde::Serialize;
@@ -98,7 +100,7 @@ impl Scenario {
         source: &str,
         default_name: &str,
     ) -> Result<Scenario, ScenarioError> {
-        parse::parse(text, source, default_name)
+        parse::parse(text, source, default_name, &[])
     }
 
     /// Reads a scenario file; its name defaults to the file's stem.

@@ -40,11 +40,13 @@ impl Walker<'_> {
 }
 
 /// Parses `text`, the contents of the file `source`, into a scenario named
-/// `default_name` unless the file sets `name`.
+/// `default_name` unless the file sets `name`. Top-level keys in `other_keys`
+/// belong to an enclosing format (a sweep file) and are skipped.
 pub(super) fn parse(
     text: &str,
     source: &str,
     default_name: &str,
+    other_keys: &[&str],
 ) -> Result<Scenario, ScenarioError> {
     let root = match DeTable::parse(text) {
         Ok(root) => root,
@@ -88,8 +90,9 @@ pub(super) fn parse(
             section if SECTIONS.contains(&section) => {
                 walk_section(&mut walker, &mut scenario, section, value)
             }
+            other if other_keys.contains(&other) => {}
             other => {
-                let hint = top_level_hint(other);
+                let hint = top_level_hint(other, other_keys);
                 walker.problem(offset, format!("unknown key `{other}`{hint}"));
             }
         }
@@ -114,8 +117,12 @@ pub(super) fn parse(
 }
 
 /// "; did you mean ..." for an unknown top-level key.
-fn top_level_hint(key: &str) -> String {
-    let names = SECTIONS.iter().chain(TOP_LEVEL.iter()).copied();
+fn top_level_hint(key: &str, other_keys: &[&str]) -> String {
+    let names = SECTIONS
+        .iter()
+        .chain(TOP_LEVEL.iter())
+        .chain(other_keys.iter())
+        .copied();
     if let Some(near) = nearest(key, names) {
         return format!("; did you mean `{near}`?");
     }

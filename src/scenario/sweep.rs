@@ -1,0 +1,726 @@
+//! Sweep files: a base scenario, a sampling design and the factors to vary.
+//!
+//! ```toml
+//! scenario = "../baseline.toml"   # relative to this file; or inline sections
+//! design = "sobol"                # grid | lhs | sobol | morris
+//! samples = 256                   # lhs: points; sobol: base samples; morris: trajectories
+//! levels = 4                      # morris only
+//! replications = 10
+//! seed = 7
+//!
+//! [factors]
+//! "inhibitors.low_trust" = { min = 0.0, max = 1.0 }
+//! "governance.legal_level" = { min = 0.2, max = 1.0 }
+//! "population.agencies" = { values = [10, 20, 40] }   # grid: values, or min/max/steps
+//! ```
+//!
+//! A factor is any numeric key of MODEL.md section 2 or `inhibitors.NAME`;
+//! integer keys stay integers (rounded to the nearest). Every problem is
+//! reported with its position, like in scenario files.
+
+use super::error::{Origin, Problem, ScenarioError};
+use super::inhibitor::Inhibitor;
+use super::params::{Domain, ParamKey, ParamValue, nearest};
+use super::{Scenario, check_name, parse};
+use crate::experiment::design::{Design, SOBOL_MAX_FACTORS, SOBOL_MAX_SAMPLES};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// The top-level keys of a sweep file, besides inline scenario sections.
+const SWEEP_KEYS: [&str; 9] = [
+    "name",
+    "description",
+    "scenario",
+    "design",
+    "samples",
+    "levels",
+    "replications",
+    "seed",
+    "factors",
+];
+
+/// What a factor varies: a parameter or an inhibitor's intensity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactorKey {
+    /// A key of MODEL.md section 2.
+    Param(ParamKey),
+    /// `inhibitors.NAME`.
+    Inhibitor(Inhibitor),
+}
+
+impl FactorKey {
+    /// Parses a factor name; the error lists what is allowed.
+    pub fn parse(name: &str) -> Result<FactorKey, String> {
+        if let Some(inhibitor) = name.strip_prefix("inhibitors.") {
+            return Inhibitor::from_name(inhibitor)
+                .map(FactorKey::Inhibitor)
+                .ok_or_else(|| parse::unknown_inhibitor_message(inhibitor));
+        }
+        match ParamKey::from_name(name) {
+            Some(k) if k.domain() == Domain::Network => Err(format!(
+                "`{name}` is not numeric and cannot be a factor; factors are the numeric keys of MODEL.md section 2 or `inhibitors.NAME`"
+            )),
+            Some(k) => Ok(FactorKey::Param(k)),
+            None => {
+                let names = ParamKey::all()
+                    .filter(|k| k.domain() != Domain::Network)
+                    .map(|k| k.name().to_string())
+                    .chain(
+                        Inhibitor::ALL
+                            .iter()
+                            .map(|i| format!("inhibitors.{}", i.name())),
+                    )
+                    .collect::<Vec<_>>();
+                let hint = nearest(name, names.iter().map(String::as_str))
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                Err(format!(
+                    "unknown factor `{name}`; {hint}valid factors are {}",
+                    names.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// The factor's name, as in sweep files.
+    pub fn name(&self) -> String {
+        match self {
+            FactorKey::Param(k) => k.name().to_string(),
+            FactorKey::Inhibitor(i) => format!("inhibitors.{}", i.name()),
+        }
+    }
+
+    /// The allowed values.
+    fn domain(&self) -> Domain {
+        match self {
+            FactorKey::Param(k) => k.domain(),
+            FactorKey::Inhibitor(_) => Domain::Unit,
+        }
+    }
+
+    /// Whether values are rounded to integers.
+    pub fn is_integer(&self) -> bool {
+        self.domain().is_integer()
+    }
+
+    /// Sets the factor in `scenario` to `value` (rounded for integer keys).
+    pub fn apply(&self, scenario: &mut Scenario, value: f64) -> Result<(), String> {
+        match self {
+            FactorKey::Inhibitor(i) if (0.0..=1.0).contains(&value) => {
+                scenario.inhibitors.set(*i, value);
+                Ok(())
+            }
+            FactorKey::Inhibitor(_) => Err("a number in [0, 1]".into()),
+            FactorKey::Param(k) if k.domain().is_integer() => k.set(
+                &mut scenario.params,
+                ParamValue::Int(value.round().max(0.0) as u64),
+            ),
+            FactorKey::Param(k) => k.set(&mut scenario.params, ParamValue::Float(value)),
+        }
+    }
+}
+
+/// The values a factor takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactorRange {
+    /// A continuous range, sampled by the lhs, sobol and morris designs.
+    Interval {
+        /// Lower end.
+        min: f64,
+        /// Upper end.
+        max: f64,
+    },
+    /// `steps` evenly spaced values from min to max (grid).
+    Steps {
+        /// First value.
+        min: f64,
+        /// Last value.
+        max: f64,
+        /// Number of values, at least 2.
+        steps: u32,
+    },
+    /// Listed values (grid).
+    Values(Vec<f64>),
+}
+
+/// One factor of a sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Factor {
+    /// What it varies.
+    pub key: FactorKey,
+    /// Over which values.
+    pub range: FactorRange,
+}
+
+impl Factor {
+    /// The value at unit coordinate `u` in [0, 1] of an interval (or of a
+    /// min/max/steps range taken as an interval).
+    pub fn at(&self, u: f64) -> f64 {
+        let v = match &self.range {
+            FactorRange::Interval { min, max } | FactorRange::Steps { min, max, .. } => {
+                min + u * (max - min)
+            }
+            FactorRange::Values(values) => {
+                let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
+                values[i]
+            }
+        };
+        if self.key.is_integer() { v.round() } else { v }
+    }
+
+    /// The grid values of this factor.
+    pub fn grid_values(&self) -> Vec<f64> {
+        match &self.range {
+            FactorRange::Values(v) => v.clone(),
+            FactorRange::Steps { min, max, steps } => (0..*steps)
+                .map(|i| min + (max - min) * f64::from(i) / f64::from(steps - 1))
+                .map(|v| if self.key.is_integer() { v.round() } else { v })
+                .collect(),
+            FactorRange::Interval { min, max } => vec![*min, *max],
+        }
+    }
+}
+
+/// A sweep: a base scenario, a design, the factors and the replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    /// Its name; names the output folder. Defaults to the file's stem.
+    pub name: String,
+    /// What it explores.
+    pub description: String,
+    /// The scenario every point starts from.
+    pub base: Scenario,
+    /// The sampling design.
+    pub design: Design,
+    /// lhs: points; sobol: base samples; morris: trajectories; unused by grid.
+    pub samples: u32,
+    /// morris: levels per factor.
+    pub levels: u32,
+    /// Replications per point.
+    pub replications: u32,
+    /// Master seed of the design and of every point's replications.
+    pub seed: u64,
+    /// The factors, in file order.
+    pub factors: Vec<Factor>,
+}
+
+impl Sweep {
+    /// Reads a sweep from TOML text. `source` names it in messages;
+    /// `default_name` is used without `name`; `load_base` reads the file a
+    /// `scenario = "..."` key names (relative paths are the caller's to resolve).
+    pub fn from_toml(
+        text: &str,
+        source: &str,
+        default_name: &str,
+        load_base: impl FnOnce(&str) -> Result<Scenario, ScenarioError>,
+    ) -> Result<Sweep, ScenarioError> {
+        let root = DeTable::parse(text).map_err(|err| {
+            let offset = err.span().map_or(0, |s| s.start);
+            ScenarioError::one(
+                Origin::in_text(source, text, offset),
+                format!("TOML syntax error: {}", err.message().trim_end()),
+            )
+        })?;
+        let root = root.get_ref();
+        let mut problems = Vec::new();
+        let at = |offset: usize| Origin::in_text(source, text, offset);
+        let mut problem = |offset: usize, message: String| {
+            problems.push(Problem {
+                origin: at(offset),
+                message,
+            })
+        };
+
+        let string =
+            |key: &str, problem: &mut dyn FnMut(usize, String)| -> Option<(String, usize)> {
+                let v = root.get(key)?;
+                match v.get_ref() {
+                    DeValue::String(s) => Some((s.to_string(), v.span().start)),
+                    other => {
+                        problem(
+                            v.span().start,
+                            format!("`{key}` must be a string, found {}", other.type_str()),
+                        );
+                        None
+                    }
+                }
+            };
+        let integer = |key: &str,
+                       min: u64,
+                       max: u64,
+                       problem: &mut dyn FnMut(usize, String)|
+         -> Option<u64> {
+            let v = root.get(key)?;
+            match v.get_ref() {
+                DeValue::Integer(i) => match u64::from_str_radix(i.as_str(), i.radix()) {
+                    Ok(x) if (min..=max).contains(&x) => Some(x),
+                    _ => {
+                        problem(
+                            v.span().start,
+                            format!(
+                                "`{key}` = {i} is out of range: allowed is an integer from {min} to {max}"
+                            ),
+                        );
+                        None
+                    }
+                },
+                other => {
+                    problem(
+                        v.span().start,
+                        format!(
+                            "`{key}` must be an integer from {min} to {max}, found {}",
+                            other.type_str()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+
+        let name = match string("name", &mut problem) {
+            Some((n, offset)) => match check_name(&n) {
+                Ok(()) => n,
+                Err(why) => {
+                    problem(offset, why);
+                    default_name.to_string()
+                }
+            },
+            None => default_name.to_string(),
+        };
+        let description = string("description", &mut problem)
+            .map(|d| d.0)
+            .unwrap_or_default();
+        let design = match string("design", &mut problem) {
+            None => {
+                problem(0, "a sweep needs `design`: \"grid\", \"lhs\", \"sobol\" or \"morris\"".into());
+                None
+            }
+            Some((d, offset)) => Design::from_name(&d).or_else(|| {
+                let hint = nearest(&d, Design::ALL.iter().map(|d| d.name()))
+                    .map(|n| format!("; did you mean \"{n}\"?"))
+                    .unwrap_or_default();
+                problem(offset, format!("unknown design \"{d}\": allowed is \"grid\", \"lhs\", \"sobol\" or \"morris\"{hint}"));
+                None
+            }),
+        };
+        let samples = integer("samples", 1, u64::from(u32::MAX), &mut problem).map(|s| s as u32);
+        let levels = integer("levels", 2, 1000, &mut problem).map(|l| l as u32);
+        let replications =
+            integer("replications", 1, u64::from(u32::MAX), &mut problem).map(|r| r as u32);
+        let seed = integer("seed", 0, i64::MAX as u64, &mut problem);
+
+        // the base scenario: a file, or sections inline
+        let inline = root
+            .keys()
+            .any(|k| !SWEEP_KEYS.contains(&k.get_ref().as_ref()));
+        let base = match string("scenario", &mut problem) {
+            Some((path, offset)) => {
+                if inline {
+                    problem(offset, "give the base scenario either as `scenario = \"file\"` or as sections in this file, not both".into());
+                }
+                match load_base(&path) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        problems.extend(e.problems);
+                        None
+                    }
+                }
+            }
+            None => match parse::parse(text, source, &name, &SWEEP_KEYS) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    problems.extend(e.problems);
+                    None
+                }
+            },
+        };
+
+        let mut factors = Vec::new();
+        match root.get("factors") {
+            None => problems.push(Problem {
+                origin: Origin::whole(source),
+                message:
+                    "a sweep needs [factors]: at least one `\"KEY\" = { min = ..., max = ... }`"
+                        .into(),
+            }),
+            Some(v) => match v.get_ref() {
+                DeValue::Table(t) => {
+                    // in file order (the table itself is sorted by name)
+                    let mut entries: Vec<_> = t.iter().collect();
+                    entries.sort_by_key(|(k, _)| k.span().start);
+                    for (k, v) in entries {
+                        match factor(k, v, design) {
+                            Ok(f) => factors.push(f),
+                            Err((offset, message)) => problems.push(Problem {
+                                origin: Origin::in_text(source, text, offset),
+                                message,
+                            }),
+                        }
+                    }
+                }
+                other => problems.push(Problem {
+                    origin: Origin::in_text(source, text, v.span().start),
+                    message: format!(
+                        "`factors` must be a table ([factors]), found {}",
+                        other.type_str()
+                    ),
+                }),
+            },
+        }
+
+        let design = design.unwrap_or(Design::Grid);
+        let needs_samples = matches!(design, Design::Lhs | Design::Sobol | Design::Morris);
+        if needs_samples && samples.is_none() && root.get("samples").is_none() {
+            problems.push(Problem {
+                origin: Origin::whole(source),
+                message: format!(
+                    "design \"{}\" needs `samples` ({})",
+                    design.name(),
+                    samples_meaning(design)
+                ),
+            });
+        }
+        if design == Design::Sobol {
+            if samples.is_some_and(|s| s as usize > SOBOL_MAX_SAMPLES) {
+                problems.push(Problem {
+                    origin: Origin::whole(source),
+                    message: format!(
+                        "design \"sobol\" takes at most {SOBOL_MAX_SAMPLES} base samples"
+                    ),
+                });
+            }
+            if factors.len() > SOBOL_MAX_FACTORS {
+                problems.push(Problem {
+                    origin: Origin::whole(source),
+                    message: format!("design \"sobol\" takes at most {SOBOL_MAX_FACTORS} factors"),
+                });
+            }
+        }
+        let levels = levels.unwrap_or(4);
+        if design == Design::Morris && levels % 2 != 0 {
+            problems.push(Problem {
+                origin: Origin::whole(source),
+                message: format!("`levels` = {levels} must be even for design \"morris\""),
+            });
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &factors {
+            if !seen.insert(f.key.name()) {
+                problems.push(Problem {
+                    origin: Origin::whole(source),
+                    message: format!("factor `{}` is given twice", f.key.name()),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.origin.position);
+            return Err(ScenarioError { problems });
+        }
+        let mut base = base.expect("no problem means the base scenario loaded");
+        if root.get("scenario").is_none() {
+            base.name = name.clone();
+        }
+        Ok(Sweep {
+            name,
+            description,
+            base,
+            design,
+            samples: samples.unwrap_or(0),
+            levels,
+            replications: replications.unwrap_or(base_replications()),
+            seed: seed.unwrap_or(42),
+            factors,
+        })
+    }
+
+    /// The base scenario with every factor set to its value at `point`
+    /// (one value per factor, in factor order), checked like a file.
+    pub fn scenario_at(&self, point: &[f64]) -> Result<Scenario, String> {
+        let mut s = self.base.clone();
+        for (f, &v) in self.factors.iter().zip(point) {
+            f.key.apply(&mut s, v).map_err(|allowed| {
+                format!(
+                    "factor `{}` = {v} is out of range: allowed is {allowed}",
+                    f.key.name()
+                )
+            })?;
+        }
+        s.params.run.replications = self.replications;
+        s.params.run.seed = self.seed;
+        Ok(s)
+    }
+}
+
+/// Replications per point when the file does not say.
+fn base_replications() -> u32 {
+    10
+}
+
+fn samples_meaning(design: Design) -> &'static str {
+    match design {
+        Design::Lhs => "the number of points",
+        Design::Sobol => {
+            "the number of base samples; the sweep runs samples x (factors + 2) points"
+        }
+        Design::Morris => {
+            "the number of trajectories; the sweep runs samples x (factors + 1) points"
+        }
+        Design::Grid => "unused",
+    }
+}
+
+/// Reads one `"KEY" = { ... }` entry of [factors].
+fn factor(
+    key: &Spanned<std::borrow::Cow<str>>,
+    value: &Spanned<DeValue>,
+    design: Option<Design>,
+) -> Result<Factor, (usize, String)> {
+    let name = key.get_ref().as_ref();
+    let fk = FactorKey::parse(name).map_err(|m| (key.span().start, m))?;
+    let offset = value.span().start;
+    let DeValue::Table(t) = value.get_ref() else {
+        return Err((
+            offset,
+            format!(
+                "factor `{name}` must be a table such as {{ min = 0.0, max = 1.0 }} or {{ values = [...] }}"
+            ),
+        ));
+    };
+    let number = |v: &Spanned<DeValue>| -> Result<f64, (usize, String)> {
+        parse::param_value(Domain::Real, v.get_ref())
+            .ok()
+            .and_then(ParamValue::as_f64)
+            .ok_or_else(|| {
+                (
+                    v.span().start,
+                    format!("factor `{name}`: expected a number"),
+                )
+            })
+    };
+    for (k, _) in t {
+        let field = k.get_ref().as_ref();
+        if !["min", "max", "steps", "values"].contains(&field) {
+            let hint = nearest(field, ["min", "max", "steps", "values"])
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err((
+                k.span().start,
+                format!("unknown field `{field}` in factor `{name}`{hint}"),
+            ));
+        }
+    }
+    let in_domain = |v: f64| {
+        let value = if fk.is_integer() {
+            ParamValue::Int(v.round().max(0.0) as u64)
+        } else {
+            ParamValue::Float(v)
+        };
+        v.is_finite()
+            && (fk.is_integer() && v >= 0.0 || !fk.is_integer())
+            && fk.domain().check(&value)
+    };
+    let range = if let Some(values) = t.get("values") {
+        if t.get("min").is_some() || t.get("max").is_some() || t.get("steps").is_some() {
+            return Err((
+                offset,
+                format!("factor `{name}`: give either `values` or `min`/`max`, not both"),
+            ));
+        }
+        let DeValue::Array(items) = values.get_ref() else {
+            return Err((
+                values.span().start,
+                format!("factor `{name}`: `values` must be a list of numbers"),
+            ));
+        };
+        let list = items.iter().map(number).collect::<Result<Vec<f64>, _>>()?;
+        if list.is_empty() {
+            return Err((
+                values.span().start,
+                format!("factor `{name}`: `values` is empty"),
+            ));
+        }
+        FactorRange::Values(list)
+    } else {
+        let (Some(min), Some(max)) = (t.get("min"), t.get("max")) else {
+            return Err((
+                offset,
+                format!("factor `{name}` needs `min` and `max`, or `values`"),
+            ));
+        };
+        let (lo, hi) = (number(min)?, number(max)?);
+        if lo >= hi {
+            return Err((
+                min.span().start,
+                format!("factor `{name}`: `min` = {lo} must be below `max` = {hi}"),
+            ));
+        }
+        match t.get("steps") {
+            Some(s) => match s.get_ref() {
+                DeValue::Integer(i) => match u32::from_str_radix(i.as_str(), i.radix()) {
+                    Ok(steps) if steps >= 2 => FactorRange::Steps {
+                        min: lo,
+                        max: hi,
+                        steps,
+                    },
+                    _ => {
+                        return Err((
+                            s.span().start,
+                            format!("factor `{name}`: `steps` must be an integer of at least 2"),
+                        ));
+                    }
+                },
+                _ => {
+                    return Err((
+                        s.span().start,
+                        format!("factor `{name}`: `steps` must be an integer of at least 2"),
+                    ));
+                }
+            },
+            None => FactorRange::Interval { min: lo, max: hi },
+        }
+    };
+    let ends: Vec<f64> = match &range {
+        FactorRange::Values(v) => v.clone(),
+        FactorRange::Interval { min, max } | FactorRange::Steps { min, max, .. } => {
+            vec![*min, *max]
+        }
+    };
+    if let Some(bad) = ends.iter().find(|&&v| !in_domain(v)) {
+        return Err((
+            offset,
+            format!(
+                "factor `{name}` = {bad} is out of range: allowed is {}",
+                fk.domain().describe()
+            ),
+        ));
+    }
+    match (design, &range) {
+        (Some(Design::Grid), FactorRange::Interval { .. }) => Err((
+            offset,
+            format!(
+                "design \"grid\" needs the values of factor `{name}`: give `values = [...]` or `steps` with `min` and `max`"
+            ),
+        )),
+        (
+            Some(d @ (Design::Lhs | Design::Sobol | Design::Morris)),
+            FactorRange::Values(_) | FactorRange::Steps { .. },
+        ) => Err((
+            offset,
+            format!(
+                "design \"{}\" samples continuous ranges: give factor `{name}` as {{ min = ..., max = ... }} (lists and steps are for \"grid\")",
+                d.name()
+            ),
+        )),
+        _ => Ok(Factor { key: fk, range }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sweep(text: &str) -> Result<Sweep, ScenarioError> {
+        Sweep::from_toml(text, "s.toml", "s", |path| {
+            Scenario::from_toml("[population]\ncitizens = 500\n", path, "base")
+        })
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        sweep(text)
+            .unwrap_err()
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    const SOBOL: &str = r#"
+scenario = "../baseline.toml"
+design = "sobol"
+samples = 256
+replications = 10
+seed = 7
+
+[factors]
+"inhibitors.low_trust" = { min = 0.0, max = 1.0 }
+"governance.legal_level" = { min = 0.2, max = 1.0 }
+"population.agencies" = { min = 10, max = 40 }
+"#;
+
+    #[test]
+    fn the_issue_example_loads() {
+        let s = sweep(SOBOL).unwrap();
+        assert_eq!(s.design, Design::Sobol);
+        assert_eq!((s.samples, s.replications, s.seed), (256, 10, 7));
+        assert_eq!(s.base.params.population.citizens, 500);
+        assert_eq!(s.factors.len(), 3);
+        assert_eq!(s.factors[0].key, FactorKey::Inhibitor(Inhibitor::LowTrust));
+        // integer keys stay integers
+        assert_eq!(s.factors[2].at(0.51), 25.0);
+        let sc = s.scenario_at(&[0.5, 0.6, 25.0]).unwrap();
+        assert_eq!(sc.inhibitors.get(Inhibitor::LowTrust), 0.5);
+        assert_eq!(sc.params.governance.legal_level, 0.6);
+        assert_eq!(sc.params.population.agencies, 25);
+        assert_eq!((sc.params.run.replications, sc.params.run.seed), (10, 7));
+    }
+
+    #[test]
+    fn grid_values_and_steps() {
+        let s = sweep(
+            "design = \"grid\"\n[population]\ncitizens = 300\n[factors]\n\"population.agencies\" = { values = [10, 20, 40] }\n\"governance.feedback\" = { min = 0.0, max = 1.0, steps = 5 }\n",
+        )
+        .unwrap();
+        assert_eq!(s.base.params.population.citizens, 300);
+        assert_eq!(s.base.name, "s");
+        assert_eq!(s.factors[0].grid_values(), [10.0, 20.0, 40.0]);
+        assert_eq!(s.factors[1].grid_values(), [0.0, 0.25, 0.5, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn problems_are_named_with_what_is_allowed() {
+        let m = messages(
+            "design = \"sobl\"\nsamples = 8\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
+        );
+        assert!(m[0].contains("did you mean \"sobol\""), "{m:?}");
+        let m = messages(
+            "design = \"lhs\"\nsamples = 8\n[factors]\n\"citizens.trust_maen\" = { min = 0.1, max = 0.9 }\n",
+        );
+        assert!(m[0].contains("did you mean `citizens.trust_mean`"), "{m:?}");
+        assert!(m[0].contains("valid factors are"), "{m:?}");
+        let m = messages(
+            "design = \"grid\"\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
+        );
+        assert!(m[0].contains("design \"grid\" needs the values"), "{m:?}");
+        let m = messages(
+            "design = \"sobol\"\nsamples = 8\n[factors]\n\"population.agencies\" = { values = [1, 2] }\n",
+        );
+        assert!(m[0].contains("samples continuous ranges"), "{m:?}");
+        let m = messages(
+            "design = \"lhs\"\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
+        );
+        assert!(m.iter().any(|m| m.contains("needs `samples`")), "{m:?}");
+        let m = messages(
+            "design = \"lhs\"\nsamples = 4\n[factors]\n\"governance.legal_level\" = { min = 0.5, max = 1.5 }\n",
+        );
+        assert!(m[0].contains("1.5 is out of range"), "{m:?}");
+        let m = messages(
+            "design = \"morris\"\nsamples = 4\nlevels = 3\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
+        );
+        assert!(m.iter().any(|m| m.contains("must be even")), "{m:?}");
+        let m = messages(
+            "design = \"lhs\"\nsamples = 4\n[factors]\n\"network.kind\" = { min = 0, max = 1 }\n",
+        );
+        assert!(m[0].contains("not numeric"), "{m:?}");
+        let m = messages(
+            "desing = \"lhs\"\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
+        );
+        assert!(
+            m.iter().any(|m| m.contains("did you mean `design`")),
+            "{m:?}"
+        );
+        let m = messages(
+            "scenario = \"b.toml\"\ndesign = \"lhs\"\nsamples = 2\n[run]\nsteps = 3\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
+        );
+        assert!(m.iter().any(|m| m.contains("not both")), "{m:?}");
+    }
+}
