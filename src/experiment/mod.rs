@@ -6,6 +6,7 @@
 
 pub mod design;
 pub mod sensitivity;
+pub mod sweep;
 
 use crate::model::{self, Model, RunRecord, StepRecord, rng};
 use rayon::prelude::*;
