@@ -29,6 +29,13 @@ pub enum Command {
         after_help = "Examples:\n  cocreate run                                   # built-in baseline, all defaults\n  cocreate run scenarios/baseline.toml scenarios/low_trust.toml --replications 200\n  cocreate run scenarios/combined.toml --set inhibitors.low_trust=0.8 --out results/trust\n\nSeveral scenarios in one call share seeds replication by replication (common random\nnumbers). Each writes into DIR/<scenario name>/.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (nothing\nwritten for the scenario in progress), 1 any other failure."
     )]
     Run(RunArgs),
+    /// Run a sweep: many parameter points from a design, each replicated;
+    /// writes points.csv, runs.csv, summary.csv, sensitivity.csv (sobol and
+    /// morris designs) and manifest.json.
+    #[command(
+        after_help = "Examples:\n  cocreate sweep scenarios/sweeps/inhibitors-sobol.toml\n  cocreate sweep scenarios/sweeps/agencies-grid.toml --dry-run\n\nThe sweep writes into DIR/<sweep name>/, which must not already hold files.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (nothing\nwritten), 1 any other failure."
+    )]
+    Sweep(SweepArgs),
     /// Check scenario files and print each fully resolved (every default filled in).
     #[command(
         after_help = "Example:\n  cocreate validate scenarios/*.toml\n\nExit status: 0 when every file is valid, 2 otherwise."
@@ -74,6 +81,31 @@ pub struct RunArgs {
     pub set: Vec<String>,
 
     /// Print nothing but errors (no progress bar, no table).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Options of `cocreate sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep file (TOML).
+    #[arg(value_name = "SWEEP.toml")]
+    pub sweep: PathBuf,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+
+    /// Folder to write results into; the sweep writes DIR/<sweep name>/.
+    #[arg(short, long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+
+    /// Check the file, print the number of points and runs and an estimate
+    /// of the time from a short calibration run, and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print nothing but errors (no progress bar).
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -1,7 +1,7 @@
 //! The subcommands: load and check input, run the library, show progress
 //! and results. Every input problem is found before anything is written.
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, SweepArgs};
 use anyhow::{Context, Result, bail};
 use cocreate::experiment::{self, Observer, ReplicateError};
 use cocreate::output::{self, Manifest, Rows, ScenarioSummary, ScenarioWriter};
@@ -326,4 +326,164 @@ pub fn inhibitors() {
     println!(
         "In a scenario file:\n  [inhibitors]\n  low_trust = 0.4\nor on the command line: --set inhibitors.low_trust=0.4"
     );
+}
+
+/// `cocreate sweep`.
+pub fn sweep(args: SweepArgs) -> Result<()> {
+    use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
+    use cocreate::output::sweep::{RunRow, SweepWriter};
+    use cocreate::scenario::Sweep;
+
+    let path = &args.sweep;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read sweep file {}: {e}", path.display())))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    let sweep = Sweep::from_toml(&text, &path.display().to_string(), &stem, |base| {
+        Scenario::load(&dir.join(base)).map_err(|e| match e {
+            LoadError::Invalid(e) => e,
+            e @ LoadError::Io { .. } => ScenarioError::one(
+                cocreate::scenario::Origin::whole(&path.display().to_string()),
+                e.to_string(),
+            ),
+        })
+    })
+    .map_err(|e| BadInput(e.to_string()))?;
+    let plan = plan(&sweep);
+    // every point is checked before anything runs
+    let mut models = Vec::with_capacity(plan.points.len());
+    for (p, values) in plan.points.iter().enumerate() {
+        let scenario = sweep
+            .scenario_at(values)
+            .map_err(|m| BadInput(format!("{}: point {p}: {m}", path.display())))?;
+        let model = scenario
+            .model()
+            .map_err(|e| BadInput(format!("point {p} of the sweep: {e}")))?;
+        models.push(model);
+    }
+    let runs = plan.points.len() as u64 * u64::from(sweep.replications);
+    let threads = args
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
+
+    if args.dry_run {
+        // calibrate on the first point's first replication
+        let start = std::time::Instant::now();
+        pool.install(|| experiment::run_one(&models[0], sweep.seed, 0));
+        let per_run = start.elapsed().as_secs_f64();
+        let estimate = per_run * runs as f64 / threads as f64;
+        println!(
+            "{}: design \"{}\", {} factors, {} points x {} replications = {runs} runs",
+            sweep.name,
+            sweep.design.name(),
+            factor_names.len(),
+            plan.points.len(),
+            sweep.replications
+        );
+        println!(
+            "one run of the first point took {per_run:.3} s: about {} on {threads} thread{}",
+            humantime::format_duration(std::time::Duration::from_secs(estimate.ceil() as u64)),
+            if threads == 1 { "" } else { "s" }
+        );
+        return Ok(());
+    }
+
+    let out = args.out.join(&sweep.name);
+    if std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_some()) {
+        bail!(BadInput(format!(
+            "{} already holds files: remove it or choose another --out (a sweep never overwrites results)",
+            out.display()
+        )));
+    }
+    let started = SystemTime::now();
+    let progress = Progress::new(runs, args.quiet)?;
+    progress.bar.set_message(sweep.name.clone());
+    *progress
+        .current_dir
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(out.clone());
+    let mut writer = SweepWriter::create(&args.out, &sweep.name, &factor_names)?;
+    for (p, (values, model)) in plan.points.iter().zip(&models).enumerate() {
+        let outcome = pool.install(|| {
+            experiment::replicate_with(
+                model,
+                sweep.seed,
+                sweep.replications,
+                &progress,
+                |rep| RunRow::format(p, values, &rep),
+                |row| writer.append(row),
+            )
+        });
+        match outcome {
+            Ok(()) => writer.finish_point(p, values)?,
+            Err(ReplicateError::Interrupted { .. }) => {
+                drop(writer);
+                let _ = std::fs::remove_dir(&out);
+                bail!(Interrupted(format!(
+                    "sweep `{}` stopped at point {p} of {}; nothing was written",
+                    sweep.name,
+                    plan.points.len()
+                )));
+            }
+            Err(ReplicateError::Sink(e)) => return Err(e.into()),
+        }
+    }
+    let mut analysis = Vec::new();
+    if plan.layout != Layout::Plain {
+        for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
+            let means = writer.means(i);
+            if let Some(s) = sensitivity(&plan, factor_names.len(), means, sweep.seed) {
+                let noise = noise_share(writer.variances(i), means, sweep.replications);
+                analysis.push((*metric, s, noise));
+            }
+        }
+    }
+    let manifest = serde_json::json!({
+        "cocreate_version": env!("CARGO_PKG_VERSION"),
+        "model": "PVC-1",
+        "sweep": {
+            "name": sweep.name,
+            "description": sweep.description,
+            "source": path.display().to_string(),
+            "design": sweep.design.name(),
+            "samples": sweep.samples,
+            "levels": sweep.levels,
+            "replications": sweep.replications,
+            "seed": sweep.seed,
+            "factors": factor_names,
+        },
+        "base_scenario": sweep.base,
+        "points": plan.points.len(),
+        "runs": runs,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "threads": threads,
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+    });
+    let dir = writer.finish(&factor_names, &analysis, &manifest)?;
+    progress.bar.finish_and_clear();
+    if !args.quiet {
+        println!(
+            "{}: {} points x {} replications; wrote {}/{{points,runs,summary}}.csv{} and manifest.json",
+            sweep.name,
+            plan.points.len(),
+            sweep.replications,
+            dir.display(),
+            if analysis.is_empty() {
+                ""
+            } else {
+                ", sensitivity.csv"
+            }
+        );
+    }
+    Ok(())
 }

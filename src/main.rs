@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Run(args) => commands::run(args),
+        cli::Command::Sweep(args) => commands::sweep(args),
         cli::Command::Validate { scenarios } => commands::validate(&scenarios),
         cli::Command::Inhibitors => {
             commands::inhibitors();

@@ -14,6 +14,7 @@
 
 mod atomic;
 mod manifest;
+pub mod sweep;
 mod table;
 
 pub use atomic::AtomicFile;

@@ -1,0 +1,174 @@
+//! `cocreate sweep` as a modeller drives it.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn cocreate() -> Command {
+    Command::cargo_bin("cocreate").expect("binary built")
+}
+
+const SMALL_SOBOL: &str = r#"
+name = "small"
+design = "sobol"
+samples = 8
+replications = 2
+seed = 5
+
+[population]
+citizens = 400
+
+[run]
+steps = 10
+
+[factors]
+"inhibitors.low_trust" = { min = 0.0, max = 1.0 }
+"population.agencies" = { min = 5, max = 30 }
+"#;
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_sobol_sweep_writes_every_file_and_the_indices() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    cocreate()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .success();
+    let out = dir.path().join("out/small");
+    // 8 base samples x (2 factors + 2) = 32 points, 2 replications each
+    let points = lines(&out.join("points.csv"));
+    assert_eq!(points[0], "point,inhibitors.low_trust,population.agencies");
+    assert_eq!(points.len(), 1 + 32);
+    let runs = lines(&out.join("runs.csv"));
+    assert!(runs[0].starts_with(
+        "point,replication,seed,inhibitors.low_trust,population.agencies,total_value_realized,"
+    ));
+    assert_eq!(runs.len(), 1 + 64);
+    // integer factors stay integers
+    assert!(
+        runs[1..]
+            .iter()
+            .all(|r| r.split(',').nth(4).is_some_and(|a| a.ends_with(".0")))
+    );
+    let summary = lines(&out.join("summary.csv"));
+    assert_eq!(
+        summary[0],
+        "point,metric,n,mean,sd,ci95_low,ci95_high,p5,p50,p95"
+    );
+    assert_eq!(summary.len(), 1 + 32 * 18);
+    let sensitivity = lines(&out.join("sensitivity.csv"));
+    assert_eq!(
+        sensitivity[0],
+        "factor,metric,s1,s1_ci95_low,s1_ci95_high,st,st_ci95_low,st_ci95_high,noise_share"
+    );
+    assert_eq!(sensitivity.len(), 1 + 2 * 18);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["points"], 32);
+    assert_eq!(manifest["sweep"]["design"], "sobol");
+}
+
+#[test]
+fn sweeps_are_reproducible_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    for threads in ["1", "2"] {
+        cocreate()
+            .args(["sweep", "--quiet", "--threads", threads, "--out"])
+            .arg(dir.path().join(threads))
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    for f in ["points.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+        let a = fs::read(dir.path().join("1/small").join(f)).unwrap();
+        let b = fs::read(dir.path().join("2/small").join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn dry_run_counts_and_estimates_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["sweep", "--dry-run", "small.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "32 points x 2 replications = 64 runs",
+        ))
+        .stdout(predicate::str::contains("about"));
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn an_existing_folder_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    fs::create_dir_all(dir.path().join("results/small")).unwrap();
+    fs::write(dir.path().join("results/small/keep.txt"), "mine").unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["sweep", "small.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already holds files"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("results/small/keep.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn bad_sweep_files_exit_2_with_a_useful_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    fs::write(
+        &file,
+        "design = \"lhs\"\nsamples = 4\n[factors]\n\"inhibitors.low_turst\" = { min = 0, max = 1 }\n",
+    )
+    .unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["sweep", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.toml:4:1: unknown inhibitor `low_turst`; did you mean `low_trust`?",
+        ));
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn every_shipped_sweep_loads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps");
+    let mut count = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        cocreate()
+            .args(["sweep", "--dry-run"])
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("runs"));
+        count += 1;
+    }
+    assert_eq!(count, 3);
+}
