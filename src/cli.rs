@@ -33,7 +33,7 @@ pub enum Command {
     /// writes points.csv, runs.csv, summary.csv, sensitivity.csv (sobol and
     /// morris designs) and manifest.json.
     #[command(
-        after_help = "Examples:\n  cocreate sweep scenarios/sweeps/inhibitors-sobol.toml\n  cocreate sweep scenarios/sweeps/agencies-grid.toml --dry-run\n\nThe sweep writes into DIR/<sweep name>/, which must not already hold files.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (nothing\nwritten), 1 any other failure."
+        after_help = "Examples:\n  cocreate sweep scenarios/sweeps/inhibitors-sobol.toml\n  cocreate sweep scenarios/sweeps/agencies-grid.toml --dry-run\n\nThe sweep writes into DIR/<sweep name>/, which must not already hold files. Finished\npoints are saved as they finish: after Ctrl-C, kill or power loss, run the same\ncommand with --resume to finish it.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (resume\nwith --resume), 1 any other failure."
     )]
     Sweep(SweepArgs),
     /// Check scenario files and print each fully resolved (every default filled in).
@@ -104,6 +104,11 @@ pub struct SweepArgs {
     /// of the time from a short calibration run, and stop.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Finish an interrupted sweep in its folder: only the missing points
+    /// run, and the files end byte-identical to an uninterrupted sweep's.
+    #[arg(long)]
+    pub resume: bool,
 
     /// Print nothing but errors (no progress bar).
     #[arg(short, long)]

@@ -331,7 +331,7 @@ pub fn inhibitors() {
 /// `cocreate sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
     use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
-    use cocreate::output::sweep::{RunRow, SweepWriter};
+    use cocreate::output::sweep::{RunRow, SweepFolderError, SweepWriter, sweep_identity};
     use cocreate::scenario::Sweep;
 
     let path = &args.sweep;
@@ -397,22 +397,26 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         return Ok(());
     }
 
-    let out = args.out.join(&sweep.name);
-    if std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_some()) {
-        bail!(BadInput(format!(
-            "{} already holds files: remove it or choose another --out (a sweep never overwrites results)",
-            out.display()
-        )));
-    }
+    let identity = sweep_identity(&text, &sweep.base.to_toml());
+    let mut writer = SweepWriter::create(
+        &args.out,
+        &sweep.name,
+        &factor_names,
+        &identity,
+        args.resume,
+    )
+    .map_err(|e| match e {
+        SweepFolderError::Output(e) => anyhow::Error::new(e),
+        e => BadInput(e.to_string()).into(),
+    })?;
     let started = SystemTime::now();
     let progress = Progress::new(runs, args.quiet)?;
     progress.bar.set_message(sweep.name.clone());
-    *progress
-        .current_dir
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Some(out.clone());
-    let mut writer = SweepWriter::create(&args.out, &sweep.name, &factor_names)?;
-    for (p, (values, model)) in plan.points.iter().zip(&models).enumerate() {
+    let skip = writer.finished();
+    progress
+        .bar
+        .set_position(skip as u64 * u64::from(sweep.replications));
+    for (p, (values, model)) in plan.points.iter().zip(&models).enumerate().skip(skip) {
         let outcome = pool.install(|| {
             experiment::replicate_with(
                 model,
@@ -424,12 +428,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             )
         });
         match outcome {
-            Ok(()) => writer.finish_point(p, values)?,
+            Ok(()) => writer.finish_point(p)?,
             Err(ReplicateError::Interrupted { .. }) => {
-                drop(writer);
-                let _ = std::fs::remove_dir(&out);
                 bail!(Interrupted(format!(
-                    "sweep `{}` stopped at point {p} of {}; nothing was written",
+                    "sweep `{}` stopped after {p} of {} points, which are saved; to finish it, run the same command with --resume",
                     sweep.name,
                     plan.points.len()
                 )));
@@ -469,7 +471,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         "started": humantime::format_rfc3339_seconds(started).to_string(),
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     });
-    let dir = writer.finish(&factor_names, &analysis, &manifest)?;
+    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
     progress.bar.finish_and_clear();
     if !args.quiet {
         println!(

@@ -129,7 +129,8 @@ fn an_existing_folder_is_never_overwritten() {
         .args(["sweep", "small.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("already holds files"));
+        .stderr(predicate::str::contains("already holds files"))
+        .stderr(predicate::str::contains("--resume"));
     assert_eq!(
         fs::read_to_string(dir.path().join("results/small/keep.txt")).unwrap(),
         "mine"
@@ -171,4 +172,105 @@ fn every_shipped_sweep_loads() {
         count += 1;
     }
     assert_eq!(count, 3);
+}
+
+/// Runs `cocreate sweep` and kills it (SIGKILL) once `parts` points are saved.
+#[cfg(unix)]
+fn kill_after(file: &Path, out: &Path, parts: usize, resume: bool) {
+    use std::process::{Command as Process, Stdio};
+    use std::time::{Duration, Instant};
+    let mut cmd = Process::new(env!("CARGO_BIN_EXE_cocreate"));
+    cmd.args(["sweep", "--quiet", "--out"]).arg(out).arg(file);
+    if resume {
+        cmd.arg("--resume");
+    }
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = out.join("long/.partial");
+    let start = Instant::now();
+    loop {
+        let saved = fs::read_dir(&partial)
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".summary"))
+                })
+                .count()
+            })
+            .unwrap_or(0);
+        if saved >= parts || start.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_sweep_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.toml");
+    fs::write(
+        &file,
+        "name = \"long\"\ndesign = \"lhs\"\nsamples = 150\nreplications = 2\nseed = 9\n[population]\ncitizens = 4000\n[factors]\n\"inhibitors.low_trust\" = { min = 0.0, max = 1.0 }\n\"governance.feedback\" = { min = 0.0, max = 1.0 }\n",
+    )
+    .unwrap();
+    let (whole, cut) = (dir.path().join("whole"), dir.path().join("cut"));
+    cocreate()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&whole)
+        .arg(&file)
+        .assert()
+        .success();
+    // killed twice, at different places, then finished
+    kill_after(&file, &cut, 5, false);
+    assert!(
+        cut.join("long/.partial").exists(),
+        "the first run was stopped mid-way"
+    );
+    kill_after(&file, &cut, 60, true);
+    cocreate()
+        .args(["sweep", "--quiet", "--resume", "--out"])
+        .arg(&cut)
+        .arg(&file)
+        .assert()
+        .success();
+    for f in ["points.csv", "runs.csv", "summary.csv"] {
+        let a = fs::read(whole.join("long").join(f)).unwrap();
+        let b = fs::read(cut.join("long").join(f)).unwrap();
+        assert!(a == b, "{f} differs after kill and resume");
+    }
+    assert!(!cut.join("long/.partial").exists());
+    // nothing left to resume, and a different sweep is refused
+    cocreate()
+        .args(["sweep", "--quiet", "--resume", "--out"])
+        .arg(&cut)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no interrupted sweep"));
+}
+
+#[cfg(unix)]
+#[test]
+fn resuming_a_different_sweep_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.toml");
+    let text = "name = \"long\"\ndesign = \"lhs\"\nsamples = 400\nreplications = 2\nseed = 9\n[population]\ncitizens = 4000\n[factors]\n\"inhibitors.low_trust\" = { min = 0.0, max = 1.0 }\n";
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    kill_after(&file, &out, 3, false);
+    fs::write(&file, text.replace("seed = 9", "seed = 10")).unwrap();
+    cocreate()
+        .args(["sweep", "--quiet", "--resume", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("different sweep"));
 }

@@ -10,7 +10,11 @@
 //!   noise alone would give;
 //! - `manifest.json`.
 //!
-//! Rows are written as points finish, so memory holds one point's runs.
+//! Each point's rows are saved as it finishes, in `.partial/` (one file per
+//! point and kind, each appearing complete or not at all), so memory holds
+//! one point's runs and an interrupted sweep (Ctrl-C, `kill -9`, power
+//! loss) can resume from the last finished point. At the end the parts are
+//! put together into the files above, and `.partial/` is removed.
 
 use super::{AtomicFile, OutputError, SUMMARY_COLUMNS, at, figure, raw_file, real, summarize};
 use crate::experiment::Replication;
@@ -52,64 +56,161 @@ impl RunRow {
 /// Writes a sweep's files as its points finish.
 pub struct SweepWriter {
     dir: PathBuf,
-    points: AtomicFile,
-    runs: AtomicFile,
-    summary: AtomicFile,
+    parts: PathBuf,
+    factors: Vec<String>,
+    runs: Vec<u8>,
     current: Vec<RunRecord>,
-    /// Per point: each figure's mean and variance over replications.
+    /// Per figure: the mean and variance over replications at each point.
     means: Vec<Vec<f64>>,
     variances: Vec<Vec<f64>>,
+    finished: usize,
 }
 
+/// A sweep folder that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepFolderError {
+    /// Results would be overwritten.
+    #[error(
+        "{0} already holds files: remove it, choose another --out, or add --resume to finish an interrupted sweep"
+    )]
+    NotEmpty(PathBuf),
+    /// `--resume` on a folder without an interrupted sweep.
+    #[error("{0} holds no interrupted sweep to resume (no .partial folder)")]
+    NothingToResume(PathBuf),
+    /// `--resume` with a different sweep file, seed or base scenario.
+    #[error(
+        "{0} holds an interrupted run of a different sweep (its file, seed or base scenario changed): remove it or choose another --out"
+    )]
+    Different(PathBuf),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+const IDENTITY: &str = "sweep.identity";
+
 impl SweepWriter {
-    /// Creates `out/<name>/` and starts its files; `factors` name the columns.
-    pub fn create(out: &Path, name: &str, factors: &[String]) -> Result<SweepWriter, OutputError> {
+    /// Starts the files of sweep `name` in `out/<name>/`; `factors` name the
+    /// columns; `identity` tells this sweep from any other (see
+    /// [`sweep_identity`]). Without `resume` the folder must be empty or
+    /// absent; with it, it must hold an interrupted run of the same sweep,
+    /// whose finished points are kept ([`SweepWriter::finished`]).
+    pub fn create(
+        out: &Path,
+        name: &str,
+        factors: &[String],
+        identity: &str,
+        resume: bool,
+    ) -> Result<SweepWriter, SweepFolderError> {
         let dir = out.join(name);
-        at(&dir, std::fs::create_dir_all(&dir))?;
-        let f: Vec<&str> = factors.iter().map(String::as_str).collect();
-        let mut points_header = vec!["point"];
-        points_header.extend(&f);
-        let mut runs_header = vec!["point", "replication", "seed"];
-        runs_header.extend(&f);
-        runs_header.extend(RunRecord::FIGURES);
-        let mut summary_header = vec!["point", "metric"];
-        summary_header.extend(SUMMARY_COLUMNS);
-        Ok(SweepWriter {
-            points: raw_file(&dir.join("points.csv"), &points_header)?,
-            runs: raw_file(&dir.join("runs.csv"), &runs_header)?,
-            summary: raw_file(&dir.join("summary.csv"), &summary_header)?,
-            dir,
+        let parts = dir.join(".partial");
+        let mut w = SweepWriter {
+            factors: factors.to_vec(),
+            runs: Vec::new(),
             current: Vec::new(),
             means: vec![Vec::new(); RunRecord::FIGURES.len()],
             variances: vec![Vec::new(); RunRecord::FIGURES.len()],
-        })
+            finished: 0,
+            dir: dir.clone(),
+            parts: parts.clone(),
+        };
+        if resume {
+            let found = std::fs::read_to_string(parts.join(IDENTITY))
+                .map_err(|_| SweepFolderError::NothingToResume(dir.clone()))?;
+            if found.trim() != identity {
+                return Err(SweepFolderError::Different(dir));
+            }
+            w.load_finished()?;
+        } else {
+            if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
+                return Err(SweepFolderError::NotEmpty(dir));
+            }
+            at(&parts, std::fs::create_dir_all(&parts))?;
+            let path = parts.join(IDENTITY);
+            let mut f = at(&path, AtomicFile::create(&path))?;
+            at(&path, f.write_all(identity.as_bytes()))?;
+            at(&path, f.commit())?;
+        }
+        Ok(w)
+    }
+
+    /// The number of points already finished (they are skipped).
+    pub fn finished(&self) -> usize {
+        self.finished
+    }
+
+    fn part(&self, point: usize, kind: &str) -> PathBuf {
+        self.parts.join(format!("{point:010}.{kind}"))
+    }
+
+    /// Reads the summaries of the finished points (a prefix: points run in order).
+    fn load_finished(&mut self) -> Result<(), OutputError> {
+        loop {
+            let (runs, summary) = (
+                self.part(self.finished, "runs"),
+                self.part(self.finished, "summary"),
+            );
+            if !(runs.exists() && summary.exists()) {
+                return Ok(());
+            }
+            let text = at(&summary, std::fs::read_to_string(&summary))?;
+            let mut rows = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            for (i, row) in rows.records().enumerate() {
+                let row = row.map_err(|e| OutputError {
+                    path: summary.clone(),
+                    source: std::io::Error::other(e),
+                })?;
+                let number = |k: usize| {
+                    row.get(k)
+                        .and_then(|x| x.parse::<f64>().ok())
+                        .unwrap_or(f64::NAN)
+                };
+                let (mean, sd) = (number(3), number(4));
+                if i < self.means.len() {
+                    self.means[i].push(mean);
+                    self.variances[i].push(sd * sd);
+                }
+            }
+            self.finished += 1;
+        }
     }
 
     /// Appends one run of the current point.
     pub fn append(&mut self, row: RunRow) -> Result<(), OutputError> {
-        at(&self.dir.join("runs.csv"), self.runs.write_all(&row.bytes))?;
+        self.runs.extend_from_slice(&row.bytes);
         self.current.push(row.record);
         Ok(())
     }
 
-    /// Closes the current point: its row of `points.csv` and its summaries.
-    pub fn finish_point(&mut self, point: usize, values: &[f64]) -> Result<(), OutputError> {
+    /// Closes the current point: saves its runs and summaries for good.
+    pub fn finish_point(&mut self, point: usize) -> Result<(), OutputError> {
         let mut buf = ryu::Buffer::new();
-        let mut row = vec![point.to_string()];
-        row.extend(values.iter().map(|&v| real(v, &mut buf)));
-        write_row(&mut self.points, &self.dir.join("points.csv"), &row)?;
-        let path = self.dir.join("summary.csv");
+        let mut summary = csv::Writer::from_writer(Vec::new());
         for (i, (name, s)) in summarize(&self.current).into_iter().enumerate() {
             let mut row = vec![point.to_string(), name.to_string(), s.n.to_string()];
             row.extend(
                 [s.mean, s.sd, s.ci95_low, s.ci95_high, s.p5, s.p50, s.p95]
                     .map(|x| real(x, &mut buf)),
             );
-            write_row(&mut self.summary, &path, &row)?;
+            let _ = summary.write_record(&row);
             self.means[i].push(s.mean);
             self.variances[i].push(s.sd * s.sd);
         }
+        let summary = summary.into_inner().unwrap_or_default();
+        // the runs first: a point counts as finished once both exist
+        for (kind, bytes) in [
+            ("runs", std::mem::take(&mut self.runs)),
+            ("summary", summary),
+        ] {
+            let path = self.part(point, kind);
+            let mut f = at(&path, AtomicFile::create(&path))?;
+            at(&path, f.write_all(&bytes))?;
+            at(&path, f.commit())?;
+        }
         self.current.clear();
+        self.finished = point + 1;
         Ok(())
     }
 
@@ -123,15 +224,41 @@ impl SweepWriter {
         &self.variances[i]
     }
 
-    /// Writes `sensitivity.csv` (when given) and the manifest, then moves
-    /// every file to its final name; returns the folder.
+    /// Puts the files together (`points.csv` from `points`, the saved parts,
+    /// `sensitivity.csv` when given, the manifest), moves them to their final
+    /// names, removes `.partial/` and returns the folder.
     pub fn finish(
         self,
-        factors: &[String],
+        points: &[Vec<f64>],
         sensitivity: &[(&'static str, Sensitivity, f64)],
         manifest: &impl Serialize,
     ) -> Result<PathBuf, OutputError> {
-        let mut pending = Vec::new();
+        let f: Vec<&str> = self.factors.iter().map(String::as_str).collect();
+        let mut buf = ryu::Buffer::new();
+
+        let mut header = vec!["point"];
+        header.extend(&f);
+        let path = self.dir.join("points.csv");
+        let mut points_file = raw_file(&path, &header)?;
+        for (p, values) in points.iter().enumerate() {
+            let mut row = vec![p.to_string()];
+            row.extend(values.iter().map(|&v| real(v, &mut buf)));
+            write_row(&mut points_file, &path, &row)?;
+        }
+
+        let mut header = vec!["point", "replication", "seed"];
+        header.extend(&f);
+        header.extend(RunRecord::FIGURES);
+        let runs_file = self.joined("runs.csv", &header, "runs", points.len())?;
+        let mut header = vec!["point", "metric"];
+        header.extend(SUMMARY_COLUMNS);
+        let summary_file = self.joined("summary.csv", &header, "summary", points.len())?;
+
+        let mut pending = vec![
+            (self.dir.join("points.csv"), points_file),
+            (self.dir.join("runs.csv"), runs_file),
+            (self.dir.join("summary.csv"), summary_file),
+        ];
         if let Some((_, first, _)) = sensitivity.first() {
             let path = self.dir.join("sensitivity.csv");
             let header: &[&str] = match first {
@@ -151,9 +278,8 @@ impl SweepWriter {
                 }
             };
             let mut file = raw_file(&path, header)?;
-            let mut buf = ryu::Buffer::new();
             for (metric, s, noise) in sensitivity {
-                for (j, factor) in factors.iter().enumerate() {
+                for (j, factor) in self.factors.iter().enumerate() {
                     let numbers: Vec<f64> = match s {
                         Sensitivity::Sobol(v) => {
                             let SobolIndex {
@@ -183,19 +309,48 @@ impl SweepWriter {
             source: std::io::Error::other(e),
         })?;
         at(&path, m.write_all(&json).and_then(|()| m.write_all(b"\n")))?;
-        for (file, name) in [
-            (self.points, "points.csv"),
-            (self.runs, "runs.csv"),
-            (self.summary, "summary.csv"),
-        ] {
-            at(&self.dir.join(name), file.commit())?;
-        }
+        pending.push((path, m));
         for (path, file) in pending {
             at(&path, file.commit())?;
         }
-        at(&path, m.commit())?;
+        at(&self.parts, std::fs::remove_dir_all(&self.parts))?;
         Ok(self.dir)
     }
+
+    /// A final file: the header, then every point's saved part of `kind`.
+    fn joined(
+        &self,
+        name: &str,
+        header: &[&str],
+        kind: &str,
+        points: usize,
+    ) -> Result<AtomicFile, OutputError> {
+        let path = self.dir.join(name);
+        let mut file = raw_file(&path, header)?;
+        for p in 0..points {
+            let part = self.part(p, kind);
+            let bytes = at(&part, std::fs::read(&part))?;
+            at(&path, file.write_all(&bytes))?;
+        }
+        Ok(file)
+    }
+}
+
+/// A fingerprint of a sweep: its file's text, its base scenario resolved,
+/// and the cocreate version; a resumed sweep must have the same.
+pub fn sweep_identity(file_text: &str, base_resolved: &str) -> String {
+    let mut h: u64 = 0x243F_6A88_85A3_08D3;
+    for (i, b) in file_text
+        .bytes()
+        .chain([0u8])
+        .chain(base_resolved.bytes())
+        .chain([0u8])
+        .chain(env!("CARGO_PKG_VERSION").bytes())
+        .enumerate()
+    {
+        h = crate::model::rng::mix(h ^ (u64::from(b) << ((i % 8) * 8)));
+    }
+    format!("{h:016x}")
 }
 
 fn write_row(file: &mut AtomicFile, path: &Path, row: &[String]) -> Result<(), OutputError> {
