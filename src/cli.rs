@@ -36,6 +36,11 @@ pub enum Command {
         after_help = "Examples:\n  cocreate sweep scenarios/sweeps/inhibitors-sobol.toml\n  cocreate sweep scenarios/sweeps/agencies-grid.toml --dry-run\n\nThe sweep writes into DIR/<sweep name>/, which must not already hold files. Finished\npoints are saved as they finish: after Ctrl-C, kill or power loss, run the same\ncommand with --resume to finish it.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (resume\nwith --resume), 1 any other failure."
     )]
     Sweep(SweepArgs),
+    /// Combine the shard folders of a sweep into the files one unsharded run writes.
+    #[command(
+        after_help = "Example:\n  cocreate sweep s.toml --shard 1/2 --out parts\n  cocreate sweep s.toml --shard 2/2 --out parts\n  cocreate merge parts/s.shard-1-of-2 parts/s.shard-2-of-2 --out results"
+    )]
+    Merge(MergeArgs),
     /// Check scenario files and print each fully resolved (every default filled in).
     #[command(
         after_help = "Example:\n  cocreate validate scenarios/*.toml\n\nExit status: 0 when every file is valid, 2 otherwise."
@@ -110,7 +115,26 @@ pub struct SweepArgs {
     #[arg(long)]
     pub resume: bool,
 
+    /// Run only shard I of N (points I-1, I-1+N, ...), into
+    /// DIR/<sweep name>.shard-I-of-N/; `cocreate merge` combines the shards.
+    /// Without it, SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are used
+    /// when set.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
     /// Print nothing but errors (no progress bar).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Options of `cocreate merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard folders (every shard of one sweep).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+
+    /// Folder to write the merged sweep into, as DIR/<sweep name>/.
+    #[arg(short, long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
 }

@@ -398,25 +398,38 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     }
 
     let identity = sweep_identity(&text, &sweep.base.to_toml());
+    let shard = shard_of(args.shard.as_deref())?;
+    let folder = match shard {
+        Some((i, n)) => format!("{}.shard-{i}-of-{n}", sweep.name),
+        None => sweep.name.clone(),
+    };
+    let mine = |p: usize| shard.is_none_or(|(i, n)| p % n == i - 1);
     let mut writer = SweepWriter::create(
         &args.out,
-        &sweep.name,
+        &folder,
         &factor_names,
         &identity,
         args.resume,
+        plan.points.len(),
     )
     .map_err(|e| match e {
         SweepFolderError::Output(e) => anyhow::Error::new(e),
         e => BadInput(e.to_string()).into(),
     })?;
     let started = SystemTime::now();
-    let progress = Progress::new(runs, args.quiet)?;
-    progress.bar.set_message(sweep.name.clone());
-    let skip = writer.finished();
+    let my_points = (0..plan.points.len()).filter(|&p| mine(p)).count() as u64;
+    let progress = Progress::new(my_points * u64::from(sweep.replications), args.quiet)?;
+    progress.bar.set_message(folder.clone());
+    let done = (0..plan.points.len())
+        .filter(|&p| mine(p) && writer.is_done(p))
+        .count() as u64;
     progress
         .bar
-        .set_position(skip as u64 * u64::from(sweep.replications));
-    for (p, (values, model)) in plan.points.iter().zip(&models).enumerate().skip(skip) {
+        .set_position(done * u64::from(sweep.replications));
+    for (p, (values, model)) in plan.points.iter().zip(&models).enumerate() {
+        if !mine(p) || writer.is_done(p) {
+            continue;
+        }
         let outcome = pool.install(|| {
             experiment::replicate_with(
                 model,
@@ -431,13 +444,39 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             Ok(()) => writer.finish_point(p)?,
             Err(ReplicateError::Interrupted { .. }) => {
                 bail!(Interrupted(format!(
-                    "sweep `{}` stopped after {p} of {} points, which are saved; to finish it, run the same command with --resume",
-                    sweep.name,
-                    plan.points.len()
+                    "sweep `{folder}` stopped with {} of {my_points} points saved; to finish it, run the same command with --resume",
+                    (0..plan.points.len())
+                        .filter(|&q| mine(q) && writer.is_done(q))
+                        .count()
                 )));
             }
             Err(ReplicateError::Sink(e)) => return Err(e.into()),
         }
+    }
+    if let Some((i, n)) = shard {
+        let record = serde_json::json!({
+            "cocreate_version": env!("CARGO_PKG_VERSION"),
+            "sweep_file": path.display().to_string(),
+            "sweep_text": text,
+            "base_scenario": sweep.base.to_toml(),
+            "identity": identity,
+            "shard": i,
+            "shards": n,
+            "points": my_points,
+            "threads": threads,
+            "started": humantime::format_rfc3339_seconds(started).to_string(),
+            "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        });
+        let dir = writer.finish_shard(&record)?;
+        progress.bar.finish_and_clear();
+        if !args.quiet {
+            println!(
+                "{folder}: {my_points} of {} points; merge the {n} shards with `cocreate merge` (this one is in {})",
+                plan.points.len(),
+                dir.display()
+            );
+        }
+        return Ok(());
     }
     let mut analysis = Vec::new();
     if plan.layout != Layout::Plain {
@@ -487,5 +526,145 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             }
         );
     }
+    Ok(())
+}
+
+/// The shard to run: `--shard I/N`, else SLURM's array variables, else none.
+fn shard_of(flag: Option<&str>) -> Result<Option<(usize, usize)>> {
+    let parse = |i: &str, n: &str, what: &str| -> Result<(usize, usize)> {
+        match (i.trim().parse::<usize>(), n.trim().parse::<usize>()) {
+            (Ok(i), Ok(n)) if n >= 1 && (1..=n).contains(&i) => Ok((i, n)),
+            _ => Err(BadInput(format!(
+                "{what}: expected I/N with 1 <= I <= N, e.g. --shard 2/8"
+            ))
+            .into()),
+        }
+    };
+    if let Some(flag) = flag {
+        let (i, n) = flag
+            .split_once('/')
+            .ok_or_else(|| BadInput(format!("--shard {flag}: expected I/N, e.g. 2/8")))?;
+        return parse(i, n, &format!("--shard {flag}")).map(Some);
+    }
+    match (
+        std::env::var("SLURM_ARRAY_TASK_ID"),
+        std::env::var("SLURM_ARRAY_TASK_COUNT"),
+    ) {
+        // SLURM numbers array tasks from the script's --array start (1 in `cocreate slurm`)
+        (Ok(i), Ok(n)) => parse(&i, &n, "SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT").map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// `cocreate merge`.
+pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
+    use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
+    use cocreate::output::sweep::SweepWriter;
+    use cocreate::scenario::Sweep;
+
+    let mut shards = Vec::new();
+    for dir in &args.shards {
+        let path = dir.join("shard.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            BadInput(format!(
+                "{}: not a finished shard of a sweep ({e})",
+                path.display()
+            ))
+        })?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+        shards.push((dir.clone(), v));
+    }
+    let first = &shards[0].1;
+    let n = first["shards"].as_u64().unwrap_or(0) as usize;
+    let mut seen = vec![false; n];
+    for (dir, v) in &shards {
+        if v["identity"] != first["identity"] || v["shards"] != first["shards"] {
+            bail!(BadInput(format!(
+                "{} is a shard of a different sweep than {}",
+                dir.display(),
+                shards[0].0.display()
+            )));
+        }
+        let i = v["shard"].as_u64().unwrap_or(0) as usize;
+        if i == 0 || i > n || std::mem::replace(&mut seen[i - 1], true) {
+            bail!(BadInput(format!(
+                "{}: shard {i} of {n} is given twice or is out of range",
+                dir.display()
+            )));
+        }
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        bail!(BadInput(format!("shard {} of {n} is missing", missing + 1)));
+    }
+    let text = first["sweep_text"].as_str().unwrap_or_default();
+    let base = first["base_scenario"].as_str().unwrap_or_default();
+    let source = first["sweep_file"].as_str().unwrap_or("sweep");
+    let stem = std::path::Path::new(source)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let sweep = Sweep::from_toml(text, source, &stem, |_| {
+        Scenario::from_toml(base, "base scenario", "base")
+    })
+    .map_err(|e| BadInput(e.to_string()))?;
+    let plan = plan(&sweep);
+    let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
+    let identity = first["identity"].as_str().unwrap_or_default();
+    let mut writer = SweepWriter::create(
+        &args.out,
+        &sweep.name,
+        &factor_names,
+        identity,
+        false,
+        plan.points.len(),
+    )
+    .map_err(|e| BadInput(e.to_string()))?;
+    for (dir, _) in &shards {
+        writer.adopt(dir)?;
+    }
+    if writer.finished() != plan.points.len() {
+        bail!(BadInput(format!(
+            "the shards hold {} of the sweep's {} points",
+            writer.finished(),
+            plan.points.len()
+        )));
+    }
+    let mut analysis = Vec::new();
+    if plan.layout != Layout::Plain {
+        for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
+            let means = writer.means(i);
+            if let Some(s) = sensitivity(&plan, factor_names.len(), means, sweep.seed) {
+                analysis.push((
+                    *metric,
+                    s,
+                    noise_share(writer.variances(i), means, sweep.replications),
+                ));
+            }
+        }
+    }
+    let manifest = serde_json::json!({
+        "cocreate_version": env!("CARGO_PKG_VERSION"),
+        "model": "PVC-1",
+        "sweep": {
+            "name": sweep.name,
+            "description": sweep.description,
+            "source": source,
+            "design": sweep.design.name(),
+            "samples": sweep.samples,
+            "levels": sweep.levels,
+            "replications": sweep.replications,
+            "seed": sweep.seed,
+            "factors": factor_names,
+        },
+        "base_scenario": sweep.base,
+        "points": plan.points.len(),
+        "runs": plan.points.len() as u64 * u64::from(sweep.replications),
+        "merged_from": args.shards.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+    });
+    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
+    println!("merged {n} shards into {}", dir.display());
     Ok(())
 }

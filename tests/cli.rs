@@ -318,7 +318,7 @@ fn inhibitors_lists_all_eight() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["run", "validate", "inhibitors"] {
+    for cmd in ["run", "sweep", "merge", "validate", "inhibitors"] {
         cocreate()
             .args([cmd, "--help"])
             .assert()

@@ -274,3 +274,73 @@ fn resuming_a_different_sweep_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("different sweep"));
 }
+
+#[test]
+fn shards_merge_into_the_bytes_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    let whole = dir.path().join("whole");
+    cocreate()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&whole)
+        .arg(&file)
+        .assert()
+        .success();
+    let parts = dir.path().join("parts");
+    for shard in ["1/3", "2/3", "3/3"] {
+        cocreate()
+            .args(["sweep", "--quiet", "--shard", shard, "--out"])
+            .arg(&parts)
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let merged = dir.path().join("merged");
+    let shard_dirs: Vec<_> = (1..=3)
+        .map(|i| parts.join(format!("small.shard-{i}-of-3")))
+        .collect();
+    // a missing shard is refused
+    cocreate()
+        .arg("merge")
+        .args(&shard_dirs[..2])
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shard 3 of 3 is missing"));
+    cocreate()
+        .arg("merge")
+        .args(&shard_dirs)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for f in ["points.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+        let a = fs::read(whole.join("small").join(f)).unwrap();
+        let b = fs::read(merged.join("small").join(f)).unwrap();
+        assert!(a == b, "{f} differs between the merged shards and one run");
+    }
+}
+
+#[test]
+fn slurm_array_variables_pick_the_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    cocreate()
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .env("SLURM_ARRAY_TASK_COUNT", "4")
+        .args(["sweep", "--quiet", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(dir.path().join("small.shard-2-of-4/shard.json").exists());
+    cocreate()
+        .args(["sweep", "--shard", "5/4"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected I/N"));
+}

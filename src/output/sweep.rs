@@ -63,7 +63,8 @@ pub struct SweepWriter {
     /// Per figure: the mean and variance over replications at each point.
     means: Vec<Vec<f64>>,
     variances: Vec<Vec<f64>>,
-    finished: usize,
+    /// Which points are finished.
+    done: Vec<bool>,
 }
 
 /// A sweep folder that cannot be used.
@@ -90,27 +91,29 @@ pub enum SweepFolderError {
 const IDENTITY: &str = "sweep.identity";
 
 impl SweepWriter {
-    /// Starts the files of sweep `name` in `out/<name>/`; `factors` name the
-    /// columns; `identity` tells this sweep from any other (see
-    /// [`sweep_identity`]). Without `resume` the folder must be empty or
+    /// Starts the files of a sweep of `points` points in `out/<folder>/`;
+    /// `factors` name the columns; `identity` tells this sweep from any other
+    /// (see [`sweep_identity`]). Without `resume` the folder must be empty or
     /// absent; with it, it must hold an interrupted run of the same sweep,
-    /// whose finished points are kept ([`SweepWriter::finished`]).
+    /// whose finished points are kept ([`SweepWriter::is_done`]).
     pub fn create(
         out: &Path,
-        name: &str,
+        folder: &str,
         factors: &[String],
         identity: &str,
         resume: bool,
+        points: usize,
     ) -> Result<SweepWriter, SweepFolderError> {
-        let dir = out.join(name);
+        let dir = out.join(folder);
         let parts = dir.join(".partial");
+        let figures = RunRecord::FIGURES.len();
         let mut w = SweepWriter {
             factors: factors.to_vec(),
             runs: Vec::new(),
             current: Vec::new(),
-            means: vec![Vec::new(); RunRecord::FIGURES.len()],
-            variances: vec![Vec::new(); RunRecord::FIGURES.len()],
-            finished: 0,
+            means: vec![vec![f64::NAN; points]; figures],
+            variances: vec![vec![f64::NAN; points]; figures],
+            done: vec![false; points],
             dir: dir.clone(),
             parts: parts.clone(),
         };
@@ -134,24 +137,26 @@ impl SweepWriter {
         Ok(w)
     }
 
-    /// The number of points already finished (they are skipped).
+    /// Whether point `p` is finished (its results are saved).
+    pub fn is_done(&self, p: usize) -> bool {
+        self.done[p]
+    }
+
+    /// The number of finished points.
     pub fn finished(&self) -> usize {
-        self.finished
+        self.done.iter().filter(|&&d| d).count()
     }
 
     fn part(&self, point: usize, kind: &str) -> PathBuf {
-        self.parts.join(format!("{point:010}.{kind}"))
+        part_path(&self.parts, point, kind)
     }
 
-    /// Reads the summaries of the finished points (a prefix: points run in order).
+    /// Reads the summaries of the finished points.
     fn load_finished(&mut self) -> Result<(), OutputError> {
-        loop {
-            let (runs, summary) = (
-                self.part(self.finished, "runs"),
-                self.part(self.finished, "summary"),
-            );
+        for p in 0..self.done.len() {
+            let (runs, summary) = (self.part(p, "runs"), self.part(p, "summary"));
             if !(runs.exists() && summary.exists()) {
-                return Ok(());
+                continue;
             }
             let text = at(&summary, std::fs::read_to_string(&summary))?;
             let mut rows = csv::ReaderBuilder::new()
@@ -169,12 +174,29 @@ impl SweepWriter {
                 };
                 let (mean, sd) = (number(3), number(4));
                 if i < self.means.len() {
-                    self.means[i].push(mean);
-                    self.variances[i].push(sd * sd);
+                    self.means[i][p] = mean;
+                    self.variances[i][p] = sd * sd;
                 }
             }
-            self.finished += 1;
+            self.done[p] = true;
         }
+        Ok(())
+    }
+
+    /// Adopts the saved points of another folder of the same sweep (a
+    /// shard): copies their parts here and reads them.
+    pub fn adopt(&mut self, other: &Path) -> Result<(), OutputError> {
+        let from = other.join(".partial");
+        for p in 0..self.done.len() {
+            for kind in ["runs", "summary"] {
+                let source = part_path(&from, p, kind);
+                if source.exists() {
+                    let target = self.part(p, kind);
+                    at(&target, std::fs::copy(&source, &target).map(|_| ()))?;
+                }
+            }
+        }
+        self.load_finished()
     }
 
     /// Appends one run of the current point.
@@ -195,8 +217,8 @@ impl SweepWriter {
                     .map(|x| real(x, &mut buf)),
             );
             let _ = summary.write_record(&row);
-            self.means[i].push(s.mean);
-            self.variances[i].push(s.sd * s.sd);
+            self.means[i][point] = s.mean;
+            self.variances[i][point] = s.sd * s.sd;
         }
         let summary = summary.into_inner().unwrap_or_default();
         // the runs first: a point counts as finished once both exist
@@ -210,16 +232,17 @@ impl SweepWriter {
             at(&path, f.commit())?;
         }
         self.current.clear();
-        self.finished = point + 1;
+        self.done[point] = true;
         Ok(())
     }
 
-    /// The mean of figure `i` (in [`RunRecord::FIGURES`] order) at every point so far.
+    /// The mean of figure `i` (in [`RunRecord::FIGURES`] order) at every
+    /// point (NaN where not finished).
     pub fn means(&self, i: usize) -> &[f64] {
         &self.means[i]
     }
 
-    /// The variance over replications of figure `i` at every point so far.
+    /// The variance over replications of figure `i` at every point.
     pub fn variances(&self, i: usize) -> &[f64] {
         &self.variances[i]
     }
@@ -317,6 +340,20 @@ impl SweepWriter {
         Ok(self.dir)
     }
 
+    /// Leaves a shard's results for `cocreate merge`: the saved parts, and
+    /// `shard.json` (written last, so that it marks a finished shard).
+    pub fn finish_shard(self, shard: &impl Serialize) -> Result<PathBuf, OutputError> {
+        let path = self.dir.join("shard.json");
+        let mut f = at(&path, AtomicFile::create(&path))?;
+        let json = serde_json::to_vec_pretty(shard).map_err(|e| OutputError {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        at(&path, f.write_all(&json).and_then(|()| f.write_all(b"\n")))?;
+        at(&path, f.commit())?;
+        Ok(self.dir)
+    }
+
     /// A final file: the header, then every point's saved part of `kind`.
     fn joined(
         &self,
@@ -334,6 +371,10 @@ impl SweepWriter {
         }
         Ok(file)
     }
+}
+
+fn part_path(parts: &Path, point: usize, kind: &str) -> PathBuf {
+    parts.join(format!("{point:010}.{kind}"))
 }
 
 /// A fingerprint of a sweep: its file's text, its base scenario resolved,
