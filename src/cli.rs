@@ -97,7 +97,8 @@ pub struct SweepArgs {
     #[arg(value_name = "SWEEP.toml")]
     pub sweep: PathBuf,
 
-    /// Worker threads [default: all cores]. Results do not depend on it.
+    /// Worker threads [default: SLURM_CPUS_PER_TASK if set, else all cores].
+    /// Results do not depend on it.
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
     pub threads: Option<u32>,
 

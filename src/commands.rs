@@ -365,9 +365,16 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         models.push(model);
     }
     let runs = plan.points.len() as u64 * u64::from(sweep.replications);
+    // on SLURM, the cores given to the task
     let threads = args
         .threads
         .map(|t| t as usize)
+        .or_else(|| {
+            std::env::var("SLURM_CPUS_PER_TASK")
+                .ok()
+                .and_then(|c| c.parse::<usize>().ok())
+                .filter(|&c| c > 0)
+        })
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
