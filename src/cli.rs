@@ -41,6 +41,12 @@ pub enum Command {
         after_help = "Example:\n  cocreate sweep s.toml --shard 1/2 --out parts\n  cocreate sweep s.toml --shard 2/2 --out parts\n  cocreate merge parts/s.shard-1-of-2 parts/s.shard-2-of-2 --out results"
     )]
     Merge(MergeArgs),
+    /// Write a SLURM script that runs a sweep as a job array of shards and
+    /// then, as a dependent job, merges them.
+    #[command(
+        after_help = "Example:\n  cocreate slurm scenarios/sweeps/inhibitors-sobol.toml --shards 16 --time 01:00:00 --cpus 8\n  bash inhibitors-sobol.slurm.sh        # submits the array and the merge\n\nThe script calls this cocreate binary by its full path and writes into DIR/ (shards in\nDIR/parts/), so both must be on a file system the cluster's nodes share."
+    )]
+    Slurm(SlurmArgs),
     /// Check scenario files and print each fully resolved (every default filled in).
     #[command(
         after_help = "Example:\n  cocreate validate scenarios/*.toml\n\nExit status: 0 when every file is valid, 2 otherwise."
@@ -138,4 +144,36 @@ pub struct MergeArgs {
     /// Folder to write the merged sweep into, as DIR/<sweep name>/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
+}
+
+/// Options of `cocreate slurm`.
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    /// The sweep file (TOML).
+    #[arg(value_name = "SWEEP.toml")]
+    pub sweep: PathBuf,
+
+    /// Number of shards (array tasks).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub shards: u32,
+
+    /// Time limit of each task, as SLURM takes it (e.g. 01:00:00).
+    #[arg(long, value_name = "T", default_value = "01:00:00")]
+    pub time: String,
+
+    /// Cores per task; the shards use them all.
+    #[arg(long, value_name = "C", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub cpus: u32,
+
+    /// SLURM partition [default: the cluster's].
+    #[arg(long, value_name = "P")]
+    pub partition: Option<String>,
+
+    /// Folder for the results (the merged sweep goes to DIR/<sweep name>/).
+    #[arg(short, long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+
+    /// Where to write the script [default: <sweep name>.slurm.sh].
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
 }

@@ -675,3 +675,127 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
     println!("merged {n} shards into {}", dir.display());
     Ok(())
 }
+
+/// `cocreate slurm`.
+pub fn slurm(args: crate::cli::SlurmArgs) -> Result<()> {
+    use cocreate::scenario::Sweep;
+    let path = &args.sweep;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read sweep file {}: {e}", path.display())))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    // the sweep is checked now, not on the cluster
+    let sweep = Sweep::from_toml(&text, &path.display().to_string(), &stem, |base| {
+        Scenario::load(&dir.join(base)).map_err(|e| match e {
+            LoadError::Invalid(e) => e,
+            e @ LoadError::Io { .. } => ScenarioError::one(
+                cocreate::scenario::Origin::whole(&path.display().to_string()),
+                e.to_string(),
+            ),
+        })
+    })
+    .map_err(|e| BadInput(e.to_string()))?;
+    let absolute = |p: &std::path::Path| -> Result<PathBuf> {
+        Ok(if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()?.join(p)
+        })
+    };
+    let exe = std::env::current_exe().context("cannot find the cocreate binary")?;
+    let sweep_file = absolute(path)?;
+    let out = absolute(&args.out)?;
+    let parts = out.join("parts");
+    let n = args.shards;
+    let q = |p: &std::path::Path| shell_quote(&p.display().to_string());
+    let partition = args
+        .partition
+        .as_ref()
+        .map(|p| format!("#SBATCH --partition={p}\n"))
+        .unwrap_or_default();
+    let shard_dirs = (1..=n)
+        .map(|i| q(&parts.join(format!("{}.shard-{i}-of-{n}", sweep.name))))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let target = args
+        .script
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.slurm.sh", sweep.name)));
+    let script = format!(
+        r#"#!/bin/bash
+# Runs the sweep `{name}` as a SLURM job array of {n} shards, then merges
+# them. Written by `cocreate slurm`; submit it with: bash {script_name}
+set -euo pipefail
+mkdir -p {parts} {out}
+
+array=$(sbatch --parsable <<'JOB'
+#!/bin/bash
+#SBATCH --job-name=cocreate-{name}
+#SBATCH --array=1-{n}
+#SBATCH --cpus-per-task={cpus}
+#SBATCH --time={time}
+{partition}#SBATCH --output={parts_raw}/slurm-%A_%a.out
+set -euo pipefail
+# a requeued or restarted task finishes what it started
+shard_dir={parts}/{name}.shard-${{SLURM_ARRAY_TASK_ID}}-of-{n}
+resume=""
+if [ -d "$shard_dir/.partial" ]; then resume="--resume"; fi
+{exe} sweep {sweep_file} --quiet --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {parts} $resume
+JOB
+)
+
+merge=$(sbatch --parsable --dependency=afterok:"${{array%%;*}}" <<'JOB'
+#!/bin/bash
+#SBATCH --job-name=cocreate-{name}-merge
+#SBATCH --cpus-per-task=1
+#SBATCH --time={time}
+{partition}#SBATCH --output={out_raw}/slurm-merge-%j.out
+set -euo pipefail
+{exe} merge {shard_dirs} --out {out}
+JOB
+)
+echo "submitted array job ${{array%%;*}} ({n} shards) and merge job ${{merge%%;*}}; results in {out_raw}/{name}/"
+"#,
+        name = sweep.name,
+        n = n,
+        cpus = args.cpus,
+        time = args.time,
+        partition = partition,
+        parts = q(&parts),
+        parts_raw = parts.display(),
+        out = q(&out),
+        out_raw = out.display(),
+        exe = q(&exe),
+        sweep_file = q(&sweep_file),
+        shard_dirs = shard_dirs,
+        script_name = target.display(),
+    );
+    let mut file = cocreate::output::AtomicFile::create(&target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    std::io::Write::write_all(&mut file, script.as_bytes())
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    file.commit()
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    println!(
+        "wrote {}: {n} shards of {}; submit it with `bash {}`",
+        target.display(),
+        sweep.name,
+        target.display()
+    );
+    Ok(())
+}
+
+/// A string as one shell word.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => commands::run(args),
         cli::Command::Sweep(args) => commands::sweep(args),
         cli::Command::Merge(args) => commands::merge(args),
+        cli::Command::Slurm(args) => commands::slurm(args),
         cli::Command::Validate { scenarios } => commands::validate(&scenarios),
         cli::Command::Inhibitors => {
             commands::inhibitors();
