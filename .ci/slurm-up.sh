@@ -36,18 +36,16 @@ StateSaveLocation=/var/spool/slurmctld
 SlurmdSpoolDir=/var/spool/slurmd
 SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
-SlurmctldPidFile=$SLURM_STATE/slurmctld.pid
-SlurmdPidFile=$SLURM_STATE/slurmd.pid
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 if ! pgrep -x munged >/dev/null; then
     runuser -u munge -- munged --pid-file=/run/munge/munged.pid 2>/dev/null || munged --force
 fi
-pgrep -x munged > "$SLURM_STATE/munged.pid.list"
-running "$SLURM_STATE/slurmctld.pid" || slurmctld
-running "$SLURM_STATE/slurmd.pid" || slurmd -N "$host"
+pgrep -x slurmctld >/dev/null || slurmctld
+pgrep -x slurmd >/dev/null || slurmd -N "$host"
+# the process ids that .ci/slurm-down.sh stops
+pgrep -x 'munged|slurmctld|slurmscriptd|slurmd' > "$SLURM_STATE/pids"
 for _ in $(seq 1 50); do
     if sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
         echo "slurm: one-node cluster $host up"
