@@ -93,7 +93,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         .iter()
         .map(|s| u64::from(s.params.run.replications))
         .sum();
-    let progress = Progress::new(total, args.quiet)?;
+    let progress = Progress::new(total, "replications", args.quiet)?;
     let command_line: Vec<String> = std::env::args().collect();
 
     let mut summaries = Vec::new();
@@ -200,16 +200,17 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(total: u64, quiet: bool) -> Result<Progress> {
+    /// A bar over `total` units (`unit` names them: replications, runs).
+    fn new(total: u64, unit: &str, quiet: bool) -> Result<Progress> {
         let bar = if quiet {
             ProgressBar::hidden()
         } else {
             ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
         };
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg:>12} [{bar:30}] {pos}/{len} replications, {rate}, ETA {eta}",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{msg:>12}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{rate}}, ETA {{eta}}"
+            ))
             .context("progress bar template")?
             .with_key(
                 "rate",
@@ -425,7 +426,11 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     })?;
     let started = SystemTime::now();
     let my_points = (0..plan.points.len()).filter(|&p| mine(p)).count() as u64;
-    let progress = Progress::new(my_points * u64::from(sweep.replications), args.quiet)?;
+    let progress = Progress::new(
+        my_points * u64::from(sweep.replications),
+        "runs",
+        args.quiet,
+    )?;
     progress.bar.set_message(folder.clone());
     let done = (0..plan.points.len())
         .filter(|&p| mine(p) && writer.is_done(p))
