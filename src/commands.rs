@@ -383,12 +383,17 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .context("cannot start worker threads")?;
     let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
 
+    let shard = shard_of(args.shard.as_deref())?;
     if args.dry_run {
         // calibrate on the first point's first replication
         let start = std::time::Instant::now();
         pool.install(|| experiment::run_one(&models[0], sweep.seed, 0));
         let per_run = start.elapsed().as_secs_f64();
-        let estimate = per_run * runs as f64 / threads as f64;
+        let mine = match shard {
+            Some((i, n)) => (0..plan.points.len()).filter(|p| p % n == i - 1).count() as u64,
+            None => plan.points.len() as u64,
+        };
+        let estimate = per_run * (mine * u64::from(sweep.replications)) as f64 / threads as f64;
         println!(
             "{}: design \"{}\", {} factors, {} points x {} replications = {runs} runs",
             sweep.name,
@@ -398,7 +403,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             sweep.replications
         );
         println!(
-            "one run of the first point took {per_run:.3} s: about {} on {threads} thread{}",
+            "one run of the first point took {per_run:.3} s: {}about {} on {threads} thread{}",
+            shard.map_or(String::new(), |(i, n)| format!(
+                "shard {i} of {n} ({mine} points): "
+            )),
             humantime::format_duration(std::time::Duration::from_secs(estimate.ceil() as u64)),
             if threads == 1 { "" } else { "s" }
         );
@@ -406,7 +414,6 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     }
 
     let identity = sweep_identity(&text, &sweep.base.to_toml());
-    let shard = shard_of(args.shard.as_deref())?;
     let folder = match shard {
         Some((i, n)) => format!("{}.shard-{i}-of-{n}", sweep.name),
         None => sweep.name.clone(),
@@ -571,7 +578,7 @@ fn shard_of(flag: Option<&str>) -> Result<Option<(usize, usize)>> {
 /// `cocreate merge`.
 pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
     use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
-    use cocreate::output::sweep::SweepWriter;
+    use cocreate::output::sweep::{SweepFolderError, SweepWriter};
     use cocreate::scenario::Sweep;
 
     let mut shards = Vec::new();
@@ -591,10 +598,18 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
     let n = first["shards"].as_u64().unwrap_or(0) as usize;
     let mut seen = vec![false; n];
     for (dir, v) in &shards {
-        if v["identity"] != first["identity"] || v["shards"] != first["shards"] {
+        if v["identity"] != first["identity"] {
             bail!(BadInput(format!(
                 "{} is a shard of a different sweep than {}",
                 dir.display(),
+                shards[0].0.display()
+            )));
+        }
+        if v["shards"] != first["shards"] {
+            bail!(BadInput(format!(
+                "{} is one of {} shards, {} one of {n}: merge the shards of one split",
+                dir.display(),
+                v["shards"],
                 shards[0].0.display()
             )));
         }
@@ -623,15 +638,26 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
     let plan = plan(&sweep);
     let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
     let identity = first["identity"].as_str().unwrap_or_default();
-    let mut writer = SweepWriter::create(
-        &args.out,
-        &sweep.name,
-        &factor_names,
-        identity,
-        false,
-        plan.points.len(),
-    )
-    .map_err(|e| BadInput(e.to_string()))?;
+    // a merge that was stopped before it finished (a requeued job) resumes
+    let create = |resume| {
+        SweepWriter::create(
+            &args.out,
+            &sweep.name,
+            &factor_names,
+            identity,
+            resume,
+            plan.points.len(),
+        )
+    };
+    let mut writer = match create(false) {
+        Err(SweepFolderError::NotEmpty(dir)) => create(true).map_err(|_| {
+            BadInput(format!(
+                "{} already holds files: remove it or choose another --out (a merge never overwrites results)",
+                dir.display()
+            ))
+        })?,
+        other => other.map_err(|e| BadInput(e.to_string()))?,
+    };
     for (dir, _) in &shards {
         writer.adopt(dir)?;
     }
@@ -713,6 +739,34 @@ pub fn slurm(args: crate::cli::SlurmArgs) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the cocreate binary")?;
     let sweep_file = absolute(path)?;
     let out = absolute(&args.out)?;
+    // what goes into #SBATCH lines is checked: a stray character there would
+    // end SLURM's directives or run as a command
+    let plain = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ":-_.,".contains(c))
+    };
+    if !plain(&args.time) {
+        bail!(BadInput(format!(
+            "--time {:?}: expected a SLURM time such as 01:00:00 or 2-00:00:00",
+            args.time
+        )));
+    }
+    if let Some(p) = args.partition.as_deref().filter(|p| !plain(p)) {
+        bail!(BadInput(format!(
+            "--partition {p:?}: expected a partition name (letters, digits, - _ .)"
+        )));
+    }
+    if out
+        .to_string_lossy()
+        .chars()
+        .any(|c| c.is_whitespace() || "%\"'$`\\".contains(c))
+    {
+        bail!(BadInput(format!(
+            "--out {}: SLURM's --output cannot take spaces, quotes, $, ` or % in a path; choose a plain one",
+            out.display()
+        )));
+    }
     let parts = out.join("parts");
     let n = args.shards;
     let q = |p: &std::path::Path| shell_quote(&p.display().to_string());

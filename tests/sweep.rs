@@ -344,3 +344,38 @@ fn slurm_array_variables_pick_the_shard() {
         .code(2)
         .stderr(predicate::str::contains("expected I/N"));
 }
+
+#[test]
+fn the_slurm_script_refuses_unsafe_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    for (flag, value, message) in [
+        ("--time", "01:00\ntouch x", "expected a SLURM time"),
+        ("--partition", "a b", "expected a partition name"),
+        ("--out", "my results", "cannot take spaces"),
+    ] {
+        cocreate()
+            .current_dir(dir.path())
+            .args(["slurm", "small.toml", "--shards", "2", flag, value])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    cocreate()
+        .current_dir(dir.path())
+        .args([
+            "slurm",
+            "small.toml",
+            "--shards",
+            "2",
+            "--partition",
+            "gpu-1",
+        ])
+        .assert()
+        .success();
+    let script = fs::read_to_string(dir.path().join("small.slurm.sh")).unwrap();
+    assert!(script.contains("#SBATCH --array=1-2"));
+    assert!(script.contains("#SBATCH --partition=gpu-1"));
+    assert!(script.contains("--dependency=afterok"));
+}

@@ -131,10 +131,11 @@ pub fn sensitivity(plan: &Plan, factors: usize, means: &[f64], seed: u64) -> Opt
 /// would give: the mean within-point variance over `replications`, divided
 /// by the variance of the point means (0 when the means do not vary).
 /// Near 1, the design cannot tell the factors' effects from noise.
+/// NaN when it cannot be told: fewer than 2 replications or points.
 pub fn noise_share(within_variances: &[f64], means: &[f64], replications: u32) -> f64 {
     let k = means.len() as f64;
-    if k < 2.0 {
-        return 0.0;
+    if k < 2.0 || replications < 2 || means.iter().any(|m| !m.is_finite()) {
+        return f64::NAN;
     }
     let m = means.iter().sum::<f64>() / k;
     let between = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (k - 1.0);
@@ -192,6 +193,7 @@ mod tests {
         let var = means.iter().map(|x: &f64| x * x).sum::<f64>() / 7.0;
         let within = vec![var * 10.0; 8];
         assert!((noise_share(&within, &means, 10) - 1.0).abs() < 0.05);
-        assert_eq!(noise_share(&within, &[1.0, 1.0], 10), 0.0);
+        assert_eq!(noise_share(&[0.5, 0.5], &[1.0, 1.0], 10), 0.0);
+        assert!(noise_share(&within, &means, 1).is_nan());
     }
 }

@@ -192,7 +192,10 @@ impl SweepWriter {
                 let source = part_path(&from, p, kind);
                 if source.exists() {
                     let target = self.part(p, kind);
-                    at(&target, std::fs::copy(&source, &target).map(|_| ()))?;
+                    let bytes = at(&source, std::fs::read(&source))?;
+                    let mut f = at(&target, AtomicFile::create(&target))?;
+                    at(&target, f.write_all(&bytes))?;
+                    at(&target, f.commit())?;
                 }
             }
         }
@@ -335,6 +338,15 @@ impl SweepWriter {
         pending.push((path, m));
         for (path, file) in pending {
             at(&path, file.commit())?;
+        }
+        // the identity goes last: a kill while cleaning up leaves a folder
+        // that --resume still recognizes (and finishes again, identically)
+        if let Ok(entries) = std::fs::read_dir(&self.parts) {
+            for entry in entries.flatten() {
+                if entry.file_name() != IDENTITY {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
         }
         at(&self.parts, std::fs::remove_dir_all(&self.parts))?;
         Ok(self.dir)

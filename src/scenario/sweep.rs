@@ -15,7 +15,7 @@
 //! ```
 //!
 //! A factor is any numeric key of MODEL.md section 2 or `inhibitors.NAME`;
-//! integer keys stay integers (rounded to the nearest). Every problem is
+//! integer keys stay integers (each from min to max equally likely). Every problem is
 //! reported with its position, like in scenario files.
 
 use super::error::{Origin, Problem, ScenarioError};
@@ -155,17 +155,23 @@ pub struct Factor {
 impl Factor {
     /// The value at unit coordinate `u` in [0, 1] of an interval (or of a
     /// min/max/steps range taken as an interval).
+    ///
+    /// Integer factors take every integer from min to max with equal
+    /// chance (`floor(min + u (max - min + 1))`).
     pub fn at(&self, u: f64) -> f64 {
-        let v = match &self.range {
+        match &self.range {
             FactorRange::Interval { min, max } | FactorRange::Steps { min, max, .. } => {
-                min + u * (max - min)
+                if self.key.is_integer() {
+                    (min + u * (max - min + 1.0)).floor().min(*max)
+                } else {
+                    min + u * (max - min)
+                }
             }
             FactorRange::Values(values) => {
                 let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
                 values[i]
             }
-        };
-        if self.key.is_integer() { v.round() } else { v }
+        }
     }
 
     /// The grid values of this factor.
@@ -369,6 +375,23 @@ impl Sweep {
         }
 
         let design = design.unwrap_or(Design::Grid);
+        if root.get("factors").is_some() && factors.is_empty() && problems.is_empty() {
+            problems.push(Problem {
+                origin: Origin::whole(source),
+                message: "[factors] is empty: a sweep needs at least one factor".into(),
+            });
+        }
+        for (key, used) in [
+            ("samples", design != Design::Grid),
+            ("levels", design == Design::Morris),
+        ] {
+            if let Some(v) = root.get(key).filter(|_| !used) {
+                problems.push(Problem {
+                    origin: Origin::in_text(source, text, v.span().start),
+                    message: format!("`{key}` does not apply to design \"{}\"", design.name()),
+                });
+            }
+        }
         let needs_samples = matches!(design, Design::Lhs | Design::Sobol | Design::Morris);
         if needs_samples && samples.is_none() && root.get("samples").is_none() {
             problems.push(Problem {
@@ -412,6 +435,23 @@ impl Sweep {
                 });
             }
         }
+        let d = factors.len() as u64;
+        let points = match design {
+            Design::Grid => factors
+                .iter()
+                .map(|f| f.grid_values().len() as u64)
+                .try_fold(1u64, |a, b| a.checked_mul(b))
+                .unwrap_or(u64::MAX),
+            Design::Lhs => u64::from(samples.unwrap_or(0)),
+            Design::Sobol => u64::from(samples.unwrap_or(0)) * (d + 2),
+            Design::Morris => u64::from(samples.unwrap_or(0)) * (d + 1),
+        };
+        if points > MAX_POINTS {
+            problems.push(Problem {
+                origin: Origin::whole(source),
+                message: format!("the sweep has {points} points; at most {MAX_POINTS} are allowed: split it into several sweeps"),
+            });
+        }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.origin.position);
             return Err(ScenarioError { problems });
@@ -450,6 +490,9 @@ impl Sweep {
         Ok(s)
     }
 }
+
+/// The most points a sweep may have.
+pub const MAX_POINTS: u64 = 10_000_000;
 
 /// Replications per point when the file does not say.
 fn base_replications() -> u32 {
@@ -539,6 +582,26 @@ fn factor(
                 format!("factor `{name}`: `values` is empty"),
             ));
         }
+        let list: Vec<f64> = if fk.is_integer() {
+            list.into_iter().map(f64::round).collect()
+        } else {
+            list
+        };
+        let mut sorted = list.clone();
+        sorted.sort_by(f64::total_cmp);
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            return Err((
+                values.span().start,
+                format!(
+                    "factor `{name}`: `values` repeats a value{}",
+                    if fk.is_integer() {
+                        " (after rounding to integers)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
         FactorRange::Values(list)
     } else {
         let (Some(min), Some(max)) = (t.get("min"), t.get("max")) else {
@@ -548,10 +611,22 @@ fn factor(
             ));
         };
         let (lo, hi) = (number(min)?, number(max)?);
+        let (lo, hi) = if fk.is_integer() {
+            (lo.ceil(), hi.floor())
+        } else {
+            (lo, hi)
+        };
         if lo >= hi {
             return Err((
                 min.span().start,
-                format!("factor `{name}`: `min` = {lo} must be below `max` = {hi}"),
+                format!(
+                    "factor `{name}`: `min` = {lo} must be below `max` = {hi}{}",
+                    if fk.is_integer() {
+                        " (as integers)"
+                    } else {
+                        ""
+                    }
+                ),
             ));
         }
         match t.get("steps") {
@@ -595,6 +670,17 @@ fn factor(
         ));
     }
     match (design, &range) {
+        (Some(d @ (Design::Lhs | Design::Sobol | Design::Morris)), _)
+            if fk.domain() == Domain::EvenCount =>
+        {
+            Err((
+                offset,
+                format!(
+                    "design \"{}\" cannot sample `{name}`, which takes even integers only: vary it with design \"grid\" and `values`",
+                    d.name()
+                ),
+            ))
+        }
         (Some(Design::Grid), FactorRange::Interval { .. }) => Err((
             offset,
             format!(
@@ -655,8 +741,15 @@ seed = 7
         assert_eq!(s.base.params.population.citizens, 500);
         assert_eq!(s.factors.len(), 3);
         assert_eq!(s.factors[0].key, FactorKey::Inhibitor(Inhibitor::LowTrust));
-        // integer keys stay integers
+        // integer keys stay integers, each from min to max equally likely
         assert_eq!(s.factors[2].at(0.51), 25.0);
+        assert_eq!(s.factors[2].at(0.0), 10.0);
+        assert_eq!(s.factors[2].at(0.999_999), 40.0);
+        let mut counts = [0u32; 31];
+        for k in 0..31_000 {
+            counts[(s.factors[2].at((f64::from(k) + 0.5) / 31_000.0) - 10.0) as usize] += 1;
+        }
+        assert!(counts.iter().all(|&c| c == 1000), "{counts:?}");
         let sc = s.scenario_at(&[0.5, 0.6, 25.0]).unwrap();
         assert_eq!(sc.inhibitors.get(Inhibitor::LowTrust), 0.5);
         assert_eq!(sc.params.governance.legal_level, 0.6);
@@ -722,5 +815,35 @@ seed = 7
             "scenario = \"b.toml\"\ndesign = \"lhs\"\nsamples = 2\n[run]\nsteps = 3\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
         );
         assert!(m.iter().any(|m| m.contains("not both")), "{m:?}");
+        let cases = [
+            (
+                "design = \"lhs\"\nsamples = 4\n[factors]\n\"network.k\" = { min = 2, max = 8 }\n",
+                "even integers only",
+            ),
+            (
+                "design = \"grid\"\n[factors]\n\"population.agencies\" = { values = [10.4, 10, 11] }\n",
+                "repeats a value",
+            ),
+            (
+                "design = \"grid\"\nsamples = 3\n[factors]\n\"population.agencies\" = { values = [10, 11] }\n",
+                "`samples` does not apply",
+            ),
+            (
+                "design = \"lhs\"\nsamples = 3\n[factors]\n\"population.agencies\" = { min = 10.1, max = 10.3 }\n",
+                "must be below",
+            ),
+            (
+                "design = \"lhs\"\nsamples = 3\n[factors]\n",
+                "[factors] is empty",
+            ),
+            (
+                "design = \"lhs\"\nsamples = 20000000\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
+                "at most 10000000",
+            ),
+        ];
+        for (text, expected) in cases {
+            let m = messages(text);
+            assert!(m.iter().any(|m| m.contains(expected)), "{expected}: {m:?}");
+        }
     }
 }
