@@ -858,3 +858,211 @@ fn shell_quote(s: &str) -> String {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
+
+/// `cocreate compare`.
+pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
+    use cocreate::experiment::compare::{Compared, compare};
+    let mut scenarios = load_all(&args.scenarios)?;
+    for scenario in &mut scenarios {
+        for assignment in &args.set {
+            scenario
+                .set(assignment)
+                .map_err(|e| BadInput(e.to_string()))?;
+        }
+        if let Some(r) = args.replications {
+            scenario.params.run.replications = r;
+        }
+    }
+    let seed = shared_seed(&scenarios, args.seed, args.quiet);
+    let replications = scenarios[0].params.run.replications;
+    for scenario in &mut scenarios {
+        scenario.params.run.seed = seed;
+        // paired replication by replication: every scenario runs as many as the base
+        scenario.params.run.replications = replications;
+    }
+    let mut names = BTreeSet::new();
+    for s in &scenarios {
+        if !names.insert(s.name.to_lowercase()) {
+            bail!(BadInput(format!(
+                "two scenarios are named `{}`: give one a different `name`",
+                s.name
+            )));
+        }
+    }
+    let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
+    let threads = args
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    // the base once, every other scenario twice: paired, and under another
+    // master seed to measure what the pairing gains
+    let independent_seed = seed.wrapping_add(1) & (i64::MAX as u64);
+    let total = u64::from(replications) * (2 * models.len() as u64 - 1);
+    let progress = Progress::new(total, "replications", args.quiet)?;
+    let started = SystemTime::now();
+    let run = |model: &Model, seed: u64, name: &str| -> Result<Vec<cocreate::RunRecord>> {
+        progress.bar.set_message(name.to_string());
+        let mut records = Vec::with_capacity(replications as usize);
+        let outcome = pool.install(|| {
+            experiment::replicate(model, seed, replications, &progress, |rep| {
+                records.push(rep.record);
+                Ok::<(), std::convert::Infallible>(())
+            })
+        });
+        match outcome {
+            Ok(()) => Ok(records),
+            Err(ReplicateError::Interrupted { .. }) => bail!(Interrupted(
+                "the comparison was stopped; nothing was written".into()
+            )),
+            Err(ReplicateError::Sink(never)) => match never {},
+        }
+    };
+    let base = run(&models[0], seed, &scenarios[0].name)?;
+    let mut results: Vec<(String, Vec<Compared>)> =
+        vec![(scenarios[0].name.clone(), compare(&base, &base, None))];
+    for (scenario, model) in scenarios.iter().zip(&models).skip(1) {
+        let paired = run(model, seed, &scenario.name)?;
+        let independent = run(
+            model,
+            independent_seed,
+            &format!("{} (indep.)", scenario.name),
+        )?;
+        results.push((
+            scenario.name.clone(),
+            compare(&base, &paired, Some(&independent)),
+        ));
+    }
+    progress.bar.finish_and_clear();
+
+    let dir = args.out.join(format!("{}-compare", scenarios[0].name));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut csv_text = csv::Writer::from_writer(Vec::new());
+    let mut buf = ryu::Buffer::new();
+    let mut num = |x: f64| {
+        if x.is_nan() {
+            "NaN".to_string()
+        } else {
+            buf.format(x).to_string()
+        }
+    };
+    let _ = csv_text.write_record([
+        "scenario",
+        "metric",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "diff",
+        "diff_ci95_low",
+        "diff_ci95_high",
+    ]);
+    for (name, rows) in &results {
+        for c in rows {
+            let _ = csv_text.write_record([
+                name.clone(),
+                c.metric.to_string(),
+                num(c.level.mean),
+                num(c.level.ci95_low),
+                num(c.level.ci95_high),
+                num(c.diff),
+                num(c.diff_ci.0),
+                num(c.diff_ci.1),
+            ]);
+        }
+    }
+    let manifest = serde_json::json!({
+        "cocreate_version": env!("CARGO_PKG_VERSION"),
+        "model": "PVC-1",
+        "base": scenarios[0].name,
+        "scenarios": scenarios,
+        "master_seed": seed,
+        "independent_seed": independent_seed,
+        "replications": replications,
+        "variance_reduction": results.iter().skip(1).map(|(name, rows)| {
+            (name.clone(), rows.iter().map(|c| (c.metric, c.variance_reduction)).collect::<std::collections::BTreeMap<_, _>>())
+        }).collect::<std::collections::BTreeMap<_, _>>(),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "threads": threads,
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+    });
+    for (name, bytes) in [
+        ("comparison.csv", csv_text.into_inner().unwrap_or_default()),
+        ("manifest.json", {
+            let mut v = serde_json::to_vec_pretty(&manifest)?;
+            v.push(b'\n');
+            v
+        }),
+    ] {
+        let path = dir.join(name);
+        let mut f = cocreate::output::AtomicFile::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        std::io::Write::write_all(&mut f, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.commit()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if !args.quiet {
+        print!("{}", comparison_table(&results));
+        println!("wrote {}/comparison.csv and manifest.json", dir.display());
+    }
+    Ok(())
+}
+
+/// The terminal table of a comparison: key figures, each scenario's mean
+/// with its interval, the paired difference with its interval, and the
+/// variance reduction common random numbers gave.
+fn comparison_table(results: &[(String, Vec<cocreate::experiment::compare::Compared>)]) -> String {
+    use std::fmt::Write as _;
+    let key = [
+        "participation_rate",
+        "total_value_realized",
+        "realization_ratio",
+        "public_value",
+        "final_mean_trust",
+    ];
+    let f = |x: f64| format!("{x:.4}");
+    let mut rows = vec![[
+        "scenario".to_string(),
+        "figure".into(),
+        "mean [95% CI]".into(),
+        "difference [95% CI]".into(),
+        "CRN variance reduction".into(),
+    ]];
+    for (name, cs) in results {
+        for (k, c) in cs.iter().filter(|c| key.contains(&c.metric)).enumerate() {
+            rows.push([
+                if k == 0 { name.clone() } else { String::new() },
+                c.metric.to_string(),
+                format!(
+                    "{} [{}, {}]",
+                    f(c.level.mean),
+                    f(c.level.ci95_low),
+                    f(c.level.ci95_high)
+                ),
+                if c.variance_reduction.is_none() {
+                    "(base)".into()
+                } else {
+                    format!("{} [{}, {}]", f(c.diff), f(c.diff_ci.0), f(c.diff_ci.1))
+                },
+                c.variance_reduction
+                    .map_or(String::new(), |v| format!("{v:.1}x")),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line = (0..5)
+            .map(|c| format!("{:<w$}", r[c], w = widths[c]))
+            .collect::<Vec<_>>()
+            .join("  ");
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}

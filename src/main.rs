@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Run(args) => commands::run(args),
+        cli::Command::Compare(args) => commands::compare(args),
         cli::Command::Sweep(args) => commands::sweep(args),
         cli::Command::Merge(args) => commands::merge(args),
         cli::Command::Slurm(args) => commands::slurm(args),

@@ -318,7 +318,15 @@ fn inhibitors_lists_all_eight() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["run", "sweep", "merge", "validate", "inhibitors"] {
+    for cmd in [
+        "run",
+        "compare",
+        "sweep",
+        "merge",
+        "slurm",
+        "validate",
+        "inhibitors",
+    ] {
         cocreate()
             .args([cmd, "--help"])
             .assert()
