@@ -36,6 +36,13 @@ pub enum Command {
         after_help = "Example:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml -r 200\n\nWrites DIR/<base name>-compare/comparison.csv and manifest.json. Every other scenario\nalso runs under another master seed, to measure how much narrower pairing makes the\ninterval of a difference.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted, 1 other."
     )]
     Compare(CompareArgs),
+    /// Which inhibitor costs the most: Shapley values of the scenario's
+    /// inhibitors for every figure, from all 2^k combinations run with the
+    /// same seeds, and the gain of removing each alone.
+    #[command(
+        after_help = "Example:\n  cocreate attribute scenarios/combined.toml -r 50\n\nWrites DIR/<scenario name>-attribution/attribution.csv (inhibitor, metric, shapley,\nci95_low, ci95_high, removal_gain) and manifest.json. The Shapley values of a figure add\nup to its mean in the scenario minus its mean in the inhibitor-free twin."
+    )]
+    Attribute(AttributeArgs),
     /// Run a sweep: many parameter points from a design, each replicated;
     /// writes points.csv, runs.csv, summary.csv, sensitivity.csv (sobol and
     /// morris designs) and manifest.json.
@@ -213,6 +220,34 @@ pub struct CompareArgs {
     pub set: Vec<String>,
 
     /// Print nothing but errors (no progress bar, no table).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Options of `cocreate attribute`.
+#[derive(Debug, Args)]
+pub struct AttributeArgs {
+    /// The scenario whose inhibitors are weighed.
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: PathBuf,
+
+    /// Replications of each combination (overrides run.replications).
+    #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub replications: Option<u32>,
+
+    /// Master seed (overrides run.seed).
+    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+
+    /// Folder to write into, as DIR/<scenario name>-attribution/.
+    #[arg(short, long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+
+    /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => commands::run(args),
         cli::Command::Compare(args) => commands::compare(args),
+        cli::Command::Attribute(args) => commands::attribute(args),
         cli::Command::Sweep(args) => commands::sweep(args),
         cli::Command::Merge(args) => commands::merge(args),
         cli::Command::Slurm(args) => commands::slurm(args),
