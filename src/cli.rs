@@ -105,9 +105,41 @@ pub struct RunArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 
+    /// Keep adding replications, in batches of the first run's size, until
+    /// the 95% interval's half-width of the target figure is within REL of
+    /// its mean (e.g. 0.01 for 1%), up to --max-replications.
+    #[arg(long, value_name = "REL", value_parser = parse_precision)]
+    pub precision: Option<f64>,
+
+    /// The figure --precision watches.
+    #[arg(long, value_name = "NAME", default_value = "total_value_realized", value_parser = parse_figure)]
+    pub target: String,
+
+    /// The most replications --precision may run.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(2..))]
+    pub max_replications: u32,
+
     /// Print nothing but errors (no progress bar, no table).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+fn parse_precision(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("{s}: expected a positive number, e.g. 0.01 for 1%")),
+    }
+}
+
+fn parse_figure(s: &str) -> Result<String, String> {
+    if cocreate::RunRecord::FIGURES.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown figure `{s}`; the figures are {}",
+            cocreate::RunRecord::FIGURES.join(", ")
+        ))
+    }
 }
 
 /// Options of `cocreate sweep`.

@@ -142,14 +142,36 @@ fn run_scenario(
     let seed = scenario.params.run.seed;
     let replications = scenario.params.run.replications;
     let name = writer.scenario().to_string();
-    let outcome = experiment::replicate_with(
-        model,
-        seed,
-        replications,
-        progress,
-        |rep| Rows::format(&name, &rep),
-        |rows| writer.append(rows),
-    );
+    // with --precision, batches of the first size follow until the target
+    // figure's 95% interval is narrow enough (or the maximum is reached);
+    // replication r is the same in any batch, so the files equal those of a
+    // fixed run of the final size
+    let mut done = 0;
+    let mut end = replications;
+    let outcome = loop {
+        let batch = experiment::replicate_range(
+            model,
+            seed,
+            done..end,
+            progress,
+            |rep| Rows::format(&name, &rep),
+            |rows| writer.append(rows),
+        );
+        if batch.is_err() {
+            break batch;
+        }
+        done = end;
+        let Some(rel) = args.precision else {
+            break Ok(());
+        };
+        let s = writer.summary_of(&args.target);
+        if s.half_width() <= rel * s.mean.abs() || done >= args.max_replications {
+            break Ok(());
+        }
+        end = done.saturating_add(replications).min(args.max_replications);
+        progress.bar.inc_length(u64::from(end - done));
+    };
+    manifest.set_replications(done);
     let failure = match outcome {
         Ok(()) => None,
         Err(ReplicateError::Interrupted { completed }) => {

@@ -339,3 +339,53 @@ fn every_command_has_help_with_an_example() {
         .success()
         .stdout(predicate::str::contains("cocreate run"));
 }
+
+#[test]
+fn precision_adds_batches_and_equals_a_fixed_run_of_the_final_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let common = [
+        "--quiet",
+        "--set",
+        "population.citizens=600",
+        "--set",
+        "run.steps=12",
+    ];
+    cocreate()
+        .args([
+            "run",
+            "-r",
+            "4",
+            "--precision",
+            "0.01",
+            "--max-replications",
+            "24",
+        ])
+        .args(common)
+        .arg("--out")
+        .arg(dir.path().join("p"))
+        .assert()
+        .success();
+    let runs = fs::read_to_string(dir.path().join("p/baseline/runs.csv")).unwrap();
+    let n = runs.lines().count() - 1;
+    // 1% on realized value at 600 citizens needs more than the first batch
+    assert!(n > 4 && n <= 24 && n % 4 == 0, "{n} replications");
+    cocreate()
+        .args(["run", "-r", &n.to_string()])
+        .args(common)
+        .arg("--out")
+        .arg(dir.path().join("f"))
+        .assert()
+        .success();
+    for f in ["runs.csv", "steps.csv", "summary.csv"] {
+        let a = fs::read(dir.path().join("p/baseline").join(f)).unwrap();
+        let b = fs::read(dir.path().join("f/baseline").join(f)).unwrap();
+        assert!(a == b, "{f} differs from a fixed run of {n} replications");
+    }
+    let manifest = fs::read_to_string(dir.path().join("p/baseline/manifest.json")).unwrap();
+    assert!(manifest.contains(&format!("\"replications\": {n}")));
+    cocreate()
+        .args(["run", "--precision", "0.01", "--target", "value_realised"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown figure"));
+}

@@ -107,8 +107,23 @@ pub fn replicate_with<T: Send, E>(
     replications: u32,
     observer: &impl Observer,
     prepare: impl Fn(Replication) -> T + Sync,
+    sink: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), ReplicateError<E>> {
+    replicate_range(model, master_seed, 0..replications, observer, prepare, sink)
+}
+
+/// [`replicate_with`] for replications `range` only: a batch run after
+/// another gives the same replications as one run of the combined size.
+/// `completed` in an interruption counts from 0, the batches before included.
+pub fn replicate_range<T: Send, E>(
+    model: &Model,
+    master_seed: u64,
+    range: std::ops::Range<u32>,
+    observer: &impl Observer,
+    prepare: impl Fn(Replication) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), ReplicateError<E>> {
+    let replications = range.end;
     let within = model.params().population.citizens >= PARALLEL_WITHIN;
     let chunk = if within {
         1
@@ -123,7 +138,7 @@ pub fn replicate_with<T: Send, E>(
         observer.replication_done();
         Some(rep)
     };
-    let mut start = 0;
+    let mut start = range.start;
     while start < replications {
         let end = start.saturating_add(chunk).min(replications);
         let done: Vec<Option<T>> = if within {

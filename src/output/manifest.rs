@@ -72,6 +72,15 @@ impl Manifest {
         }
     }
 
+    /// Records the number of replications actually run (with `--precision`).
+    pub fn set_replications(&mut self, replications: u32) {
+        self.replications = replications;
+        self.scenario.params.run.replications = replications;
+        self.seeds = (0..replications)
+            .map(|r| rng::replication_seed(self.master_seed, r))
+            .collect();
+    }
+
     /// Sets the end time.
     pub fn stamp_finished(&mut self, when: SystemTime) {
         self.finished = timestamp(when);

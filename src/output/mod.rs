@@ -205,6 +205,16 @@ impl ScenarioWriter {
         &self.scenario
     }
 
+    /// The summary of one figure over the replications written so far.
+    pub fn summary_of(&self, figure: &str) -> Summary {
+        let values: Vec<f64> = self
+            .records
+            .iter()
+            .filter_map(|r| r.figure(figure))
+            .collect();
+        Summary::of(&values)
+    }
+
     /// Appends one replication's rows.
     pub fn write(&mut self, rep: &Replication) -> Result<(), OutputError> {
         self.append(Rows::format(&self.scenario, rep))
