@@ -251,6 +251,19 @@ pub struct CompareArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 
+    /// Keep adding replications, in batches of the first size, until every
+    /// scenario's 95% interval of --target is within REL of its mean.
+    #[arg(long, value_name = "REL", value_parser = parse_precision)]
+    pub precision: Option<f64>,
+
+    /// The figure --precision watches.
+    #[arg(long, value_name = "NAME", default_value = "total_value_realized", value_parser = parse_figure)]
+    pub target: String,
+
+    /// The most replications --precision may run.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(2..))]
+    pub max_replications: u32,
+
     /// Print nothing but errors (no progress bar, no table).
     #[arg(short, long)]
     pub quiet: bool,

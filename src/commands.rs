@@ -926,38 +926,82 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     let total = u64::from(replications) * (2 * models.len() as u64 - 1);
     let progress = Progress::new(total, "replications", args.quiet)?;
     let started = SystemTime::now();
-    let run = |model: &Model, seed: u64, name: &str| -> Result<Vec<cocreate::RunRecord>> {
+    let run = |model: &Model,
+               seed: u64,
+               range: std::ops::Range<u32>,
+               name: &str,
+               records: &mut Vec<cocreate::RunRecord>|
+     -> Result<()> {
         progress.bar.set_message(name.to_string());
-        let mut records = Vec::with_capacity(replications as usize);
         let outcome = pool.install(|| {
-            experiment::replicate(model, seed, replications, &progress, |rep| {
-                records.push(rep.record);
-                Ok::<(), std::convert::Infallible>(())
-            })
+            experiment::replicate_range(
+                model,
+                seed,
+                range,
+                &progress,
+                |rep| rep,
+                |rep| {
+                    records.push(rep.record);
+                    Ok::<(), std::convert::Infallible>(())
+                },
+            )
         });
         match outcome {
-            Ok(()) => Ok(records),
+            Ok(()) => Ok(()),
             Err(ReplicateError::Interrupted { .. }) => bail!(Interrupted(
                 "the comparison was stopped; nothing was written".into()
             )),
             Err(ReplicateError::Sink(never)) => match never {},
         }
     };
-    let base = run(&models[0], seed, &scenarios[0].name)?;
+    // [base, then (paired, independent) per other scenario]; with
+    // --precision, batches follow until every scenario's target figure has
+    // a 95% interval within REL of its mean
+    let mut paired: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
+    let mut independent: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
+    let (mut done, mut end) = (0, replications);
+    loop {
+        for (k, (scenario, model)) in scenarios.iter().zip(&models).enumerate() {
+            run(model, seed, done..end, &scenario.name, &mut paired[k])?;
+            if k > 0 {
+                let label = format!("{} (indep.)", scenario.name);
+                run(
+                    model,
+                    independent_seed,
+                    done..end,
+                    &label,
+                    &mut independent[k],
+                )?;
+            }
+        }
+        done = end;
+        let Some(rel) = args.precision else { break };
+        let precise = paired.iter().all(|records| {
+            let values: Vec<f64> = records
+                .iter()
+                .filter_map(|r| r.figure(&args.target))
+                .collect();
+            let s = cocreate::stats::Summary::of(&values);
+            s.half_width() <= rel * s.mean.abs()
+        });
+        if precise || done >= args.max_replications {
+            break;
+        }
+        end = done.saturating_add(replications).min(args.max_replications);
+        progress
+            .bar
+            .inc_length(u64::from(end - done) * (2 * models.len() as u64 - 1));
+    }
+    let base = &paired[0];
     let mut results: Vec<(String, Vec<Compared>)> =
-        vec![(scenarios[0].name.clone(), compare(&base, &base, None))];
-    for (scenario, model) in scenarios.iter().zip(&models).skip(1) {
-        let paired = run(model, seed, &scenario.name)?;
-        let independent = run(
-            model,
-            independent_seed,
-            &format!("{} (indep.)", scenario.name),
-        )?;
+        vec![(scenarios[0].name.clone(), compare(base, base, None))];
+    for k in 1..models.len() {
         results.push((
-            scenario.name.clone(),
-            compare(&base, &paired, Some(&independent)),
+            scenarios[k].name.clone(),
+            compare(base, &paired[k], Some(&independent[k])),
         ));
     }
+    let replications = done;
     progress.bar.finish_and_clear();
 
     let dir = args.out.join(format!("{}-compare", scenarios[0].name));

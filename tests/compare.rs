@@ -70,3 +70,46 @@ fn compare_needs_two_scenarios() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn compare_with_precision_equals_a_fixed_comparison_of_the_final_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |name: &str| format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let common = [
+        "--quiet",
+        "--set",
+        "population.citizens=600",
+        "--set",
+        "run.steps=12",
+    ];
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(["compare", &scenario("baseline"), &scenario("low_trust")])
+        .args(["-r", "4", "--precision", "0.02", "--max-replications", "40"])
+        .args(common)
+        .arg("--out")
+        .arg(dir.path().join("p"))
+        .assert()
+        .success();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("p/baseline-compare/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let n = manifest["replications"].as_u64().unwrap();
+    assert!(n > 4 && n <= 40 && n % 4 == 0, "{n}");
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(["compare", &scenario("baseline"), &scenario("low_trust")])
+        .args(["-r", &n.to_string()])
+        .args(common)
+        .arg("--out")
+        .arg(dir.path().join("f"))
+        .assert()
+        .success();
+    let a = fs::read(dir.path().join("p/baseline-compare/comparison.csv")).unwrap();
+    let b = fs::read(dir.path().join("f/baseline-compare/comparison.csv")).unwrap();
+    assert!(
+        a == b,
+        "comparison.csv differs from a fixed comparison of {n} replications"
+    );
+}
