@@ -81,14 +81,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
+    let (threads, pool) = worker_pool(args.threads)?;
     let total: u64 = scenarios
         .iter()
         .map(|s| u64::from(s.params.run.replications))
@@ -355,26 +348,9 @@ pub fn inhibitors() {
 pub fn sweep(args: SweepArgs) -> Result<()> {
     use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
     use cocreate::output::sweep::{RunRow, SweepFolderError, SweepWriter, sweep_identity};
-    use cocreate::scenario::Sweep;
 
     let path = &args.sweep;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BadInput(format!("cannot read sweep file {}: {e}", path.display())))?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sweep".into());
-    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-    let sweep = Sweep::from_toml(&text, &path.display().to_string(), &stem, |base| {
-        Scenario::load(&dir.join(base)).map_err(|e| match e {
-            LoadError::Invalid(e) => e,
-            e @ LoadError::Io { .. } => ScenarioError::one(
-                cocreate::scenario::Origin::whole(&path.display().to_string()),
-                e.to_string(),
-            ),
-        })
-    })
-    .map_err(|e| BadInput(e.to_string()))?;
+    let (sweep, text) = load_sweep(path)?;
     let plan = plan(&sweep);
     // every point is checked before anything runs
     let mut models = Vec::with_capacity(plan.points.len());
@@ -389,20 +365,11 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     }
     let runs = plan.points.len() as u64 * u64::from(sweep.replications);
     // on SLURM, the cores given to the task
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .or_else(|| {
-            std::env::var("SLURM_CPUS_PER_TASK")
-                .ok()
-                .and_then(|c| c.parse::<usize>().ok())
-                .filter(|&c| c > 0)
-        })
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
+    let slurm_cpus = std::env::var("SLURM_CPUS_PER_TASK")
+        .ok()
+        .and_then(|c| c.parse::<u32>().ok())
+        .filter(|&c| c > 0);
+    let (threads, pool) = worker_pool(args.threads.or(slurm_cpus))?;
     let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
 
     let shard = shard_of(args.shard.as_deref())?;
@@ -731,26 +698,9 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
 
 /// `cocreate slurm`.
 pub fn slurm(args: crate::cli::SlurmArgs) -> Result<()> {
-    use cocreate::scenario::Sweep;
     let path = &args.sweep;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BadInput(format!("cannot read sweep file {}: {e}", path.display())))?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sweep".into());
-    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
     // the sweep is checked now, not on the cluster
-    let sweep = Sweep::from_toml(&text, &path.display().to_string(), &stem, |base| {
-        Scenario::load(&dir.join(base)).map_err(|e| match e {
-            LoadError::Invalid(e) => e,
-            e @ LoadError::Io { .. } => ScenarioError::one(
-                cocreate::scenario::Origin::whole(&path.display().to_string()),
-                e.to_string(),
-            ),
-        })
-    })
-    .map_err(|e| BadInput(e.to_string()))?;
+    let (sweep, _) = load_sweep(path)?;
     let absolute = |p: &std::path::Path| -> Result<PathBuf> {
         Ok(if p.is_absolute() {
             p.to_path_buf()
@@ -854,12 +804,7 @@ echo "submitted array job ${{array%%;*}} ({n} shards) and merge job ${{merge%%;*
         shard_dirs = shard_dirs,
         script_name = target.display(),
     );
-    let mut file = cocreate::output::AtomicFile::create(&target)
-        .with_context(|| format!("cannot write {}", target.display()))?;
-    std::io::Write::write_all(&mut file, script.as_bytes())
-        .with_context(|| format!("cannot write {}", target.display()))?;
-    file.commit()
-        .with_context(|| format!("cannot write {}", target.display()))?;
+    write_file(&target, script.as_bytes())?;
     println!(
         "wrote {}: {n} shards of {}; submit it with `bash {}`",
         target.display(),
@@ -912,14 +857,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         }
     }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
+    let (threads, pool) = worker_pool(args.threads)?;
     // the base once, every other scenario twice: paired, and under another
     // master seed to measure what the pairing gains
     let independent_seed = seed.wrapping_add(1) & (i64::MAX as u64);
@@ -1055,22 +993,13 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         "started": humantime::format_rfc3339_seconds(started).to_string(),
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     });
-    for (name, bytes) in [
-        ("comparison.csv", csv_text.into_inner().unwrap_or_default()),
-        ("manifest.json", {
-            let mut v = serde_json::to_vec_pretty(&manifest)?;
-            v.push(b'\n');
-            v
-        }),
-    ] {
-        let path = dir.join(name);
-        let mut f = cocreate::output::AtomicFile::create(&path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        std::io::Write::write_all(&mut f, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        f.commit()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
+    manifest_bytes.push(b'\n');
+    write_file(
+        &dir.join("comparison.csv"),
+        &csv_text.into_inner().unwrap_or_default(),
+    )?;
+    write_file(&dir.join("manifest.json"), &manifest_bytes)?;
     if !args.quiet {
         print!("{}", comparison_table(&results));
         println!("wrote {}/comparison.csv and manifest.json", dir.display());
@@ -1164,14 +1093,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         }
         models.push(checked(&s)?);
     }
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
+    let (threads, pool) = worker_pool(args.threads)?;
     let progress = Progress::new(
         models.len() as u64 * u64::from(replications),
         "replications",
@@ -1253,22 +1175,13 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         "started": humantime::format_rfc3339_seconds(started).to_string(),
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     });
-    for (name, bytes) in [
-        ("attribution.csv", csv_text.into_inner().unwrap_or_default()),
-        ("manifest.json", {
-            let mut v = serde_json::to_vec_pretty(&manifest)?;
-            v.push(b'\n');
-            v
-        }),
-    ] {
-        let path = dir.join(name);
-        let mut f = cocreate::output::AtomicFile::create(&path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        std::io::Write::write_all(&mut f, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        f.commit()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
+    manifest_bytes.push(b'\n');
+    write_file(
+        &dir.join("attribution.csv"),
+        &csv_text.into_inner().unwrap_or_default(),
+    )?;
+    write_file(&dir.join("manifest.json"), &manifest_bytes)?;
     if !args.quiet {
         // ranked: the inhibitor that costs the most realized value first
         table.sort_by(|a, b| a.1.shapley.total_cmp(&b.1.shapley));
@@ -1290,5 +1203,51 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         }
         println!("wrote {}/attribution.csv and manifest.json", dir.display());
     }
+    Ok(())
+}
+
+/// Reads a sweep file, its base scenario resolved relative to it; returns
+/// the sweep and the file's text.
+fn load_sweep(path: &std::path::Path) -> Result<(cocreate::scenario::Sweep, String)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read sweep file {}: {e}", path.display())))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    let shown = path.display().to_string();
+    let sweep = cocreate::scenario::Sweep::from_toml(&text, &shown, &stem, |base| {
+        Scenario::load(&dir.join(base)).map_err(|e| match e {
+            LoadError::Invalid(e) => e,
+            e @ LoadError::Io { .. } => {
+                ScenarioError::one(cocreate::scenario::Origin::whole(&shown), e.to_string())
+            }
+        })
+    })
+    .map_err(|e| BadInput(e.to_string()))?;
+    Ok((sweep, text))
+}
+
+/// The worker pool: `threads`, or all cores.
+fn worker_pool(threads: Option<u32>) -> Result<(usize, rayon::ThreadPool)> {
+    let threads = threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    Ok((threads, pool))
+}
+
+/// Writes a whole file atomically (temporary file, then rename).
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let mut f = cocreate::output::AtomicFile::create(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    std::io::Write::write_all(&mut f, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -269,13 +269,6 @@ impl<'m> World<'m> {
         self.final_mean_trust
     }
 
-    /// The participants of the step about to run, ascending.
-    pub fn participants(&self) -> impl Iterator<Item = u32> + '_ {
-        self.chunks
-            .iter()
-            .flat_map(|c| c.participants.iter().copied())
-    }
-
     /// Runs the next step (phases 1 to 8) and returns its record.
     ///
     /// Phase 1 of a step was decided at the end of the previous one (or by
