@@ -55,30 +55,13 @@ pub fn run(args: RunArgs) -> Result<()> {
     } else {
         load_all(&args.scenarios)?
     };
-    for scenario in &mut scenarios {
-        for assignment in &args.set {
-            scenario
-                .set(assignment)
-                .map_err(|e| BadInput(e.to_string()))?;
-        }
-        if let Some(r) = args.replications {
-            scenario.params.run.replications = r;
-        }
-    }
-    let seed = shared_seed(&scenarios, args.seed, args.quiet);
-    for scenario in &mut scenarios {
-        scenario.params.run.seed = seed;
-    }
-    // folder names must differ, also on case-insensitive file systems
-    let mut names = BTreeSet::new();
-    for s in &scenarios {
-        if !names.insert(s.name.to_lowercase()) {
-            bail!(BadInput(format!(
-                "two scenarios are named `{}` (ignoring case): they would write into the same folder; give one a different `name`",
-                s.name
-            )));
-        }
-    }
+    let seed = prepare(
+        &mut scenarios,
+        &args.set,
+        args.replications,
+        args.seed,
+        args.quiet,
+    )?;
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
     let (threads, pool) = worker_pool(args.threads)?;
@@ -186,6 +169,43 @@ fn run_scenario(
     }
     manifest.stamp_finished(SystemTime::now());
     Ok(writer.finish(manifest)?)
+}
+
+/// Applies the command line to loaded scenarios: `--set` overrides, the
+/// replication count, and one master seed for all (returned); refuses two
+/// scenarios that would write into the same folder.
+fn prepare(
+    scenarios: &mut [Scenario],
+    set: &[String],
+    replications: Option<u32>,
+    cli_seed: Option<u64>,
+    quiet: bool,
+) -> Result<u64> {
+    for scenario in scenarios.iter_mut() {
+        for assignment in set {
+            scenario
+                .set(assignment)
+                .map_err(|e| BadInput(e.to_string()))?;
+        }
+        if let Some(r) = replications {
+            scenario.params.run.replications = r;
+        }
+    }
+    let seed = shared_seed(scenarios, cli_seed, quiet);
+    for scenario in scenarios.iter_mut() {
+        scenario.params.run.seed = seed;
+    }
+    // folder names must differ, also on case-insensitive file systems
+    let mut names = BTreeSet::new();
+    for s in scenarios.iter() {
+        if !names.insert(s.name.to_lowercase()) {
+            bail!(BadInput(format!(
+                "two scenarios are named `{}` (ignoring case): they would write into the same folder; give one a different `name`",
+                s.name
+            )));
+        }
+    }
+    Ok(seed)
 }
 
 /// The master seed shared by every scenario of the call (common random
@@ -830,31 +850,17 @@ fn shell_quote(s: &str) -> String {
 pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     use cocreate::experiment::compare::{Compared, compare};
     let mut scenarios = load_all(&args.scenarios)?;
-    for scenario in &mut scenarios {
-        for assignment in &args.set {
-            scenario
-                .set(assignment)
-                .map_err(|e| BadInput(e.to_string()))?;
-        }
-        if let Some(r) = args.replications {
-            scenario.params.run.replications = r;
-        }
-    }
-    let seed = shared_seed(&scenarios, args.seed, args.quiet);
+    let seed = prepare(
+        &mut scenarios,
+        &args.set,
+        args.replications,
+        args.seed,
+        args.quiet,
+    )?;
+    // paired replication by replication: every scenario runs as many as the base
     let replications = scenarios[0].params.run.replications;
     for scenario in &mut scenarios {
-        scenario.params.run.seed = seed;
-        // paired replication by replication: every scenario runs as many as the base
         scenario.params.run.replications = replications;
-    }
-    let mut names = BTreeSet::new();
-    for s in &scenarios {
-        if !names.insert(s.name.to_lowercase()) {
-            bail!(BadInput(format!(
-                "two scenarios are named `{}`: give one a different `name`",
-                s.name
-            )));
-        }
     }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
     let (threads, pool) = worker_pool(args.threads)?;
