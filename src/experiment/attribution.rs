@@ -28,21 +28,10 @@ pub struct Share {
 pub fn shapley(k: usize, values: &[Vec<f64>]) -> Vec<Share> {
     let full = (1usize << k) - 1;
     let reps = values[0].len();
-    let factorial = |n: usize| (1..=n).map(|x| x as f64).product::<f64>();
-    let weight = |s: usize| factorial(s) * factorial(k - s - 1) / factorial(k);
     (0..k)
         .map(|i| {
             let bit = 1 << i;
-            let per_rep: Vec<f64> = (0..reps)
-                .map(|r| {
-                    (0..=full)
-                        .filter(|m| m & bit == 0)
-                        .map(|m| {
-                            weight(m.count_ones() as usize) * (values[m | bit][r] - values[m][r])
-                        })
-                        .sum()
-                })
-                .collect();
+            let per_rep: Vec<f64> = (0..reps).map(|r| shapley_in(k, i, values, r)).collect();
             let s = Summary::of(&per_rep);
             let removal: Vec<f64> = (0..reps)
                 .map(|r| values[full & !bit][r] - values[full][r])
@@ -54,6 +43,18 @@ pub fn shapley(k: usize, values: &[Vec<f64>]) -> Vec<Share> {
             }
         })
         .collect()
+}
+
+/// Player `i`'s Shapley value in replication `r` of the game of `k`
+/// players whose coalition values are `values` (as for [`shapley`]).
+pub fn shapley_in(k: usize, i: usize, values: &[Vec<f64>], r: usize) -> f64 {
+    let factorial = |n: usize| (1..=n).map(|x| x as f64).product::<f64>();
+    let weight = |s: usize| factorial(s) * factorial(k - s - 1) / factorial(k);
+    let bit = 1 << i;
+    (0..1usize << k)
+        .filter(|m| m & bit == 0)
+        .map(|m| weight(m.count_ones() as usize) * (values[m | bit][r] - values[m][r]))
+        .sum()
 }
 
 #[cfg(test)]

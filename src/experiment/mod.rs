@@ -9,6 +9,7 @@ pub mod compare;
 pub mod design;
 pub mod sensitivity;
 pub mod sweep;
+pub mod waterfall;
 
 use crate::model::{self, Model, RunRecord, StepRecord, rng};
 use rayon::prelude::*;

@@ -151,6 +151,32 @@ pub struct RunRecord {
     pub not_implemented: u64,
     /// Co-destroyed outcomes over the run.
     pub co_destroyed: u64,
+    /// Value potential of the served interactions that were not realized,
+    /// by outcome, over the run. Not one of [`RunRecord::FIGURES`] (MODEL.md
+    /// section 4 does not record it, and `runs.csv` does not hold it); the
+    /// value-loss waterfall needs it to split the potential exactly.
+    pub unrealized: Unrealized,
+}
+
+/// Sums of the value potential V over served interactions that were not
+/// realized, one per outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Unrealized {
+    /// Sum of V over co-destroyed interactions (the value lost is lambda times this).
+    pub co_destroyed: f64,
+    /// Sum of V over interactions without a legal basis.
+    pub blocked_legal: f64,
+    /// Sum of V over interactions the agency did not implement.
+    pub not_implemented: f64,
+}
+
+impl Unrealized {
+    /// Adds `other`'s sums.
+    pub fn add(&mut self, other: &Unrealized) {
+        self.co_destroyed += other.co_destroyed;
+        self.blocked_legal += other.blocked_legal;
+        self.not_implemented += other.not_implemented;
+    }
 }
 
 impl RunRecord {

@@ -1,0 +1,147 @@
+//! `cocreate attribute`.
+
+use super::*;
+
+/// `cocreate attribute`.
+pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
+    use cocreate::experiment::attribution::shapley;
+    let mut scenario = load_all(std::slice::from_ref(&args.scenario))?
+        .pop()
+        .context("no scenario")?;
+    if let Some(r) = args.replications {
+        scenario.params.run.replications = r;
+    }
+    if let Some(s) = args.seed {
+        scenario.params.run.seed = s;
+    }
+    let active: Vec<(Inhibitor, f64)> = scenario.inhibitors.active().collect();
+    if active.is_empty() {
+        bail!(BadInput(format!(
+            "{}: the scenario activates no inhibitor, so there is nothing to attribute",
+            args.scenario.display()
+        )));
+    }
+    let k = active.len();
+    let (seed, replications) = (scenario.params.run.seed, scenario.params.run.replications);
+    // every coalition of the active inhibitors, checked before anything runs
+    let mut models = Vec::with_capacity(1 << k);
+    for mask in 0..(1usize << k) {
+        let mut s = scenario.clone();
+        for (j, (inhibitor, x)) in active.iter().enumerate() {
+            s.inhibitors
+                .set(*inhibitor, if mask & (1 << j) != 0 { *x } else { 0.0 });
+        }
+        models.push(checked(&s)?);
+    }
+    let (threads, pool) = worker_pool(args.threads)?;
+    let progress = Progress::new(
+        models.len() as u64 * u64::from(replications),
+        "replications",
+        args.quiet,
+    )?;
+    progress.bar.set_message(scenario.name.clone());
+    let started = SystemTime::now();
+    let mut records: Vec<Vec<cocreate::RunRecord>> = Vec::with_capacity(models.len());
+    for model in &models {
+        let mut out = Vec::with_capacity(replications as usize);
+        let outcome = pool.install(|| {
+            experiment::replicate(model, seed, replications, &progress, |rep| {
+                out.push(rep.record);
+                Ok::<(), std::convert::Infallible>(())
+            })
+        });
+        match outcome {
+            Ok(()) => records.push(out),
+            Err(ReplicateError::Interrupted { .. }) => {
+                bail!(Interrupted(
+                    "the attribution was stopped; nothing was written".into()
+                ))
+            }
+            Err(ReplicateError::Sink(never)) => match never {},
+        }
+    }
+    progress.bar.finish_and_clear();
+
+    let mut table = Vec::new();
+    let mut csv_text = csv::Writer::from_writer(Vec::new());
+    let _ = csv_text.write_record([
+        "inhibitor",
+        "metric",
+        "shapley",
+        "ci95_low",
+        "ci95_high",
+        "removal_gain",
+    ]);
+    let mut buf = ryu::Buffer::new();
+    let mut num = |x: f64| {
+        if x.is_nan() {
+            "NaN".to_string()
+        } else {
+            buf.format(x).to_string()
+        }
+    };
+    for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
+        let values: Vec<Vec<f64>> = records
+            .iter()
+            .map(|rs| rs.iter().map(|r| r.values()[i].as_f64()).collect())
+            .collect();
+        let shares = shapley(k, &values);
+        for ((inhibitor, _), s) in active.iter().zip(&shares) {
+            let _ = csv_text.write_record([
+                inhibitor.name().to_string(),
+                metric.to_string(),
+                num(s.shapley),
+                num(s.ci.0),
+                num(s.ci.1),
+                num(s.removal_gain),
+            ]);
+            if *metric == "total_value_realized" {
+                table.push((*inhibitor, *s));
+            }
+        }
+    }
+    let dir = args.out.join(format!("{}-attribution", scenario.name));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let manifest = serde_json::json!({
+        "cocreate_version": env!("CARGO_PKG_VERSION"),
+        "model": "PVC-1",
+        "scenario": scenario,
+        "inhibitors": active.iter().map(|(i, x)| (i.name(), *x)).collect::<std::collections::BTreeMap<_, _>>(),
+        "coalitions": models.len(),
+        "master_seed": seed,
+        "replications": replications,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "threads": threads,
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+    });
+    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
+    manifest_bytes.push(b'\n');
+    write_file(
+        &dir.join("attribution.csv"),
+        &csv_text.into_inner().unwrap_or_default(),
+    )?;
+    write_file(&dir.join("manifest.json"), &manifest_bytes)?;
+    if !args.quiet {
+        // ranked: the inhibitor that costs the most realized value first
+        table.sort_by(|a, b| a.1.shapley.total_cmp(&b.1.shapley));
+        println!(
+            "{}: realized value lost to each inhibitor (Shapley values, 95% CI), {} coalitions x {replications} replications",
+            scenario.name,
+            models.len()
+        );
+        for (rank, (inhibitor, s)) in table.iter().enumerate() {
+            println!(
+                "  {}. {:<24} {:>10.1} [{:.1}, {:.1}]   removing it alone: {:+.1}",
+                rank + 1,
+                inhibitor.name(),
+                s.shapley,
+                s.ci.0,
+                s.ci.1,
+                s.removal_gain
+            );
+        }
+        println!("wrote {}/attribution.csv and manifest.json", dir.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,298 @@
+//! The subcommands: load and check input, run the library, show progress
+//! and results. Every input problem is found before anything is written.
+
+use crate::cli::{RunArgs, SweepArgs};
+use anyhow::{Context, Result, bail};
+use cocreate::experiment::{self, Observer, ReplicateError};
+use cocreate::output::{self, Manifest, Rows, ScenarioSummary, ScenarioWriter};
+use cocreate::scenario::{Inhibitor, LoadError, ScenarioError};
+use cocreate::{Model, Scenario};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+mod attribute;
+mod compare;
+mod run;
+mod sweep;
+
+pub use attribute::attribute;
+pub use compare::compare;
+pub use run::run;
+pub use sweep::{merge, slurm, sweep};
+
+/// The run was stopped by Ctrl-C.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted: {0}")]
+pub struct Interrupted(String);
+
+/// Input that cannot be used (the exit status is 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(String);
+
+/// Loads every file, reporting all their problems at once.
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>> {
+    let mut scenarios = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match Scenario::load(path) {
+            Ok(s) => scenarios.push(s),
+            Err(LoadError::Invalid(e)) => problems.push(e.to_string()),
+            Err(e @ LoadError::Io { .. }) => problems.push(e.to_string()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(BadInput(problems.join("\n")).into())
+    }
+}
+
+fn checked(scenario: &Scenario) -> Result<Model> {
+    scenario
+        .model()
+        .map_err(|e: ScenarioError| BadInput(e.to_string()).into())
+}
+
+/// Applies the command line to loaded scenarios: `--set` overrides, the
+/// replication count, and one master seed for all (returned); refuses two
+/// scenarios that would write into the same folder.
+fn prepare(
+    scenarios: &mut [Scenario],
+    set: &[String],
+    replications: Option<u32>,
+    cli_seed: Option<u64>,
+    quiet: bool,
+) -> Result<u64> {
+    for scenario in scenarios.iter_mut() {
+        for assignment in set {
+            scenario
+                .set(assignment)
+                .map_err(|e| BadInput(e.to_string()))?;
+        }
+        if let Some(r) = replications {
+            scenario.params.run.replications = r;
+        }
+    }
+    let seed = shared_seed(scenarios, cli_seed, quiet);
+    for scenario in scenarios.iter_mut() {
+        scenario.params.run.seed = seed;
+    }
+    // folder names must differ, also on case-insensitive file systems
+    let mut names = BTreeSet::new();
+    for s in scenarios.iter() {
+        if !names.insert(s.name.to_lowercase()) {
+            bail!(BadInput(format!(
+                "two scenarios are named `{}` (ignoring case): they would write into the same folder; give one a different `name`",
+                s.name
+            )));
+        }
+    }
+    Ok(seed)
+}
+
+/// The master seed shared by every scenario of the call (common random
+/// numbers): `--seed`, else the first scenario's `run.seed`.
+fn shared_seed(scenarios: &[Scenario], cli_seed: Option<u64>, quiet: bool) -> u64 {
+    if let Some(seed) = cli_seed {
+        return seed;
+    }
+    let seed = scenarios[0].params.run.seed;
+    for s in &scenarios[1..] {
+        if s.params.run.seed != seed && !quiet {
+            eprintln!(
+                "note: `{}` sets run.seed = {} but runs with seed {seed}, shared with `{}` for common random numbers; pass --seed to choose",
+                s.name, s.params.run.seed, scenarios[0].name
+            );
+        }
+    }
+    seed
+}
+
+/// The progress bar on stderr, and the Ctrl-C flag.
+struct Progress {
+    bar: ProgressBar,
+    cancel: Arc<AtomicBool>,
+    /// The folder of the scenario being written, for a second Ctrl-C.
+    current_dir: Arc<Mutex<Option<PathBuf>>>,
+}
+
+impl Progress {
+    /// A bar over `total` units (`unit` names them: replications, runs).
+    fn new(total: u64, unit: &str, quiet: bool) -> Result<Progress> {
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        };
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{msg:>12}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{rate}}, ETA {{eta}}"
+            ))
+            .context("progress bar template")?
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", state.per_sec());
+                },
+            )
+            .progress_chars("=> "),
+        );
+        let cancel = Arc::new(AtomicBool::new(false));
+        let current_dir: Arc<Mutex<Option<PathBuf>>> = Arc::new(Mutex::new(None));
+        let flag = Arc::clone(&cancel);
+        let dir = Arc::clone(&current_dir);
+        ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                // a second Ctrl-C: stop at once, removing the unfinished files
+                if let Some(dir) = dir.lock().ok().and_then(|d| d.clone()) {
+                    remove_partial_files(&dir);
+                }
+                std::process::exit(130);
+            }
+            eprintln!("\nstopping after the replications under way (Ctrl-C again to stop at once)");
+        })
+        .context("cannot install the Ctrl-C handler")?;
+        Ok(Progress {
+            bar,
+            cancel,
+            current_dir,
+        })
+    }
+}
+
+/// Removes the temporary files of unfinished outputs in `dir`, then `dir`
+/// itself if that leaves it empty.
+fn remove_partial_files(dir: &std::path::Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".partial") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
+impl Observer for Progress {
+    fn replication_done(&self) {
+        self.bar.inc(1);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// `cocreate validate`.
+pub fn validate(paths: &[PathBuf]) -> Result<()> {
+    let mut failed = Vec::new();
+    for path in paths {
+        let result = Scenario::load(path)
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.model().map(|m| (s, m)).map_err(|e| e.to_string()));
+        match result {
+            Ok((scenario, model)) => {
+                println!("# {}: valid", path.display());
+                print!("{}", scenario.to_toml());
+                print!("{}", effective_note(&scenario, &model));
+                println!();
+            }
+            Err(message) => failed.push(message),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(BadInput(failed.join("\n")).into())
+    }
+}
+
+/// Comment lines listing what the inhibitors changed.
+fn effective_note(scenario: &Scenario, model: &Model) -> String {
+    use cocreate::scenario::ParamKey;
+    let mut out = String::new();
+    let changed: Vec<String> = ParamKey::all()
+        .filter(|k| k.get(&scenario.params) != k.get(model.params()))
+        .map(|k| format!("#   {} = {}", k.name(), k.get(model.params())))
+        .collect();
+    if !changed.is_empty() || model.excluded_share() > 0.0 {
+        out.push_str("\n# after inhibitors, the model runs with:\n");
+        for line in changed {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        if model.excluded_share() > 0.0 {
+            out.push_str(&format!(
+                "#   excluded share = {:?}\n",
+                model.excluded_share()
+            ));
+        }
+    }
+    out
+}
+
+/// `cocreate inhibitors`.
+pub fn inhibitors() {
+    println!("Inhibitors of public value co-creation (MODEL.md section 5).");
+    println!("Each takes an intensity x in [0, 1]; 0 is the same as absent. They act on the");
+    println!("parameters before the run, in this order:\n");
+    for i in Inhibitor::ALL {
+        println!("{}\n    {}\n    {}\n", i.name(), i.meaning(), i.effect());
+    }
+    println!(
+        "In a scenario file:\n  [inhibitors]\n  low_trust = 0.4\nor on the command line: --set inhibitors.low_trust=0.4"
+    );
+}
+
+/// Reads a sweep file, its base scenario resolved relative to it; returns
+/// the sweep and the file's text.
+fn load_sweep(path: &std::path::Path) -> Result<(cocreate::scenario::Sweep, String)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read sweep file {}: {e}", path.display())))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    let shown = path.display().to_string();
+    let sweep = cocreate::scenario::Sweep::from_toml(&text, &shown, &stem, |base| {
+        Scenario::load(&dir.join(base)).map_err(|e| match e {
+            LoadError::Invalid(e) => e,
+            e @ LoadError::Io { .. } => {
+                ScenarioError::one(cocreate::scenario::Origin::whole(&shown), e.to_string())
+            }
+        })
+    })
+    .map_err(|e| BadInput(e.to_string()))?;
+    Ok((sweep, text))
+}
+
+/// The worker pool: `threads`, or all cores.
+fn worker_pool(threads: Option<u32>) -> Result<(usize, rayon::ThreadPool)> {
+    let threads = threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    Ok((threads, pool))
+}
+
+/// Writes a whole file atomically (temporary file, then rename).
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let mut f = cocreate::output::AtomicFile::create(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    std::io::Write::write_all(&mut f, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

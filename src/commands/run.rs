@@ -1,0 +1,126 @@
+//! `cocreate run`.
+
+use super::*;
+
+/// `cocreate run`.
+pub fn run(args: RunArgs) -> Result<()> {
+    let mut scenarios = if args.scenarios.is_empty() {
+        vec![Scenario::baseline()]
+    } else {
+        load_all(&args.scenarios)?
+    };
+    let seed = prepare(
+        &mut scenarios,
+        &args.set,
+        args.replications,
+        args.seed,
+        args.quiet,
+    )?;
+    let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
+
+    let (threads, pool) = worker_pool(args.threads)?;
+    let total: u64 = scenarios
+        .iter()
+        .map(|s| u64::from(s.params.run.replications))
+        .sum();
+    let progress = Progress::new(total, "replications", args.quiet)?;
+    let command_line: Vec<String> = std::env::args().collect();
+
+    let mut summaries = Vec::new();
+    for (scenario, model) in scenarios.iter().zip(&models) {
+        progress.bar.set_message(scenario.name.clone());
+        let mut manifest = Manifest::new(
+            scenario,
+            model,
+            seed,
+            scenario.params.run.replications,
+            command_line.clone(),
+            threads,
+            SystemTime::now(),
+        );
+        let summary =
+            pool.install(|| run_scenario(scenario, model, &args, &progress, &mut manifest))?;
+        summaries.push(summary);
+    }
+    progress.bar.finish_and_clear();
+    if !args.quiet {
+        print!("{}", output::key_figures_table(&summaries));
+        for s in &summaries {
+            println!(
+                "wrote {}/{{runs,steps,summary}}.csv and manifest.json",
+                s.dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn run_scenario(
+    scenario: &Scenario,
+    model: &Model,
+    args: &RunArgs,
+    progress: &Progress,
+    manifest: &mut Manifest,
+) -> Result<ScenarioSummary> {
+    let dir = args.out.join(&scenario.name);
+    let fresh = !dir.exists();
+    *progress
+        .current_dir
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(dir.clone());
+    let mut writer = ScenarioWriter::create(&args.out, &scenario.name)?;
+    let seed = scenario.params.run.seed;
+    let replications = scenario.params.run.replications;
+    let name = writer.scenario().to_string();
+    // with --precision, batches of the first size follow until the target
+    // figure's 95% interval is narrow enough (or the maximum is reached);
+    // replication r is the same in any batch, so the files equal those of a
+    // fixed run of the final size
+    let mut done = 0;
+    let mut end = replications;
+    let outcome = loop {
+        let batch = experiment::replicate_range(
+            model,
+            seed,
+            done..end,
+            progress,
+            |rep| Rows::format(&name, &rep),
+            |rows| writer.append(rows),
+        );
+        if batch.is_err() {
+            break batch;
+        }
+        done = end;
+        let Some(rel) = args.precision else {
+            break Ok(());
+        };
+        let s = writer.summary_of(&args.target);
+        if s.half_width() <= rel * s.mean.abs() || done >= args.max_replications {
+            break Ok(());
+        }
+        end = done.saturating_add(replications).min(args.max_replications);
+        progress.bar.inc_length(u64::from(end - done));
+    };
+    manifest.set_replications(done);
+    let failure = match outcome {
+        Ok(()) => None,
+        Err(ReplicateError::Interrupted { completed }) => {
+            Some(anyhow::Error::new(Interrupted(format!(
+                "scenario `{}` stopped after {completed} of {replications} replications; its files were not written (rerun it to get them)",
+                scenario.name
+            ))))
+        }
+        Err(ReplicateError::Sink(e)) => Some(e.into()),
+    };
+    if let Some(err) = failure {
+        // dropping the writer removes its temporary files; then the folder
+        // itself, if this run made it
+        drop(writer);
+        if fresh {
+            let _ = std::fs::remove_dir(&dir);
+        }
+        return Err(err);
+    }
+    manifest.stamp_finished(SystemTime::now());
+    Ok(writer.finish(manifest)?)
+}

@@ -1,0 +1,485 @@
+//! `cocreate sweep`, `merge` and `slurm`.
+
+use super::*;
+
+/// `cocreate sweep`.
+pub fn sweep(args: SweepArgs) -> Result<()> {
+    use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
+    use cocreate::output::sweep::{RunRow, SweepFolderError, SweepWriter, sweep_identity};
+
+    let path = &args.sweep;
+    let (sweep, text) = load_sweep(path)?;
+    let plan = plan(&sweep);
+    // every point is checked before anything runs
+    let mut models = Vec::with_capacity(plan.points.len());
+    for (p, values) in plan.points.iter().enumerate() {
+        let scenario = sweep
+            .scenario_at(values)
+            .map_err(|m| BadInput(format!("{}: point {p}: {m}", path.display())))?;
+        let model = scenario
+            .model()
+            .map_err(|e| BadInput(format!("point {p} of the sweep: {e}")))?;
+        models.push(model);
+    }
+    let runs = plan.points.len() as u64 * u64::from(sweep.replications);
+    // on SLURM, the cores given to the task
+    let slurm_cpus = std::env::var("SLURM_CPUS_PER_TASK")
+        .ok()
+        .and_then(|c| c.parse::<u32>().ok())
+        .filter(|&c| c > 0);
+    let (threads, pool) = worker_pool(args.threads.or(slurm_cpus))?;
+    let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
+
+    let shard = shard_of(args.shard.as_deref())?;
+    if args.dry_run {
+        // calibrate on the first point's first replication
+        let start = std::time::Instant::now();
+        pool.install(|| experiment::run_one(&models[0], sweep.seed, 0));
+        let per_run = start.elapsed().as_secs_f64();
+        let mine = match shard {
+            Some((i, n)) => (0..plan.points.len()).filter(|p| p % n == i - 1).count() as u64,
+            None => plan.points.len() as u64,
+        };
+        let estimate = per_run * (mine * u64::from(sweep.replications)) as f64 / threads as f64;
+        println!(
+            "{}: design \"{}\", {} factors, {} points x {} replications = {runs} runs",
+            sweep.name,
+            sweep.design.name(),
+            factor_names.len(),
+            plan.points.len(),
+            sweep.replications
+        );
+        println!(
+            "one run of the first point took {per_run:.3} s: {}about {} on {threads} thread{}",
+            shard.map_or(String::new(), |(i, n)| format!(
+                "shard {i} of {n} ({mine} points): "
+            )),
+            humantime::format_duration(std::time::Duration::from_secs(estimate.ceil() as u64)),
+            if threads == 1 { "" } else { "s" }
+        );
+        return Ok(());
+    }
+
+    let identity = sweep_identity(&text, &sweep.base.to_toml());
+    let folder = match shard {
+        Some((i, n)) => format!("{}.shard-{i}-of-{n}", sweep.name),
+        None => sweep.name.clone(),
+    };
+    let mine = |p: usize| shard.is_none_or(|(i, n)| p % n == i - 1);
+    let mut writer = SweepWriter::create(
+        &args.out,
+        &folder,
+        &factor_names,
+        &identity,
+        args.resume,
+        plan.points.len(),
+    )
+    .map_err(|e| match e {
+        SweepFolderError::Output(e) => anyhow::Error::new(e),
+        e => BadInput(e.to_string()).into(),
+    })?;
+    let started = SystemTime::now();
+    let my_points = (0..plan.points.len()).filter(|&p| mine(p)).count() as u64;
+    let progress = Progress::new(
+        my_points * u64::from(sweep.replications),
+        "runs",
+        args.quiet,
+    )?;
+    progress.bar.set_message(folder.clone());
+    let done = (0..plan.points.len())
+        .filter(|&p| mine(p) && writer.is_done(p))
+        .count() as u64;
+    progress
+        .bar
+        .set_position(done * u64::from(sweep.replications));
+    for (p, (values, model)) in plan.points.iter().zip(&models).enumerate() {
+        if !mine(p) || writer.is_done(p) {
+            continue;
+        }
+        let outcome = pool.install(|| {
+            experiment::replicate_with(
+                model,
+                sweep.seed,
+                sweep.replications,
+                &progress,
+                |rep| RunRow::format(p, values, &rep),
+                |row| writer.append(row),
+            )
+        });
+        match outcome {
+            Ok(()) => writer.finish_point(p)?,
+            Err(ReplicateError::Interrupted { .. }) => {
+                bail!(Interrupted(format!(
+                    "sweep `{folder}` stopped with {} of {my_points} points saved; to finish it, run the same command with --resume",
+                    (0..plan.points.len())
+                        .filter(|&q| mine(q) && writer.is_done(q))
+                        .count()
+                )));
+            }
+            Err(ReplicateError::Sink(e)) => return Err(e.into()),
+        }
+    }
+    if let Some((i, n)) = shard {
+        let record = serde_json::json!({
+            "cocreate_version": env!("CARGO_PKG_VERSION"),
+            "sweep_file": path.display().to_string(),
+            "sweep_text": text,
+            "base_scenario": sweep.base.to_toml(),
+            "identity": identity,
+            "shard": i,
+            "shards": n,
+            "points": my_points,
+            "threads": threads,
+            "started": humantime::format_rfc3339_seconds(started).to_string(),
+            "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        });
+        let dir = writer.finish_shard(&record)?;
+        progress.bar.finish_and_clear();
+        if !args.quiet {
+            println!(
+                "{folder}: {my_points} of {} points; merge the {n} shards with `cocreate merge` (this one is in {})",
+                plan.points.len(),
+                dir.display()
+            );
+        }
+        return Ok(());
+    }
+    let mut analysis = Vec::new();
+    if plan.layout != Layout::Plain {
+        for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
+            let means = writer.means(i);
+            if let Some(s) = sensitivity(&plan, factor_names.len(), means, sweep.seed) {
+                let noise = noise_share(writer.variances(i), means, sweep.replications);
+                analysis.push((*metric, s, noise));
+            }
+        }
+    }
+    let manifest = serde_json::json!({
+        "cocreate_version": env!("CARGO_PKG_VERSION"),
+        "model": "PVC-1",
+        "sweep": {
+            "name": sweep.name,
+            "description": sweep.description,
+            "source": path.display().to_string(),
+            "design": sweep.design.name(),
+            "samples": sweep.samples,
+            "levels": sweep.levels,
+            "replications": sweep.replications,
+            "seed": sweep.seed,
+            "factors": factor_names,
+        },
+        "base_scenario": sweep.base,
+        "points": plan.points.len(),
+        "runs": runs,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "threads": threads,
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+    });
+    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
+    progress.bar.finish_and_clear();
+    if !args.quiet {
+        println!(
+            "{}: {} points x {} replications; wrote {}/{{points,runs,summary}}.csv{} and manifest.json",
+            sweep.name,
+            plan.points.len(),
+            sweep.replications,
+            dir.display(),
+            if analysis.is_empty() {
+                ""
+            } else {
+                ", sensitivity.csv"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The shard to run: `--shard I/N`, else SLURM's array variables, else none.
+fn shard_of(flag: Option<&str>) -> Result<Option<(usize, usize)>> {
+    let parse = |i: &str, n: &str, what: &str| -> Result<(usize, usize)> {
+        match (i.trim().parse::<usize>(), n.trim().parse::<usize>()) {
+            (Ok(i), Ok(n)) if n >= 1 && (1..=n).contains(&i) => Ok((i, n)),
+            _ => Err(BadInput(format!(
+                "{what}: expected I/N with 1 <= I <= N, e.g. --shard 2/8"
+            ))
+            .into()),
+        }
+    };
+    if let Some(flag) = flag {
+        let (i, n) = flag
+            .split_once('/')
+            .ok_or_else(|| BadInput(format!("--shard {flag}: expected I/N, e.g. 2/8")))?;
+        return parse(i, n, &format!("--shard {flag}")).map(Some);
+    }
+    match (
+        std::env::var("SLURM_ARRAY_TASK_ID"),
+        std::env::var("SLURM_ARRAY_TASK_COUNT"),
+    ) {
+        // SLURM numbers array tasks from the script's --array start (1 in `cocreate slurm`)
+        (Ok(i), Ok(n)) => parse(&i, &n, "SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT").map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// `cocreate merge`.
+pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
+    use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
+    use cocreate::output::sweep::{SweepFolderError, SweepWriter};
+    use cocreate::scenario::Sweep;
+
+    let mut shards = Vec::new();
+    for dir in &args.shards {
+        let path = dir.join("shard.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            BadInput(format!(
+                "{}: not a finished shard of a sweep ({e})",
+                path.display()
+            ))
+        })?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+        shards.push((dir.clone(), v));
+    }
+    let first = &shards[0].1;
+    let n = first["shards"].as_u64().unwrap_or(0) as usize;
+    let mut seen = vec![false; n];
+    for (dir, v) in &shards {
+        if v["identity"] != first["identity"] {
+            bail!(BadInput(format!(
+                "{} is a shard of a different sweep than {}",
+                dir.display(),
+                shards[0].0.display()
+            )));
+        }
+        if v["shards"] != first["shards"] {
+            bail!(BadInput(format!(
+                "{} is one of {} shards, {} one of {n}: merge the shards of one split",
+                dir.display(),
+                v["shards"],
+                shards[0].0.display()
+            )));
+        }
+        let i = v["shard"].as_u64().unwrap_or(0) as usize;
+        if i == 0 || i > n || std::mem::replace(&mut seen[i - 1], true) {
+            bail!(BadInput(format!(
+                "{}: shard {i} of {n} is given twice or is out of range",
+                dir.display()
+            )));
+        }
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        bail!(BadInput(format!("shard {} of {n} is missing", missing + 1)));
+    }
+    let text = first["sweep_text"].as_str().unwrap_or_default();
+    let base = first["base_scenario"].as_str().unwrap_or_default();
+    let source = first["sweep_file"].as_str().unwrap_or("sweep");
+    let stem = std::path::Path::new(source)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let sweep = Sweep::from_toml(text, source, &stem, |_| {
+        Scenario::from_toml(base, "base scenario", "base")
+    })
+    .map_err(|e| BadInput(e.to_string()))?;
+    let plan = plan(&sweep);
+    let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
+    let identity = first["identity"].as_str().unwrap_or_default();
+    // a merge that was stopped before it finished (a requeued job) resumes
+    let create = |resume| {
+        SweepWriter::create(
+            &args.out,
+            &sweep.name,
+            &factor_names,
+            identity,
+            resume,
+            plan.points.len(),
+        )
+    };
+    let mut writer = match create(false) {
+        Err(SweepFolderError::NotEmpty(dir)) => create(true).map_err(|_| {
+            BadInput(format!(
+                "{} already holds files: remove it or choose another --out (a merge never overwrites results)",
+                dir.display()
+            ))
+        })?,
+        other => other.map_err(|e| BadInput(e.to_string()))?,
+    };
+    for (dir, _) in &shards {
+        writer.adopt(dir)?;
+    }
+    if writer.finished() != plan.points.len() {
+        bail!(BadInput(format!(
+            "the shards hold {} of the sweep's {} points",
+            writer.finished(),
+            plan.points.len()
+        )));
+    }
+    let mut analysis = Vec::new();
+    if plan.layout != Layout::Plain {
+        for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
+            let means = writer.means(i);
+            if let Some(s) = sensitivity(&plan, factor_names.len(), means, sweep.seed) {
+                analysis.push((
+                    *metric,
+                    s,
+                    noise_share(writer.variances(i), means, sweep.replications),
+                ));
+            }
+        }
+    }
+    let manifest = serde_json::json!({
+        "cocreate_version": env!("CARGO_PKG_VERSION"),
+        "model": "PVC-1",
+        "sweep": {
+            "name": sweep.name,
+            "description": sweep.description,
+            "source": source,
+            "design": sweep.design.name(),
+            "samples": sweep.samples,
+            "levels": sweep.levels,
+            "replications": sweep.replications,
+            "seed": sweep.seed,
+            "factors": factor_names,
+        },
+        "base_scenario": sweep.base,
+        "points": plan.points.len(),
+        "runs": plan.points.len() as u64 * u64::from(sweep.replications),
+        "merged_from": args.shards.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+    });
+    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
+    println!("merged {n} shards into {}", dir.display());
+    Ok(())
+}
+
+/// `cocreate slurm`.
+pub fn slurm(args: crate::cli::SlurmArgs) -> Result<()> {
+    let path = &args.sweep;
+    // the sweep is checked now, not on the cluster
+    let (sweep, _) = load_sweep(path)?;
+    let absolute = |p: &std::path::Path| -> Result<PathBuf> {
+        Ok(if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()?.join(p)
+        })
+    };
+    let exe = std::env::current_exe().context("cannot find the cocreate binary")?;
+    let sweep_file = absolute(path)?;
+    let out = absolute(&args.out)?;
+    // what goes into #SBATCH lines is checked: a stray character there would
+    // end SLURM's directives or run as a command
+    let plain = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ":-_.,".contains(c))
+    };
+    if !plain(&args.time) {
+        bail!(BadInput(format!(
+            "--time {:?}: expected a SLURM time such as 01:00:00 or 2-00:00:00",
+            args.time
+        )));
+    }
+    if let Some(p) = args.partition.as_deref().filter(|p| !plain(p)) {
+        bail!(BadInput(format!(
+            "--partition {p:?}: expected a partition name (letters, digits, - _ .)"
+        )));
+    }
+    if out
+        .to_string_lossy()
+        .chars()
+        .any(|c| c.is_whitespace() || "%\"'$`\\".contains(c))
+    {
+        bail!(BadInput(format!(
+            "--out {}: SLURM's --output cannot take spaces, quotes, $, ` or % in a path; choose a plain one",
+            out.display()
+        )));
+    }
+    let parts = out.join("parts");
+    let n = args.shards;
+    let q = |p: &std::path::Path| shell_quote(&p.display().to_string());
+    let partition = args
+        .partition
+        .as_ref()
+        .map(|p| format!("#SBATCH --partition={p}\n"))
+        .unwrap_or_default();
+    let shard_dirs = (1..=n)
+        .map(|i| q(&parts.join(format!("{}.shard-{i}-of-{n}", sweep.name))))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let target = args
+        .script
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.slurm.sh", sweep.name)));
+    let script = format!(
+        r#"#!/bin/bash
+# Runs the sweep `{name}` as a SLURM job array of {n} shards, then merges
+# them. Written by `cocreate slurm`; submit it with: bash {script_name}
+set -euo pipefail
+mkdir -p {parts} {out}
+
+array=$(sbatch --parsable <<'JOB'
+#!/bin/bash
+#SBATCH --job-name=cocreate-{name}
+#SBATCH --array=1-{n}
+#SBATCH --cpus-per-task={cpus}
+#SBATCH --time={time}
+{partition}#SBATCH --output={parts_raw}/slurm-%A_%a.out
+set -euo pipefail
+# a requeued or restarted task finishes what it started
+shard_dir={parts}/{name}.shard-${{SLURM_ARRAY_TASK_ID}}-of-{n}
+resume=""
+if [ -d "$shard_dir/.partial" ]; then resume="--resume"; fi
+{exe} sweep {sweep_file} --quiet --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {parts} $resume
+JOB
+)
+
+merge=$(sbatch --parsable --dependency=afterok:"${{array%%;*}}" <<'JOB'
+#!/bin/bash
+#SBATCH --job-name=cocreate-{name}-merge
+#SBATCH --cpus-per-task=1
+#SBATCH --time={time}
+{partition}#SBATCH --output={out_raw}/slurm-merge-%j.out
+set -euo pipefail
+{exe} merge {shard_dirs} --out {out}
+JOB
+)
+echo "submitted array job ${{array%%;*}} ({n} shards) and merge job ${{merge%%;*}}; results in {out_raw}/{name}/"
+"#,
+        name = sweep.name,
+        n = n,
+        cpus = args.cpus,
+        time = args.time,
+        partition = partition,
+        parts = q(&parts),
+        parts_raw = parts.display(),
+        out = q(&out),
+        out_raw = out.display(),
+        exe = q(&exe),
+        sweep_file = q(&sweep_file),
+        shard_dirs = shard_dirs,
+        script_name = target.display(),
+    );
+    write_file(&target, script.as_bytes())?;
+    println!(
+        "wrote {}: {n} shards of {}; submit it with `bash {}`",
+        target.display(),
+        sweep.name,
+        target.display()
+    );
+    Ok(())
+}
+
+/// A string as one shell word.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
