@@ -58,6 +58,45 @@ impl Summary {
     }
 }
 
+/// A running mean and variance (Welford's method), for figures summarized
+/// without keeping every value, such as each step of a time series.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Running {
+    n: usize,
+    mean: f64,
+    m2: f64,
+}
+
+impl Running {
+    /// Adds one value.
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    /// Number of values.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Their mean (NaN with none).
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.mean }
+    }
+
+    /// The Student-t 95% confidence interval of the mean (NaN when n < 2).
+    pub fn ci95(&self) -> (f64, f64) {
+        if self.n < 2 {
+            return (f64::NAN, f64::NAN);
+        }
+        let sd = (self.m2 / (self.n - 1) as f64).sqrt();
+        let half = student_t_quantile(0.975, (self.n - 1) as f64) * sd / (self.n as f64).sqrt();
+        (self.mean - half, self.mean + half)
+    }
+}
+
 /// The q-quantile of sorted values, interpolating linearly (type 7).
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
@@ -218,6 +257,21 @@ fn ln_gamma(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_summary_matches_the_full_one() {
+        let values = [3.0, 1.5, 4.25, 9.0, -2.0, 0.5, 7.75];
+        let mut r = Running::default();
+        values.iter().for_each(|x| r.push(*x));
+        let s = Summary::of(&values);
+        assert_eq!(r.n(), 7);
+        assert!((r.mean() - s.mean).abs() < 1e-12);
+        let (lo, hi) = r.ci95();
+        assert!((lo - s.ci95_low).abs() < 1e-12 && (hi - s.ci95_high).abs() < 1e-12);
+        let mut one = Running::default();
+        one.push(1.0);
+        assert!(one.ci95().0.is_nan() && Running::default().mean().is_nan());
+    }
 
     #[test]
     fn t_quantiles_match_tables() {

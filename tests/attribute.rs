@@ -1,6 +1,7 @@
-//! `cocreate attribute`: Shapley values of a scenario's inhibitors add up to
-//! the difference between the scenario and its inhibitor-free twin, as two
-//! plain `cocreate run`s measure it.
+//! `cocreate attribute` and `cocreate waterfall`: Shapley values of a
+//! scenario's inhibitors, and the steps of its value-loss waterfall, add up
+//! to the difference between the scenario and its inhibitor-free twin, as
+//! two plain `cocreate run`s measure it.
 
 use assert_cmd::Command;
 use std::fs;
@@ -82,4 +83,105 @@ fn shapley_values_add_up_to_the_scenario_minus_its_twin() {
         shapley.iter().all(|s| *s < 0.0),
         "every inhibitor costs value here: {shapley:?}"
     );
+
+    // the waterfall starts at the twin, ends at the scenario, and its steps
+    // add up to the difference
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(["waterfall", "--quiet"])
+        .arg(&small)
+        .args(common)
+        .arg("--out")
+        .arg(dir.path().join("w"))
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("w/combined-waterfall/waterfall.csv")).unwrap();
+    let w = waterfall(&text);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * b.abs().max(1.0);
+    assert!(close(w[0].1, base), "twin {} vs run {base}", w[0].1);
+    assert!(
+        close(w[7].1, scenario),
+        "what remains {} vs run {scenario}",
+        w[7].1
+    );
+    let steps: f64 = w[1..7].iter().map(|s| s.1).sum();
+    assert!(close(steps, scenario - base), "steps sum to {steps}");
+    // attribute writes the same waterfall: its empty and full coalitions
+    // are the twin and the scenario
+    let from_attribute =
+        fs::read_to_string(dir.path().join("combined-attribution/waterfall.csv")).unwrap();
+    assert_eq!(from_attribute, text);
+}
+
+/// The waterfall's rows as (step, value, ci95_low, ci95_high).
+fn waterfall(csv: &str) -> Vec<(String, f64, f64, f64)> {
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("scenario,step,kind,label,value,ci95_low,ci95_high,share_of_twin")
+    );
+    let rows: Vec<_> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let num = |i: usize| f[i].parse::<f64>().unwrap();
+            (f[1].to_string(), num(4), num(5), num(6))
+        })
+        .collect();
+    let steps: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "twin_realized",
+            "participation",
+            "unserved",
+            "interaction_value",
+            "legal",
+            "not_implemented",
+            "co_destruction",
+            "scenario_realized"
+        ]
+    );
+    rows
+}
+
+#[test]
+fn the_waterfall_puts_each_inhibitors_loss_where_it_acts() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(["waterfall", "--quiet", "-r", "30", "--seed", "5"])
+        .args(["--set", "population.citizens=3000"])
+        .arg(format!("{scenarios}/missing_legal_framework.toml"))
+        .arg(format!("{scenarios}/low_trust.toml"))
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let read = |name: &str| {
+        waterfall(
+            &fs::read_to_string(dir.path().join(format!("{name}-waterfall/waterfall.csv")))
+                .unwrap(),
+        )
+    };
+    // no legal basis at all: the legal step takes most of the twin's value,
+    // and nothing can be lost to non-implementation after it
+    let legal = read("missing_legal_framework");
+    let twin = legal[0].1;
+    assert!(legal[4].3 < -0.6 * twin, "legal step {:?}", legal[4]);
+    assert_eq!(legal[5].1, 0.0, "not implemented {:?}", legal[5]);
+    // low trust: the loss is in participation; the legal step's interval
+    // covers 0 (its rate is the same in both runs)
+    let trust = read("low_trust");
+    assert!(
+        trust[1].3 < -0.4 * twin,
+        "participation step {:?}",
+        trust[1]
+    );
+    assert!(
+        trust[4].2 < 0.0 && trust[4].3 > 0.0,
+        "legal step {:?}",
+        trust[4]
+    );
+    assert!(trust[4].1.abs() < 0.01 * twin);
 }

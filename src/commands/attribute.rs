@@ -5,6 +5,7 @@ use super::*;
 /// `cocreate attribute`.
 pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     use cocreate::experiment::attribution::shapley;
+    use cocreate::experiment::waterfall::waterfall;
     let mut scenario = load_all(std::slice::from_ref(&args.scenario))?
         .pop()
         .context("no scenario")?;
@@ -44,21 +45,17 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     let mut records: Vec<Vec<cocreate::RunRecord>> = Vec::with_capacity(models.len());
     for model in &models {
         let mut out = Vec::with_capacity(replications as usize);
-        let outcome = pool.install(|| {
-            experiment::replicate(model, seed, replications, &progress, |rep| {
-                out.push(rep.record);
-                Ok::<(), std::convert::Infallible>(())
-            })
-        });
-        match outcome {
-            Ok(()) => records.push(out),
-            Err(ReplicateError::Interrupted { .. }) => {
-                bail!(Interrupted(
-                    "the attribution was stopped; nothing was written".into()
-                ))
-            }
-            Err(ReplicateError::Sink(never)) => match never {},
-        }
+        let what = "the attribution";
+        replications_of(
+            &pool,
+            model,
+            seed,
+            0..replications,
+            &progress,
+            what,
+            |rep| out.push(rep.record),
+        )?;
+        records.push(out);
     }
     progress.bar.finish_and_clear();
 
@@ -73,13 +70,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         "removal_gain",
     ]);
     let mut buf = ryu::Buffer::new();
-    let mut num = |x: f64| {
-        if x.is_nan() {
-            "NaN".to_string()
-        } else {
-            buf.format(x).to_string()
-        }
-    };
+    let mut num = |x: f64| output::real(x, &mut buf);
     for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
         let values: Vec<Vec<f64>> = records
             .iter()
@@ -102,21 +93,27 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     }
     let dir = args.out.join(format!("{}-attribution", scenario.name));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let manifest = serde_json::json!({
-        "cocreate_version": env!("CARGO_PKG_VERSION"),
-        "model": "PVC-1",
-        "scenario": scenario,
-        "inhibitors": active.iter().map(|(i, x)| (i.name(), *x)).collect::<std::collections::BTreeMap<_, _>>(),
-        "coalitions": models.len(),
-        "master_seed": seed,
-        "replications": replications,
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "threads": threads,
-        "started": humantime::format_rfc3339_seconds(started).to_string(),
-        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-    });
-    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
-    manifest_bytes.push(b'\n');
+    // the waterfall needs only the twin (no inhibitor) and the scenario (all)
+    let waterfall = waterfall(
+        &records[0],
+        &records[models.len() - 1],
+        scenario.params.value.destruction_loss,
+    );
+    let manifest_bytes = analysis_manifest(
+        serde_json::json!({
+            "scenario": scenario,
+            "inhibitors": active.iter().map(|(i, x)| (i.name(), *x)).collect::<std::collections::BTreeMap<_, _>>(),
+            "coalitions": models.len(),
+            "master_seed": seed,
+            "replications": replications,
+        }),
+        threads,
+        started,
+    )?;
+    write_file(
+        &dir.join("waterfall.csv"),
+        &output::waterfall_csv(&[(&scenario.name, &waterfall)]),
+    )?;
     write_file(
         &dir.join("attribution.csv"),
         &csv_text.into_inner().unwrap_or_default(),
@@ -141,7 +138,11 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
                 s.removal_gain
             );
         }
-        println!("wrote {}/attribution.csv and manifest.json", dir.display());
+        print!("{}", waterfall_table(&scenario.name, &waterfall));
+        println!(
+            "wrote {}/attribution.csv, waterfall.csv and manifest.json",
+            dir.display()
+        );
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `cocreate compare`.
 
 use super::*;
+use cocreate::experiment::series::StepSeries;
 
 /// `cocreate compare`.
 pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
@@ -26,51 +27,36 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     let total = u64::from(replications) * (2 * models.len() as u64 - 1);
     let progress = Progress::new(total, "replications", args.quiet)?;
     let started = SystemTime::now();
-    let run = |model: &Model,
-               seed: u64,
-               range: std::ops::Range<u32>,
-               name: &str,
-               records: &mut Vec<cocreate::RunRecord>|
-     -> Result<()> {
-        progress.bar.set_message(name.to_string());
-        let outcome = pool.install(|| {
-            experiment::replicate_range(
-                model,
-                seed,
-                range,
-                &progress,
-                |rep| rep,
-                |rep| {
-                    records.push(rep.record);
-                    Ok::<(), std::convert::Infallible>(())
-                },
-            )
-        });
-        match outcome {
-            Ok(()) => Ok(()),
-            Err(ReplicateError::Interrupted { .. }) => bail!(Interrupted(
-                "the comparison was stopped; nothing was written".into()
-            )),
-            Err(ReplicateError::Sink(never)) => match never {},
-        }
-    };
     // [base, then (paired, independent) per other scenario]; with
     // --precision, batches follow until every scenario's target figure has
     // a 95% interval within REL of its mean
     let mut paired: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
     let mut independent: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
+    let mut series = vec![StepSeries::default(); models.len()];
     let (mut done, mut end) = (0, replications);
+    let what = "the comparison";
     loop {
         for (k, (scenario, model)) in scenarios.iter().zip(&models).enumerate() {
-            run(model, seed, done..end, &scenario.name, &mut paired[k])?;
+            progress.bar.set_message(scenario.name.clone());
+            let (records, steps) = (&mut paired[k], &mut series[k]);
+            replications_of(&pool, model, seed, done..end, &progress, what, |rep| {
+                steps.add(&rep.steps);
+                records.push(rep.record);
+            })?;
             if k > 0 {
-                let label = format!("{} (indep.)", scenario.name);
-                run(
+                progress
+                    .bar
+                    .set_message(format!("{} (indep.)", scenario.name));
+                let records = &mut independent[k];
+                let range = done..end;
+                replications_of(
+                    &pool,
                     model,
                     independent_seed,
-                    done..end,
-                    &label,
-                    &mut independent[k],
+                    range,
+                    &progress,
+                    what,
+                    |rep| records.push(rep.record),
                 )?;
             }
         }
@@ -108,13 +94,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut csv_text = csv::Writer::from_writer(Vec::new());
     let mut buf = ryu::Buffer::new();
-    let mut num = |x: f64| {
-        if x.is_nan() {
-            "NaN".to_string()
-        } else {
-            buf.format(x).to_string()
-        }
-    };
+    let mut num = |x: f64| output::real(x, &mut buf);
     let _ = csv_text.write_record([
         "scenario",
         "metric",
@@ -139,24 +119,26 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             ]);
         }
     }
-    let manifest = serde_json::json!({
-        "cocreate_version": env!("CARGO_PKG_VERSION"),
-        "model": "PVC-1",
-        "base": scenarios[0].name,
-        "scenarios": scenarios,
-        "master_seed": seed,
-        "independent_seed": independent_seed,
-        "replications": replications,
-        "variance_reduction": results.iter().skip(1).map(|(name, rows)| {
-            (name.clone(), rows.iter().map(|c| (c.metric, c.variance_reduction)).collect::<std::collections::BTreeMap<_, _>>())
-        }).collect::<std::collections::BTreeMap<_, _>>(),
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "threads": threads,
-        "started": humantime::format_rfc3339_seconds(started).to_string(),
-        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-    });
-    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
-    manifest_bytes.push(b'\n');
+    let manifest_bytes = analysis_manifest(
+        serde_json::json!({
+            "base": scenarios[0].name,
+            "scenarios": scenarios,
+            "master_seed": seed,
+            "independent_seed": independent_seed,
+            "replications": replications,
+            "variance_reduction": results.iter().skip(1).map(|(name, rows)| {
+                (name.clone(), rows.iter().map(|c| (c.metric, c.variance_reduction)).collect::<std::collections::BTreeMap<_, _>>())
+            }).collect::<std::collections::BTreeMap<_, _>>(),
+        }),
+        threads,
+        started,
+    )?;
+    let named: Vec<(&str, &StepSeries)> = scenarios
+        .iter()
+        .map(|s| s.name.as_str())
+        .zip(&series)
+        .collect();
+    write_file(&dir.join("series.csv"), &output::series_csv(&named))?;
     write_file(
         &dir.join("comparison.csv"),
         &csv_text.into_inner().unwrap_or_default(),
@@ -164,7 +146,10 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     write_file(&dir.join("manifest.json"), &manifest_bytes)?;
     if !args.quiet {
         print!("{}", comparison_table(&results));
-        println!("wrote {}/comparison.csv and manifest.json", dir.display());
+        println!(
+            "wrote {}/comparison.csv, series.csv and manifest.json",
+            dir.display()
+        );
     }
     Ok(())
 }

@@ -18,11 +18,14 @@ mod attribute;
 mod compare;
 mod run;
 mod sweep;
+mod waterfall;
 
 pub use attribute::attribute;
 pub use compare::compare;
 pub use run::run;
 pub use sweep::{merge, slurm, sweep};
+pub use waterfall::waterfall;
+use waterfall::waterfall_table;
 
 /// The run was stopped by Ctrl-C.
 #[derive(Debug, thiserror::Error)]
@@ -295,4 +298,67 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     f.commit()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Runs replications `range` of `model` under master seed `seed` on `pool`,
+/// in replication order, handing each to `each`. Ctrl-C stops it with
+/// [`Interrupted`] saying that `what` was stopped and nothing written.
+fn replications_of(
+    pool: &rayon::ThreadPool,
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u32>,
+    progress: &Progress,
+    what: &str,
+    mut each: impl FnMut(experiment::Replication) + Send,
+) -> Result<()> {
+    let outcome = pool.install(|| {
+        experiment::replicate_range(
+            model,
+            seed,
+            range,
+            progress,
+            |rep| rep,
+            |rep| {
+                each(rep);
+                Ok::<(), std::convert::Infallible>(())
+            },
+        )
+    });
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(ReplicateError::Interrupted { .. }) => {
+            bail!(Interrupted(format!(
+                "{what} was stopped; nothing was written"
+            )))
+        }
+        Err(ReplicateError::Sink(never)) => match never {},
+    }
+}
+
+/// The text of an analysis command's `manifest.json`: `fields` plus the
+/// version, model, command line, threads and start and end times.
+fn analysis_manifest(
+    fields: serde_json::Value,
+    threads: usize,
+    started: SystemTime,
+) -> Result<Vec<u8>> {
+    let mut manifest = serde_json::json!({
+        "cocreate_version": env!("CARGO_PKG_VERSION"),
+        "model": "PVC-1",
+    });
+    if let (Some(m), serde_json::Value::Object(extra)) = (manifest.as_object_mut(), fields) {
+        m.extend(extra);
+        m.insert(
+            "command_line".into(),
+            std::env::args().collect::<Vec<_>>().into(),
+        );
+        m.insert("threads".into(), threads.into());
+        let time = |t| serde_json::Value::from(humantime::format_rfc3339_seconds(t).to_string());
+        m.insert("started".into(), time(started));
+        m.insert("finished".into(), time(SystemTime::now()));
+    }
+    let mut bytes = serde_json::to_vec_pretty(&manifest)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }

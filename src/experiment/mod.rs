@@ -8,6 +8,7 @@ pub mod attribution;
 pub mod compare;
 pub mod design;
 pub mod sensitivity;
+pub mod series;
 pub mod sweep;
 pub mod waterfall;
 

@@ -9,13 +9,15 @@
 //! R = P · a · v · ((1 − d) · l · m − λ · d)
 //! ```
 //!
-//! with, over the whole run,
+//! with, over the whole run (Σ V summed over served interactions with the
+//! outcome named),
 //! - `P`: participations (Σ participants over steps);
 //! - `a`: service rate, served / participations;
 //! - `v`: value potential per served interaction, Σ V / served;
 //! - `d`: co-destroyed share of the potential, Σ V over co-destroyed / Σ V;
 //! - `l`: legal share, the part of the potential not co-destroyed that had
-//!   a legal basis: 1 − Σ V over blocked_legal / (Σ V − Σ V over co-destroyed);
+//!   a legal basis: Σ V over realized and not_implemented / Σ V over
+//!   realized, not_implemented and blocked_legal;
 //! - `m`: implemented share, the part of the legally possible potential the
 //!   agencies implemented: Σ V over realized / (Σ V over realized and not_implemented);
 //! - `λ`: `value.destruction_loss`, the same in both runs.
@@ -125,20 +127,21 @@ fn realized(f: &[f64; 6], destruction_loss: f64) -> f64 {
     p * a * v * ((1.0 - d) * l * m - destruction_loss * d)
 }
 
-/// The factors [P, a, v, l, m, d] of a run; `None` where undefined.
+/// The factors [P, a, v, l, m, d] of a run; `None` where undefined. The
+/// shares come from sums of V by outcome, so a share with nothing to
+/// divide is exactly undefined (no rounding leftovers of a difference).
 fn factors(r: &RunRecord) -> [Option<f64>; 6] {
     let div = |x: f64, y: f64| (y > 0.0).then(|| x / y);
-    let u = &r.unrealized;
-    let potential = r.total_value_potential;
-    let kept = potential - u.co_destroyed;
-    let legal = kept - u.blocked_legal;
+    let v = &r.by_outcome;
+    let legal = v.realized + v.not_implemented;
+    let kept = legal + v.blocked_legal;
     [
         Some(r.participants as f64),
         div(r.served as f64, r.participants as f64),
-        div(potential, r.served as f64),
-        div(legal, kept).filter(|_| kept > 0.0),
-        div(legal - u.not_implemented, legal),
-        div(u.co_destroyed, potential),
+        div(r.total_value_potential, r.served as f64),
+        div(legal, kept),
+        div(v.realized, legal),
+        div(v.co_destroyed, kept + v.co_destroyed),
     ]
 }
 
@@ -156,19 +159,20 @@ fn filled(t: [Option<f64>; 6], s: [Option<f64>; 6]) -> ([f64; 6], [f64; 6]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Unrealized;
+    use crate::model::OutcomePotential;
 
     /// A run with the given totals; realized value and potential follow
     /// from the outcome sums (lambda = 0.5).
     fn run(participants: u64, served: u64, potential: f64, u: [f64; 3]) -> RunRecord {
         let [co, bl, ni] = u;
-        let realized_potential = potential - co - bl - ni;
+        let realized = potential - co - bl - ni;
         RunRecord {
             participants,
             served,
             total_value_potential: potential,
-            total_value_realized: realized_potential - 0.5 * co,
-            unrealized: Unrealized {
+            total_value_realized: realized - 0.5 * co,
+            by_outcome: OutcomePotential {
+                realized,
                 co_destroyed: co,
                 blocked_legal: bl,
                 not_implemented: ni,

@@ -11,7 +11,7 @@
 //! more than K picked need their pickers' priorities compared.
 
 use super::kernel::pack;
-use super::record::{StepRecord, Unrealized};
+use super::record::{OutcomePotential, StepRecord};
 use super::rng::{
     Stream, below, key, normal_central, normal_in_tail, normal_tail, normal_uniform, threshold,
     word,
@@ -103,9 +103,9 @@ pub struct Tally {
     pub figures: StepRecord,
     /// Public value added: (1 + s) V per realized, - lambda V per destroyed.
     pub public_value: f64,
-    /// Sum of V over the served interactions that were not realized, by
-    /// outcome (not a recorded figure; the value-loss waterfall uses it).
-    pub unrealized: Unrealized,
+    /// Sum of V over the served interactions, by outcome (not a recorded
+    /// figure; the value-loss waterfall uses it).
+    pub by_outcome: OutcomePotential,
     /// Per agency: served, realized, co-destroyed.
     pub per_agency: Vec<[u32; 3]>,
 }
@@ -115,7 +115,7 @@ impl Tally {
     pub fn reset(&mut self, agencies: usize) {
         self.figures = StepRecord::default();
         self.public_value = 0.0;
-        self.unrealized = Unrealized::default();
+        self.by_outcome = OutcomePotential::default();
         self.per_agency.clear();
         self.per_agency.resize(agencies, [0; 3]);
     }
@@ -124,7 +124,7 @@ impl Tally {
     pub fn add(&mut self, other: &Tally) {
         self.figures.add_interactions(&other.figures);
         self.public_value += other.public_value;
-        self.unrealized.add(&other.unrealized);
+        self.by_outcome.add(&other.by_outcome);
         for (mine, theirs) in self.per_agency.iter_mut().zip(&other.per_agency) {
             for (m, t) in mine.iter_mut().zip(theirs) {
                 *m += t;
@@ -193,7 +193,8 @@ pub fn interact_chunk(
         f.value_realized += rf * potential - df * lost;
         f.value_destroyed += df * lost;
         tally.public_value += rf * ((1.0 + s.spillover) * potential) - df * lost;
-        let u = &mut tally.unrealized;
+        let u = &mut tally.by_outcome;
+        u.realized += rf * potential;
         u.co_destroyed += df * potential;
         u.blocked_legal += f64::from(u8::from(outcome == Outcome::BlockedLegal)) * potential;
         u.not_implemented += f64::from(u8::from(outcome == Outcome::NotImplemented)) * potential;

@@ -15,7 +15,7 @@ mod world;
 
 pub use network::Network;
 pub use population::{BetaMean, TraitDraw};
-pub use record::{Figure, RunRecord, StepRecord, Unrealized};
+pub use record::{Figure, OutcomePotential, RunRecord, StepRecord};
 pub use world::{CHUNK, Governance, World, run};
 
 use crate::scenario::{Intervention, NetworkKind, Params};

@@ -151,17 +151,17 @@ pub struct RunRecord {
     pub not_implemented: u64,
     /// Co-destroyed outcomes over the run.
     pub co_destroyed: u64,
-    /// Value potential of the served interactions that were not realized,
-    /// by outcome, over the run. Not one of [`RunRecord::FIGURES`] (MODEL.md
+    /// Value potential of the served interactions by outcome, over the run. Not one of [`RunRecord::FIGURES`] (MODEL.md
     /// section 4 does not record it, and `runs.csv` does not hold it); the
     /// value-loss waterfall needs it to split the potential exactly.
-    pub unrealized: Unrealized,
+    pub by_outcome: OutcomePotential,
 }
 
-/// Sums of the value potential V over served interactions that were not
-/// realized, one per outcome.
+/// Sums of the value potential V over served interactions, one per outcome.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Unrealized {
+pub struct OutcomePotential {
+    /// Sum of V over realized interactions.
+    pub realized: f64,
     /// Sum of V over co-destroyed interactions (the value lost is lambda times this).
     pub co_destroyed: f64,
     /// Sum of V over interactions without a legal basis.
@@ -170,9 +170,10 @@ pub struct Unrealized {
     pub not_implemented: f64,
 }
 
-impl Unrealized {
+impl OutcomePotential {
     /// Adds `other`'s sums.
-    pub fn add(&mut self, other: &Unrealized) {
+    pub fn add(&mut self, other: &OutcomePotential) {
+        self.realized += other.realized;
         self.co_destroyed += other.co_destroyed;
         self.blocked_legal += other.blocked_legal;
         self.not_implemented += other.not_implemented;

@@ -11,7 +11,7 @@ use super::interact::{self, Keys, Pick, Setting, Tally};
 use super::kernel::{self, Pass};
 use super::network::Network;
 use super::population::{TraitDraw, excluded};
-use super::record::{RunRecord, StepRecord, Unrealized};
+use super::record::{OutcomePotential, RunRecord, StepRecord};
 use super::rng::{Stream, key, threshold};
 use super::rules::{self, TrustRule};
 use super::{Model, NetworkKind};
@@ -83,8 +83,8 @@ pub struct World<'m> {
     governance: Governance,
     capacity: u32,
     public_value: f64,
-    /// Unrealized potential so far, by outcome.
-    unrealized: Unrealized,
+    /// OutcomePotential potential so far, by outcome.
+    by_outcome: OutcomePotential,
     initial_mean_trust: f64,
     final_mean_trust: f64,
     // per-step scratch, reused
@@ -209,7 +209,7 @@ impl<'m> World<'m> {
             capacity: rules::capacity(governance.capacity_share, p.population.citizens, m),
             governance,
             public_value: 0.0,
-            unrealized: Unrealized::default(),
+            by_outcome: OutcomePotential::default(),
             initial_mean_trust: 0.0,
             final_mean_trust: 0.0,
             cutoff: vec![0; m as usize],
@@ -456,7 +456,7 @@ impl<'m> World<'m> {
         record.add_interactions(&s.figures);
         record.participants = participants;
         self.public_value += s.public_value;
-        self.unrealized.add(&s.unrealized);
+        self.by_outcome.add(&s.by_outcome);
     }
 
     /// Phase 6: agencies that served anyone learn from realized and
@@ -523,7 +523,7 @@ impl<'m> World<'m> {
         };
         r.realization_ratio = ratio(r.total_value_realized, r.total_value_potential);
         r.public_value = self.public_value;
-        r.unrealized = self.unrealized;
+        r.by_outcome = self.by_outcome;
         r.participation_rate = participation_sum / steps.len() as f64;
         r.service_rate = ratio(r.served as f64, r.participants as f64);
         r.final_mean_trust = self.final_mean_trust;

@@ -12,11 +12,13 @@
 //! Rows are written as replications arrive; each file appears under its
 //! final name only once complete.
 
+mod analysis;
 mod atomic;
 mod manifest;
 pub mod sweep;
 mod table;
 
+pub use analysis::{SERIES_COLUMNS, WATERFALL_COLUMNS, series_csv, waterfall_csv};
 pub use atomic::AtomicFile;
 pub use manifest::Manifest;
 pub use table::key_figures_table;
@@ -58,7 +60,7 @@ pub const SUMMARY_COLUMNS: [&str; 8] = [
 
 /// Formats a float for CSV: shortest text that reads back to the same
 /// number (`NaN` where undefined).
-fn real(x: f64, buf: &mut ryu::Buffer) -> String {
+pub fn real(x: f64, buf: &mut ryu::Buffer) -> String {
     if x.is_nan() {
         "NaN".into()
     } else {

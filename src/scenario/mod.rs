@@ -152,6 +152,14 @@ impl Scenario {
         Ok(())
     }
 
+    /// The inhibitor-free twin: the same scenario (parameters, interventions,
+    /// seed) with every inhibitor at intensity 0.
+    pub fn twin(&self) -> Scenario {
+        let mut twin = self.clone();
+        twin.inhibitors = Inhibitors::default();
+        twin
+    }
+
     /// Checks the constraints that involve several keys (`network.k` below
     /// the number of citizens, interventions before the last step), applies
     /// the inhibitors, and returns the runnable model.

@@ -1,0 +1,114 @@
+//! `cocreate waterfall`.
+
+use super::*;
+use cocreate::experiment::waterfall::{STEP_LABELS, Waterfall, waterfall as compute};
+
+/// `cocreate waterfall`: each scenario and its inhibitor-free twin, run
+/// with the same seeds, and where the difference in realized value goes.
+pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
+    let mut scenarios = load_all(&args.scenarios)?;
+    let seed = prepare(
+        &mut scenarios,
+        &args.set,
+        args.replications,
+        args.seed,
+        args.quiet,
+    )?;
+    // every model checked before anything runs: [scenario, twin] each
+    let mut models = Vec::with_capacity(2 * scenarios.len());
+    for s in &scenarios {
+        models.push(checked(s)?);
+        models.push(checked(&s.twin())?);
+    }
+    let (threads, pool) = worker_pool(args.threads)?;
+    let total: u64 = scenarios
+        .iter()
+        .map(|s| 2 * u64::from(s.params.run.replications))
+        .sum();
+    let progress = Progress::new(total, "replications", args.quiet)?;
+    let started = SystemTime::now();
+    let mut results = Vec::with_capacity(scenarios.len());
+    for (scenario, pair) in scenarios.iter().zip(models.chunks(2)) {
+        let replications = scenario.params.run.replications;
+        let mut runs = [Vec::new(), Vec::new()];
+        for ((model, out), label) in pair.iter().zip(&mut runs).zip(["", " (twin)"]) {
+            progress
+                .bar
+                .set_message(format!("{}{label}", scenario.name));
+            let what = "the waterfall";
+            replications_of(
+                &pool,
+                model,
+                seed,
+                0..replications,
+                &progress,
+                what,
+                |rep| out.push(rep.record),
+            )?;
+        }
+        let lambda = scenario.params.value.destruction_loss;
+        results.push(compute(&runs[1], &runs[0], lambda));
+    }
+    progress.bar.finish_and_clear();
+    for (scenario, w) in scenarios.iter().zip(&results) {
+        let dir = args.out.join(format!("{}-waterfall", scenario.name));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let manifest = analysis_manifest(
+            serde_json::json!({
+                "scenario": scenario,
+                "twin": "the scenario with every inhibitor at 0",
+                "master_seed": seed,
+                "replications": scenario.params.run.replications,
+            }),
+            threads,
+            started,
+        )?;
+        write_file(
+            &dir.join("waterfall.csv"),
+            &output::waterfall_csv(&[(&scenario.name, w)]),
+        )?;
+        write_file(&dir.join("manifest.json"), &manifest)?;
+        if !args.quiet {
+            print!("{}", waterfall_table(&scenario.name, w));
+            println!("wrote {}/waterfall.csv and manifest.json", dir.display());
+        }
+    }
+    Ok(())
+}
+
+/// The terminal table of a waterfall.
+pub(super) fn waterfall_table(name: &str, w: &Waterfall) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "{name}: where realized value is lost (mean over {} paired replications, 95% CI)\n",
+        w.twin.n
+    );
+    let share = |x: f64| {
+        if w.twin.mean == 0.0 {
+            String::new()
+        } else {
+            format!("{:>7.1}%", 100.0 * x / w.twin.mean)
+        }
+    };
+    let mut line = |label: &str, s: &cocreate::stats::Summary, sign: bool| {
+        let value = if sign {
+            format!("{:+.1}", s.mean)
+        } else {
+            format!("{:.1}", s.mean)
+        };
+        let _ = writeln!(
+            out,
+            "  {label:<28} {value:>10} [{:.1}, {:.1}] {}",
+            s.ci95_low,
+            s.ci95_high,
+            share(s.mean)
+        );
+    };
+    line("inhibitor-free twin", &w.twin, false);
+    for (label, s) in STEP_LABELS.iter().zip(&w.steps) {
+        line(label, s, true);
+    }
+    line("what remains", &w.scenario, false);
+    out
+}

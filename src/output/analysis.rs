@@ -1,0 +1,91 @@
+//! The tables of the analysis commands: `waterfall.csv`, the value-loss
+//! waterfall of one or more scenarios (see [`crate::experiment::waterfall`]
+//! for the definition of each step), and `series.csv`, time series with
+//! 95% intervals.
+
+use crate::experiment::series::StepSeries;
+use crate::experiment::waterfall::{STEP_LABELS, STEPS, Waterfall};
+use crate::model::StepRecord;
+use crate::stats::Summary;
+
+/// The header of `waterfall.csv`.
+pub const WATERFALL_COLUMNS: [&str; 8] = [
+    "scenario",
+    "step",
+    "kind",
+    "label",
+    "value",
+    "ci95_low",
+    "ci95_high",
+    "share_of_twin",
+];
+
+/// The text of `waterfall.csv`: per scenario, the twin's realized value
+/// (`twin_realized`, kind `level`), the change due to each step (kind
+/// `change`, negative for value lost) and the scenario's realized value
+/// (`scenario_realized`, kind `level`); `share_of_twin` is the value over
+/// the twin's mean realized value.
+pub fn waterfall_csv(waterfalls: &[(&str, &Waterfall)]) -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut buf = ryu::Buffer::new();
+    let _ = out.write_record(WATERFALL_COLUMNS);
+    for (scenario, w) in waterfalls {
+        let base = w.twin.mean;
+        let mut row = |step: &str, kind: &str, label: &str, s: &Summary| {
+            let share = if base == 0.0 { f64::NAN } else { s.mean / base };
+            let _ = out.write_record([
+                scenario.to_string(),
+                step.to_string(),
+                kind.to_string(),
+                label.to_string(),
+                super::real(s.mean, &mut buf),
+                super::real(s.ci95_low, &mut buf),
+                super::real(s.ci95_high, &mut buf),
+                super::real(share, &mut buf),
+            ]);
+        };
+        row("twin_realized", "level", "inhibitor-free twin", &w.twin);
+        for ((step, label), s) in STEPS.iter().zip(STEP_LABELS).zip(&w.steps) {
+            row(step, "change", label, s);
+        }
+        row("scenario_realized", "level", "what remains", &w.scenario);
+    }
+    out.into_inner().unwrap_or_default()
+}
+
+/// The header of `series.csv`.
+pub const SERIES_COLUMNS: [&str; 6] = [
+    "scenario",
+    "step",
+    "metric",
+    "mean",
+    "ci95_low",
+    "ci95_high",
+];
+
+/// The text of `series.csv`: per scenario, step and figure of
+/// [`StepRecord::FIGURES`], the mean over replications and its 95% interval.
+pub fn series_csv(series: &[(&str, &StepSeries)]) -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut buf = ryu::Buffer::new();
+    let _ = out.write_record(SERIES_COLUMNS);
+    for (scenario, s) in series {
+        for step in 0..s.len() {
+            for (k, metric) in StepRecord::FIGURES.iter().enumerate() {
+                let Some(r) = s.at(step, k) else {
+                    continue;
+                };
+                let (low, high) = r.ci95();
+                let _ = out.write_record([
+                    scenario.to_string(),
+                    step.to_string(),
+                    metric.to_string(),
+                    super::real(r.mean(), &mut buf),
+                    super::real(low, &mut buf),
+                    super::real(high, &mut buf),
+                ]);
+            }
+        }
+    }
+    out.into_inner().unwrap_or_default()
+}
