@@ -51,6 +51,13 @@ pub enum Command {
         after_help = "Example:\n  cocreate waterfall scenarios/combined.toml scenarios/legal-reform.toml -r 100\n\nWrites DIR/<scenario name>-waterfall/waterfall.csv (scenario, step, kind, label, value,\nci95_low, ci95_high, share_of_twin) and manifest.json. The scenario and its twin run\nwith the same seeds; the steps add up exactly to the scenario's realized value minus\nthe twin's. docs/analysis.md defines each step."
     )]
     Waterfall(WaterfallArgs),
+    /// One self-contained HTML report (plots inline, no network needed) from
+    /// result folders of run, compare, waterfall, attribute and sweep; the
+    /// plots are also written as SVG and PNG files.
+    #[command(
+        after_help = "Examples:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml\n  cocreate attribute scenarios/combined.toml\n  cocreate report results/baseline-compare results/combined-attribution --out paper/report.html\n  cocreate report results            # every result folder in results/\n\nWrites FILE (default: report.html in the first folder given) and, beside it,\n<FILE stem>-figures/ with every plot as NAME.svg and NAME.png."
+    )]
+    Report(ReportArgs),
     /// Run a sweep: many parameter points from a design, each replicated;
     /// writes points.csv, runs.csv, summary.csv, sensitivity.csv (sobol and
     /// morris designs) and manifest.json.
@@ -331,6 +338,23 @@ pub struct WaterfallArgs {
     /// Folder to write into, as DIR/<scenario name>-waterfall/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Options of `cocreate report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Result folders written by cocreate (run, compare, waterfall,
+    /// attribute, sweep), or folders holding such folders.
+    #[arg(required = true, value_name = "RESULTS_DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// The HTML file to write [default: report.html in the first folder].
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 
     /// Print nothing but errors.
     #[arg(short, long)]

@@ -43,6 +43,7 @@
 pub mod experiment;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod stats;
 

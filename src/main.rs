@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         cli::Command::Compare(args) => commands::compare(args),
         cli::Command::Attribute(args) => commands::attribute(args),
         cli::Command::Waterfall(args) => commands::waterfall(args),
+        cli::Command::Report(args) => commands::report(args),
         cli::Command::Sweep(args) => commands::sweep(args),
         cli::Command::Merge(args) => commands::merge(args),
         cli::Command::Slurm(args) => commands::slurm(args),

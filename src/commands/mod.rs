@@ -16,12 +16,14 @@ use std::time::SystemTime;
 
 mod attribute;
 mod compare;
+mod report;
 mod run;
 mod sweep;
 mod waterfall;
 
 pub use attribute::attribute;
 pub use compare::compare;
+pub use report::report;
 pub use run::run;
 pub use sweep::{merge, slurm, sweep};
 pub use waterfall::waterfall;

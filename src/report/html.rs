@@ -1,0 +1,843 @@
+//! The HTML report: one self-contained page (styles and plots inline, no
+//! network) from the result folders [`super::load`] reads.
+
+use super::load::{
+    AttributionResults, CompareResults, Estimate, Results, RunResults, SweepResults, WaterfallStep,
+};
+use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, WaterfallBar};
+use crate::model::StepRecord;
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// A plot of the report, to be written beside it as SVG and PNG.
+pub struct Figure {
+    /// File stem, unique within the report (e.g. `waterfall-combined`).
+    pub stem: String,
+    /// The chart.
+    pub chart: Chart,
+}
+
+/// The report: its HTML text, and its plots for writing as files.
+pub struct Report {
+    /// The whole page.
+    pub html: String,
+    /// Every plot in it, in page order.
+    pub figures: Vec<Figure>,
+}
+
+/// The figures shown for each scenario in the key-figures tables.
+const KEY_FIGURES: [&str; 7] = [
+    "participation_rate",
+    "service_rate",
+    "total_value_realized",
+    "realization_ratio",
+    "public_value",
+    "final_mean_trust",
+    "gini",
+];
+
+/// Builds the report of `results`; `generated` is shown as its date and
+/// `sources` name the folders given.
+pub fn build(
+    results: &[Results],
+    sources: &[String],
+    generated: &str,
+) -> Result<Report, PlotError> {
+    let mut page = Page::default();
+    let _ = write!(
+        page.body,
+        "<header><h1>Public value co-creation: simulation report</h1><p class=\"meta\">cocreate {} (model PVC-1), generated {}, from {}.</p></header>",
+        env!("CARGO_PKG_VERSION"),
+        escape(generated),
+        sources
+            .iter()
+            .map(|s| format!("<code>{}</code>", escape(s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let runs: Vec<&RunResults> = results
+        .iter()
+        .filter_map(|r| {
+            if let Results::Run(r) = r {
+                Some(r)
+            } else {
+                None
+            }
+        })
+        .collect();
+    if !runs.is_empty() {
+        page.runs(&runs)?;
+    }
+    for r in results {
+        match r {
+            Results::Run(_) => {}
+            Results::Compare(c) => page.compare(c)?,
+            Results::Waterfall(w) => {
+                page.section(&format!("Where the value is lost: {}", w.name));
+                page.scenario(&w.manifest["scenario"]);
+                page.waterfall(&w.name, &w.steps)?;
+            }
+            Results::Attribution(a) => page.attribution(a)?,
+            Results::Sweep(s) => page.sweep(s)?,
+        }
+    }
+    page.methods();
+    Ok(Report {
+        html: page.finish(),
+        figures: page.figures,
+    })
+}
+
+#[derive(Default)]
+struct Page {
+    toc: Vec<(String, String)>,
+    body: String,
+    figures: Vec<Figure>,
+}
+
+impl Page {
+    fn section(&mut self, title: &str) {
+        let id = format!("s{}", self.toc.len() + 1);
+        let _ = write!(self.body, "<h2 id=\"{id}\">{}</h2>", escape(title));
+        self.toc.push((id, title.to_string()));
+    }
+
+    /// Adds a plot inline (as SVG) with its caption.
+    fn figure(&mut self, stem: &str, chart: Chart, caption: &str) -> Result<(), PlotError> {
+        let svg = chart.svg()?;
+        let mut stem = slug(stem);
+        if self.figures.iter().any(|f| f.stem == stem) {
+            stem = format!("{stem}-{}", self.figures.len() + 1);
+        }
+        let _ = write!(
+            self.body,
+            "<figure class=\"plot\" data-file=\"{stem}\">{}<figcaption>{}</figcaption></figure>",
+            strip_xml_declaration(&svg),
+            escape(caption)
+        );
+        self.figures.push(Figure { stem, chart });
+        Ok(())
+    }
+
+    /// The scenarios run with `cocreate run`: parameters, key figures, time series.
+    fn runs(&mut self, runs: &[&RunResults]) -> Result<(), PlotError> {
+        self.section("Scenarios and key figures");
+        for r in runs {
+            self.scenario(&r.manifest["scenario"]);
+        }
+        let mut table = String::from("<table><thead><tr><th>figure</th>");
+        for r in runs {
+            let _ = write!(table, "<th>{}</th>", escape(&r.name));
+        }
+        table.push_str("</tr></thead><tbody>");
+        for key in KEY_FIGURES {
+            let _ = write!(table, "<tr><td>{key}</td>");
+            for r in runs {
+                let cell = r
+                    .summary
+                    .iter()
+                    .find(|(m, _)| m == key)
+                    .map_or("–".to_string(), |(_, e)| with_interval(e));
+                let _ = write!(table, "<td>{cell}</td>");
+            }
+            table.push_str("</tr>");
+        }
+        table.push_str("</tbody></table>");
+        let n = runs
+            .iter()
+            .filter_map(|r| r.manifest["replications"].as_u64())
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(
+            self.body,
+            "<p>Mean over replications ({n} per scenario), with the 95% confidence interval of the mean in brackets.</p>{table}"
+        );
+        let series: Vec<(String, f64, Vec<[Estimate; 3]>)> = runs
+            .iter()
+            .map(|r| {
+                let citizens = citizens(&r.manifest["scenario"]);
+                (r.name.clone(), citizens, from_step_series(r))
+            })
+            .collect();
+        self.time_series("runs", &series)
+    }
+
+    /// Three time-series plots (realized value, trust, participation) of
+    /// scenarios given as (name, citizens, per step [value_realized,
+    /// mean_trust, participants]).
+    fn time_series(
+        &mut self,
+        stem: &str,
+        series: &[(String, f64, Vec<[Estimate; 3]>)],
+    ) -> Result<(), PlotError> {
+        let specs = [
+            (
+                "Realized value per step",
+                "value realized (value units)",
+                "value_realized",
+            ),
+            (
+                "Mean trust in government",
+                "mean trust (0 to 1)",
+                "mean_trust",
+            ),
+            (
+                "Participation",
+                "participants (share of citizens)",
+                "participation",
+            ),
+        ];
+        for (k, (title, y_label, file)) in specs.iter().enumerate() {
+            let bands: Vec<Band> = series
+                .iter()
+                .map(|(name, citizens, steps)| {
+                    let scale = if k == 2 { 1.0 / citizens.max(1.0) } else { 1.0 };
+                    Band {
+                        label: name.clone(),
+                        x: (0..steps.len()).map(|t| t as f64).collect(),
+                        mean: steps.iter().map(|s| s[k].mean * scale).collect(),
+                        low: steps.iter().map(|s| s[k].low * scale).collect(),
+                        high: steps.iter().map(|s| s[k].high * scale).collect(),
+                    }
+                })
+                .collect();
+            let chart = plot::time_series(title, "step (month)", y_label, &bands);
+            let caption = format!(
+                "{title}: mean over replications at each step, the shaded band its 95% confidence interval."
+            );
+            self.figure(&format!("{stem}-{file}"), chart, &caption)?;
+        }
+        Ok(())
+    }
+
+    /// A scenario's description, inhibitors, interventions and parameters.
+    fn scenario(&mut self, s: &Value) {
+        let name = s["name"].as_str().unwrap_or("scenario");
+        let _ = write!(
+            self.body,
+            "<div class=\"scenario\"><h3>{}</h3>",
+            escape(name)
+        );
+        if let Some(d) = s["description"].as_str().filter(|d| !d.is_empty()) {
+            let _ = write!(self.body, "<p>{}</p>", escape(d));
+        }
+        let active: Vec<String> = s["inhibitors"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, x)| x.as_f64().is_some_and(|x| x > 0.0))
+                    .map(|(k, x)| format!("<code>{}</code> = {}", escape(k), x))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = write!(
+            self.body,
+            "<p><b>Inhibitors:</b> {}.</p>",
+            if active.is_empty() {
+                "none".to_string()
+            } else {
+                active.join(", ")
+            }
+        );
+        if let Some(list) = s["interventions"].as_array().filter(|l| !l.is_empty()) {
+            let items: Vec<String> = list.iter().map(intervention).collect();
+            let _ = write!(
+                self.body,
+                "<p><b>Interventions:</b></p><ul>{}</ul>",
+                items.join("")
+            );
+        }
+        let mut rows = String::new();
+        if let Some(sections) = s.as_object() {
+            for (section, values) in sections {
+                let Some(values) = values.as_object() else {
+                    continue;
+                };
+                if section == "inhibitors" {
+                    continue;
+                }
+                for (key, v) in values {
+                    let _ = write!(
+                        rows,
+                        "<tr><td><code>{}.{}</code></td><td>{}</td></tr>",
+                        escape(section),
+                        escape(key),
+                        escape(&v.to_string())
+                    );
+                }
+            }
+        }
+        let _ = write!(
+            self.body,
+            "<details><summary>All parameters</summary><table>{rows}</table></details></div>"
+        );
+    }
+
+    fn compare(&mut self, c: &CompareResults) -> Result<(), PlotError> {
+        let base = c.manifest["base"].as_str().unwrap_or("base").to_string();
+        self.section(&format!("Comparison with {base}"));
+        if let Some(list) = c.manifest["scenarios"].as_array() {
+            for s in list {
+                self.scenario(s);
+            }
+        }
+        let reps = c.manifest["replications"].as_u64().unwrap_or(0);
+        let _ = write!(
+            self.body,
+            "<p>Every scenario ran the same {reps} replications with the same seeds (common random numbers). The difference is the mean of the paired differences from <b>{}</b>, with its 95% interval. The last column is the variance of the difference between independently seeded runs divided by that between paired runs, as measured.</p>",
+            escape(&base)
+        );
+        let mut table = String::from(
+            "<table><thead><tr><th>scenario</th><th>figure</th><th>mean [95% CI]</th><th>difference [95% CI]</th><th>CRN variance reduction</th></tr></thead><tbody>",
+        );
+        for (scenario, metric, level, diff) in c
+            .rows
+            .iter()
+            .filter(|r| KEY_FIGURES.contains(&r.1.as_str()))
+        {
+            let vr = c.manifest["variance_reduction"][scenario][metric].as_f64();
+            let is_base = *scenario == base;
+            let _ = write!(
+                table,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(scenario),
+                escape(metric),
+                with_interval(level),
+                if is_base {
+                    "(base)".into()
+                } else {
+                    with_interval(diff)
+                },
+                vr.map_or(String::new(), |v| format!("{v:.1}×"))
+            );
+        }
+        table.push_str("</tbody></table>");
+        self.body.push_str(&table);
+        let citizens_of = |name: &str| {
+            c.manifest["scenarios"]
+                .as_array()
+                .and_then(|l| l.iter().find(|s| s["name"] == name))
+                .map_or(1.0, citizens)
+        };
+        let series: Vec<(String, f64, Vec<[Estimate; 3]>)> = c
+            .series
+            .iter()
+            .map(|(name, points)| (name.clone(), citizens_of(name), from_series_points(points)))
+            .collect();
+        if !series.is_empty() {
+            self.time_series(&format!("compare-{base}"), &series)?;
+        }
+        // the differences in the key value figure, as bars
+        let bars: Vec<Bar> = c
+            .rows
+            .iter()
+            .filter(|r| r.1 == "total_value_realized" && r.0 != base)
+            .map(|(s, _, _, d)| Bar {
+                label: s.clone(),
+                value: d.mean,
+                low: d.low,
+                high: d.high,
+            })
+            .collect();
+        if !bars.is_empty() {
+            let chart = plot::bars(
+                &format!("Realized value: difference from {base}"),
+                "difference in total realized value (value units)",
+                &[BarGroup {
+                    name: "paired difference".into(),
+                    bars,
+                }],
+            );
+            self.figure(&format!("compare-{base}-difference"), chart, "Mean paired difference in total realized value from the base scenario, with its 95% interval (common random numbers).")?;
+        }
+        Ok(())
+    }
+
+    fn waterfall(&mut self, name: &str, steps: &[WaterfallStep]) -> Result<(), PlotError> {
+        let bars: Vec<WaterfallBar> = steps
+            .iter()
+            .map(|s| WaterfallBar {
+                label: s.label.clone(),
+                kind: if s.kind == "level" {
+                    BarKind::Level
+                } else {
+                    BarKind::Change
+                },
+                value: s.value.mean,
+                low: s.value.low,
+                high: s.value.high,
+            })
+            .collect();
+        let chart = plot::waterfall(
+            &format!("Where the value is lost: {name}"),
+            "total realized value (value units)",
+            &bars,
+        );
+        self.figure(
+            &format!("waterfall-{name}"),
+            chart,
+            "From the value the inhibitor-free twin realizes to what the scenario realizes: the change due to each stage of the co-creation funnel (Shapley decomposition, common random numbers), with 95% intervals.",
+        )?;
+        let twin = steps.first().map_or(0.0, |s| s.value.mean);
+        let mut table = String::from(
+            "<table><thead><tr><th>step</th><th>value [95% CI]</th><th>share of the twin's value</th></tr></thead><tbody>",
+        );
+        for s in steps {
+            let share = if twin == 0.0 {
+                String::new()
+            } else {
+                format!("{:.1}%", 100.0 * s.value.mean / twin)
+            };
+            let _ = write!(
+                table,
+                "<tr><td>{}</td><td>{}</td><td>{share}</td></tr>",
+                escape(&s.label),
+                with_interval(&s.value)
+            );
+        }
+        table.push_str("</tbody></table>");
+        self.body.push_str(&table);
+        Ok(())
+    }
+
+    fn attribution(&mut self, a: &AttributionResults) -> Result<(), PlotError> {
+        self.section(&format!("Which inhibitor costs the most: {}", a.name));
+        self.scenario(&a.manifest["scenario"]);
+        let mut shares: Vec<_> = a
+            .shares
+            .iter()
+            .filter(|s| s.metric == "total_value_realized")
+            .collect();
+        shares.sort_by(|x, y| x.shapley.mean.total_cmp(&y.shapley.mean));
+        let reps = a.manifest["replications"].as_u64().unwrap_or(0);
+        let coalitions = a.manifest["coalitions"].as_u64().unwrap_or(0);
+        let _ = write!(
+            self.body,
+            "<p>Shapley values of the inhibitors for total realized value: all {coalitions} combinations of the inhibitors ran with the same {reps} replications, so the values add up exactly to the scenario's realized value minus that of its inhibitor-free twin. Removing one alone changes the value by the last column.</p>"
+        );
+        let mut table = String::from(
+            "<table><thead><tr><th>rank</th><th>inhibitor</th><th>Shapley value [95% CI]</th><th>removing it alone</th></tr></thead><tbody>",
+        );
+        for (i, s) in shares.iter().enumerate() {
+            let _ = write!(
+                table,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                i + 1,
+                escape(&s.inhibitor),
+                with_interval(&s.shapley),
+                signed(s.removal_gain)
+            );
+        }
+        table.push_str("</tbody></table>");
+        self.body.push_str(&table);
+        let bars: Vec<Bar> = shares
+            .iter()
+            .map(|s| Bar {
+                label: s.inhibitor.clone(),
+                value: s.shapley.mean,
+                low: s.shapley.low,
+                high: s.shapley.high,
+            })
+            .collect();
+        let chart = plot::bars(
+            &format!("Realized value lost to each inhibitor: {}", a.name),
+            "Shapley value, total realized value (value units)",
+            &[BarGroup {
+                name: "Shapley value".into(),
+                bars,
+            }],
+        );
+        self.figure(&format!("attribution-{}", a.name), chart, "Shapley value of each inhibitor for total realized value (negative: value lost), with 95% intervals over replications.")?;
+        if let Some(steps) = &a.waterfall {
+            self.waterfall(&a.name, steps)?;
+        }
+        Ok(())
+    }
+
+    fn sweep(&mut self, s: &SweepResults) -> Result<(), PlotError> {
+        self.section(&format!("Sweep: {}", s.name));
+        let sweep = &s.manifest["sweep"];
+        if let Some(d) = sweep["description"].as_str() {
+            let _ = write!(self.body, "<p>{}</p>", escape(d));
+        }
+        let _ = write!(
+            self.body,
+            "<p>Design <b>{}</b>, {} points, {} replications each; factors: {}.</p>",
+            escape(sweep["design"].as_str().unwrap_or("?")),
+            s.points.len(),
+            sweep["replications"].as_u64().unwrap_or(0),
+            s.factors
+                .iter()
+                .map(|f| format!("<code>{}</code>", escape(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let metric = "total_value_realized";
+        let rows: Vec<_> = s
+            .sensitivity
+            .iter()
+            .filter(|r| r.metric == metric)
+            .collect();
+        if !rows.is_empty() {
+            let sobol = rows[0].values.contains_key("s1");
+            let groups: Vec<BarGroup> = if sobol {
+                [("S1 (first order)", "s1"), ("ST (total)", "st")]
+                    .iter()
+                    .map(|(name, key)| BarGroup {
+                        name: name.to_string(),
+                        bars: rows
+                            .iter()
+                            .map(|r| Bar {
+                                label: r.factor.clone(),
+                                value: r.values[*key],
+                                low: r
+                                    .values
+                                    .get(&format!("{key}_ci95_low"))
+                                    .copied()
+                                    .unwrap_or(f64::NAN),
+                                high: r
+                                    .values
+                                    .get(&format!("{key}_ci95_high"))
+                                    .copied()
+                                    .unwrap_or(f64::NAN),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            } else {
+                [
+                    ("mu* (mean absolute effect)", "mu_star"),
+                    ("sigma (interactions)", "sigma"),
+                ]
+                .iter()
+                .map(|(name, key)| BarGroup {
+                    name: name.to_string(),
+                    bars: rows
+                        .iter()
+                        .map(|r| {
+                            let v = r.values.get(*key).copied().unwrap_or(f64::NAN);
+                            Bar {
+                                label: r.factor.clone(),
+                                value: v,
+                                low: v,
+                                high: v,
+                            }
+                        })
+                        .collect(),
+                })
+                .collect()
+            };
+            let (title, caption) = if sobol {
+                (
+                    format!("Sobol indices of total realized value: {}", s.name),
+                    "First-order (S1) and total (ST) Sobol indices of total realized value for each factor, with 95% bootstrap intervals.",
+                )
+            } else {
+                (
+                    format!(
+                        "Morris elementary effects on total realized value: {}",
+                        s.name
+                    ),
+                    "Morris screening: mu* (mean absolute elementary effect) and sigma (spread, a sign of interactions or non-linearity) for each factor.",
+                )
+            };
+            let chart = plot::bars(
+                &title,
+                if sobol {
+                    "index"
+                } else {
+                    "effect (value units)"
+                },
+                &groups,
+            );
+            self.figure(&format!("sensitivity-{}", s.name), chart, caption)?;
+        }
+        if s.factors.len() >= 2 {
+            if let Some(means) = s.means.get(metric) {
+                let (xs, ys, z, binned) = heat_grid(s, means);
+                let chart = plot::heat_map(
+                    &format!("Total realized value over two factors: {}", s.name),
+                    &s.factors[0],
+                    &s.factors[1],
+                    "mean total realized value",
+                    &xs,
+                    &ys,
+                    &z,
+                );
+                let caption = if binned {
+                    format!(
+                        "Mean total realized value over {} and {}: the points' means averaged within an 8 × 8 grid of bins (grey: no point), over all other factors.",
+                        s.factors[0], s.factors[1]
+                    )
+                } else {
+                    format!(
+                        "Mean total realized value at each combination of {} and {}, averaged over the other factors.",
+                        s.factors[0], s.factors[1]
+                    )
+                };
+                self.figure(&format!("heatmap-{}", s.name), chart, &caption)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn methods(&mut self) {
+        self.section("Method notes");
+        self.body.push_str(METHODS);
+    }
+
+    fn finish(&self) -> String {
+        let toc: String = self
+            .toc
+            .iter()
+            .map(|(id, t)| format!("<li><a href=\"#{id}\">{}</a></li>", escape(t)))
+            .collect();
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>cocreate report</title><style>{STYLE}</style></head><body><nav><ol>{toc}</ol></nav><main>{}</main></body></html>\n",
+            self.body
+        )
+    }
+}
+
+/// The heat map's grid over the first two factors: exact levels when the
+/// points take few distinct values (a grid design), otherwise 8 × 8 bins.
+/// Cells average the means of the points they hold.
+fn heat_grid(s: &SweepResults, means: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>, bool) {
+    let levels = |k: usize| {
+        let mut v: Vec<f64> = s.points.iter().map(|p| p[k]).collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    let (lx, ly) = (levels(0), levels(1));
+    let binned = lx.len() > 12 || ly.len() > 12;
+    let axis = |l: &[f64]| -> Vec<f64> {
+        if !binned {
+            return l.to_vec();
+        }
+        let (lo, hi) = (l[0], l[l.len() - 1]);
+        (0..8)
+            .map(|i| lo + (hi - lo) * (i as f64 + 0.5) / 8.0)
+            .collect()
+    };
+    let (xs, ys) = (axis(&lx), axis(&ly));
+    let cell = |l: &[f64], v: f64| -> usize {
+        if binned {
+            let (lo, hi) = (l[0], l[l.len() - 1]);
+            if hi > lo {
+                (((v - lo) / (hi - lo) * 8.0) as usize).min(7)
+            } else {
+                0
+            }
+        } else {
+            l.iter().position(|x| *x == v).unwrap_or(0)
+        }
+    };
+    let mut sum = vec![vec![0.0; xs.len()]; ys.len()];
+    let mut count = vec![vec![0usize; xs.len()]; ys.len()];
+    for (p, m) in s.points.iter().zip(means) {
+        if m.is_finite() {
+            let (ix, iy) = (cell(&lx, p[0]), cell(&ly, p[1]));
+            sum[iy][ix] += m;
+            count[iy][ix] += 1;
+        }
+    }
+    let z = sum
+        .iter()
+        .zip(&count)
+        .map(|(row, n)| {
+            row.iter()
+                .zip(n)
+                .map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN })
+                .collect()
+        })
+        .collect();
+    (xs, ys, z, binned)
+}
+
+/// Per step [value_realized, mean_trust, participants] of a run's steps.
+fn from_step_series(r: &RunResults) -> Vec<[Estimate; 3]> {
+    let index = |name: &str| {
+        StepRecord::FIGURES
+            .iter()
+            .position(|f| *f == name)
+            .unwrap_or(0)
+    };
+    let ks = [
+        index("value_realized"),
+        index("mean_trust"),
+        index("participants"),
+    ];
+    (0..r.series.len())
+        .map(|t| {
+            ks.map(|k| {
+                r.series.at(t, k).map_or(
+                    Estimate {
+                        mean: f64::NAN,
+                        low: f64::NAN,
+                        high: f64::NAN,
+                    },
+                    |s| {
+                        let (low, high) = s.ci95();
+                        Estimate {
+                            mean: s.mean(),
+                            low,
+                            high,
+                        }
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// Per step [value_realized, mean_trust, participants] of `series.csv` rows.
+fn from_series_points(points: &[super::load::SeriesPoint]) -> Vec<[Estimate; 3]> {
+    let nan = Estimate {
+        mean: f64::NAN,
+        low: f64::NAN,
+        high: f64::NAN,
+    };
+    let steps = points
+        .iter()
+        .map(|p| p.step as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut out = vec![[nan; 3]; steps];
+    for p in points {
+        let k = match p.metric.as_str() {
+            "value_realized" => 0,
+            "mean_trust" => 1,
+            "participants" => 2,
+            _ => continue,
+        };
+        out[p.step as usize][k] = p.value;
+    }
+    out
+}
+
+fn citizens(scenario: &Value) -> f64 {
+    scenario["population"]["citizens"].as_f64().unwrap_or(1.0)
+}
+
+fn intervention(v: &Value) -> String {
+    let at = v["at"].as_u64().unwrap_or(0);
+    let what = match v["kind"].as_str() {
+        Some("set") => format!(
+            "set <code>{}</code> to {}",
+            escape(v["key"].as_str().unwrap_or("?")),
+            v["value"]
+        ),
+        Some(kind) => format!("{} (delta {})", escape(kind), v["delta"]),
+        None => escape(&v.to_string()),
+    };
+    format!("<li>after step {at}: {what}</li>")
+}
+
+/// A number with its interval, for tables.
+fn with_interval(e: &Estimate) -> String {
+    if e.low.is_nan() {
+        return number(e.mean);
+    }
+    format!(
+        "{} <span class=\"ci\">[{}, {}]</span>",
+        number(e.mean),
+        number(e.low),
+        number(e.high)
+    )
+}
+
+fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", number(x))
+    } else {
+        number(x)
+    }
+}
+
+/// Four significant digits, plain notation.
+fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// Escapes text for HTML.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A file-name-safe version of `s`.
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;margin:0;display:flex}nav{position:sticky;top:0;align-self:flex-start;width:15rem;padding:1rem;font-size:.9rem}nav ol{padding-left:1.2rem}main{max-width:60rem;padding:1rem 2rem}h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.5rem}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.ci{color:#666}figure.plot{margin:1.5rem 0}figure.plot svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}.meta{color:#555}.scenario{border-left:3px solid #0072B2;padding-left:.8rem;margin:1rem 0}details{margin:.5rem 0}code{font-size:.85em}@media print{nav{display:none}}";
+
+const METHODS: &str = "<dl>\
+<dt>Model</dt><dd>PVC-1 (docs/MODEL.md): citizens decide to take part from their trust, motivation, capability and their neighbours; agencies with limited capacity serve them; a served interaction is co-destroyed, legally blocked, not implemented or realized; trust and agencies' openness learn from the outcomes. Value counts only once it is realized.</dd>\
+<dt>Intervals</dt><dd>Every mean over replications comes with a Student-t 95% confidence interval of the mean. Time-series bands are the same interval at each step.</dd>\
+<dt>Common random numbers</dt><dd>Replication <i>r</i> of every scenario uses the same seed, so paired differences cancel most of the noise shared by both runs. <code>cocreate compare</code> measures the gain by also running each scenario under another master seed and dividing the variance of the unpaired difference by that of the paired one.</dd>\
+<dt>Where the value is lost (waterfall)</dt><dd>Realized value is the product along the funnel R = P · a · v · ((1 − d) · l · m − λ · d): participations P, service rate a, value potential per served interaction v, co-destroyed share d, legal share l, implemented share m (the shares weighted by value potential), and the destruction loss λ. The change from the inhibitor-free twin to the scenario is split among the six factors by their Shapley values (the average over every order of switching them from the twin's value to the scenario's), per replication pair; the steps add up exactly to the difference. See docs/analysis.md.</dd>\
+<dt>Which inhibitor costs the most (Shapley)</dt><dd>For a figure F, the game v(S) is mean F with only the inhibitors in S active minus mean F of the inhibitor-free twin; all 2<sup>k</sup> combinations run with the same seeds, so each replication has exact Shapley values, which add up to the scenario minus the twin. Intervals come from the spread over replications. The removal gain is what removing one inhibitor alone changes F by.</dd>\
+<dt>Sensitivity</dt><dd>Sobol designs: Saltelli sampling on an Owen-scrambled Sobol sequence; S1 by Saltelli's 2010 estimator, ST by Jansen's, with 500 bootstrap resamples for the intervals. Morris designs: mu* and sigma of elementary effects. Indices are computed on each point's mean over its replications.</dd>\
+</dl>";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(slug("waterfall-legal reform/2"), "waterfall-legal-reform-2");
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(number(18051.35102), "18051");
+        assert_eq!(number(-123.456), "-123.5");
+        assert_eq!(number(0.123456), "0.1235");
+        assert_eq!(number(f64::NAN), "–");
+    }
+}

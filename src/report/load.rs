@@ -1,0 +1,595 @@
+//! Reading result folders back: what `cocreate run`, `compare`,
+//! `waterfall`, `attribute` and `sweep` wrote, recognized by their files.
+
+use crate::experiment::series::StepSeries;
+use crate::model::StepRecord;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A result folder or file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct LoadError {
+    /// The folder or file.
+    pub path: PathBuf,
+    /// What is wrong, and what was expected.
+    pub message: String,
+}
+
+fn problem(path: &Path, message: impl Into<String>) -> LoadError {
+    LoadError {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// One result folder.
+#[derive(Clone, Debug)]
+pub enum Results {
+    /// `cocreate run`: one scenario.
+    Run(RunResults),
+    /// `cocreate compare`.
+    Compare(CompareResults),
+    /// `cocreate waterfall`.
+    Waterfall(WaterfallResults),
+    /// `cocreate attribute` (with its waterfall).
+    Attribution(AttributionResults),
+    /// `cocreate sweep` (or `merge`).
+    Sweep(SweepResults),
+}
+
+/// A figure's mean with its 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end of the 95% interval.
+    pub high: f64,
+}
+
+/// What `cocreate run` wrote for one scenario.
+#[derive(Clone, Debug)]
+pub struct RunResults {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// `manifest.json`.
+    pub manifest: Value,
+    /// `summary.csv`: per figure, its mean and interval.
+    pub summary: Vec<(String, Estimate)>,
+    /// The time series of `steps.csv`, summarized over replications.
+    pub series: StepSeries,
+}
+
+/// What `cocreate compare` wrote.
+#[derive(Clone, Debug)]
+pub struct CompareResults {
+    /// The folder.
+    pub dir: PathBuf,
+    /// `manifest.json`.
+    pub manifest: Value,
+    /// `comparison.csv`: (scenario, figure, level, paired difference from the base).
+    pub rows: Vec<(String, String, Estimate, Estimate)>,
+    /// `series.csv`, per scenario in file order.
+    pub series: Vec<(String, Vec<SeriesPoint>)>,
+}
+
+/// One row of `series.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesPoint {
+    /// The step.
+    pub step: u32,
+    /// The figure, one of [`StepRecord::FIGURES`].
+    pub metric: String,
+    /// Its mean over replications and interval.
+    pub value: Estimate,
+}
+
+/// One step of a waterfall.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaterfallStep {
+    /// Its name (`twin_realized`, `participation`, ...).
+    pub step: String,
+    /// `level` or `change`.
+    pub kind: String,
+    /// What it means, in words.
+    pub label: String,
+    /// Its value and interval.
+    pub value: Estimate,
+}
+
+/// What `cocreate waterfall` wrote for one scenario.
+#[derive(Clone, Debug)]
+pub struct WaterfallResults {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// `manifest.json`.
+    pub manifest: Value,
+    /// The steps, in file order.
+    pub steps: Vec<WaterfallStep>,
+}
+
+/// One inhibitor's Shapley value for one figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Share {
+    /// The inhibitor.
+    pub inhibitor: String,
+    /// The figure.
+    pub metric: String,
+    /// Its Shapley value and interval.
+    pub shapley: Estimate,
+    /// What removing it alone changes the figure by.
+    pub removal_gain: f64,
+}
+
+/// What `cocreate attribute` wrote.
+#[derive(Clone, Debug)]
+pub struct AttributionResults {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// `manifest.json`.
+    pub manifest: Value,
+    /// `attribution.csv`.
+    pub shares: Vec<Share>,
+    /// `waterfall.csv`, when present.
+    pub waterfall: Option<Vec<WaterfallStep>>,
+}
+
+/// One row of a sweep's `sensitivity.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SensitivityRow {
+    /// The factor.
+    pub factor: String,
+    /// The figure.
+    pub metric: String,
+    /// The indices by column name (`s1`, `st`, `s1_ci95_low`, ... or `mu`,
+    /// `mu_star`, `sigma`).
+    pub values: HashMap<String, f64>,
+}
+
+/// What `cocreate sweep` wrote.
+#[derive(Clone, Debug)]
+pub struct SweepResults {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The sweep's name.
+    pub name: String,
+    /// `manifest.json`.
+    pub manifest: Value,
+    /// The factors, in `points.csv` column order.
+    pub factors: Vec<String>,
+    /// Each point's factor values.
+    pub points: Vec<Vec<f64>>,
+    /// Per figure, each point's mean (`summary.csv`), in point order.
+    pub means: HashMap<String, Vec<f64>>,
+    /// `sensitivity.csv`, when present.
+    pub sensitivity: Vec<SensitivityRow>,
+}
+
+impl Results {
+    /// The folder it was read from.
+    pub fn dir(&self) -> &Path {
+        match self {
+            Results::Run(r) => &r.dir,
+            Results::Compare(r) => &r.dir,
+            Results::Waterfall(r) => &r.dir,
+            Results::Attribution(r) => &r.dir,
+            Results::Sweep(r) => &r.dir,
+        }
+    }
+}
+
+/// Reads the result folders at `path`: a folder written by one command,
+/// or a folder of such folders (as `results/`), read in name order.
+pub fn load(path: &Path) -> Result<Vec<Results>, LoadError> {
+    if !path.is_dir() {
+        return Err(problem(
+            path,
+            "not a folder; give a folder written by cocreate run, compare, waterfall, attribute or sweep (or a folder of them)",
+        ));
+    }
+    if let Some(r) = load_one(path)? {
+        return Ok(vec![r]);
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| problem(path, format!("cannot read the folder: {e}")))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut all = Vec::new();
+    for dir in &dirs {
+        if let Some(r) = load_one(dir)? {
+            all.push(r);
+        }
+    }
+    if all.is_empty() {
+        return Err(problem(
+            path,
+            "holds no results: expected the files of cocreate run (summary.csv, steps.csv), compare (comparison.csv), waterfall (waterfall.csv), attribute (attribution.csv) or sweep (points.csv), here or in its subfolders",
+        ));
+    }
+    Ok(all)
+}
+
+/// Reads one command's folder; `None` if it holds none of the known files.
+fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
+    let has = |f: &str| dir.join(f).is_file();
+    let results = if has("comparison.csv") {
+        Results::Compare(CompareResults {
+            dir: dir.into(),
+            manifest: manifest(dir)?,
+            rows: comparison(dir)?,
+            series: series(&dir.join("series.csv"))?,
+        })
+    } else if has("attribution.csv") {
+        let manifest = manifest(dir)?;
+        Results::Attribution(AttributionResults {
+            dir: dir.into(),
+            name: scenario_name(&manifest, dir),
+            shares: shares(dir)?,
+            waterfall: if has("waterfall.csv") {
+                Some(waterfall(&dir.join("waterfall.csv"))?)
+            } else {
+                None
+            },
+            manifest,
+        })
+    } else if has("waterfall.csv") {
+        let manifest = manifest(dir)?;
+        Results::Waterfall(WaterfallResults {
+            dir: dir.into(),
+            name: scenario_name(&manifest, dir),
+            steps: waterfall(&dir.join("waterfall.csv"))?,
+            manifest,
+        })
+    } else if has("points.csv") {
+        Results::Sweep(sweep(dir)?)
+    } else if has("summary.csv") && has("steps.csv") {
+        let manifest = manifest(dir)?;
+        Results::Run(RunResults {
+            dir: dir.into(),
+            name: scenario_name(&manifest, dir),
+            summary: run_summary(&dir.join("summary.csv"))?,
+            series: steps(&dir.join("steps.csv"))?,
+            manifest,
+        })
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(results))
+}
+
+fn manifest(dir: &Path) -> Result<Value, LoadError> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| problem(&path, e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| problem(&path, format!("not valid JSON: {e}")))
+}
+
+fn scenario_name(manifest: &Value, dir: &Path) -> String {
+    manifest["scenario"]["name"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            dir.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into())
+        })
+}
+
+/// A CSV file read whole, its columns found by name.
+struct Table {
+    path: PathBuf,
+    header: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Table {
+    fn read(path: &Path) -> Result<Table, LoadError> {
+        let mut reader = csv::Reader::from_path(path).map_err(|e| problem(path, e.to_string()))?;
+        let header = reader
+            .headers()
+            .map_err(|e| problem(path, e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let rows = reader
+            .records()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| problem(path, e.to_string()))?;
+        Ok(Table {
+            path: path.into(),
+            header,
+            rows,
+        })
+    }
+
+    /// The index of a column, or an error naming the file and the column.
+    fn column(&self, name: &str) -> Result<usize, LoadError> {
+        self.header.iter().position(|h| h == name).ok_or_else(|| {
+            problem(
+                &self.path,
+                format!(
+                    "has no column `{name}` (its columns: {})",
+                    self.header.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Text of column `c` in row `r`.
+    fn text<'a>(&self, row: &'a csv::StringRecord, c: usize) -> &'a str {
+        row.get(c).unwrap_or("")
+    }
+
+    /// Number in column `c` of `row` (row `r`, counted from 1 after the header).
+    fn number(&self, row: &csv::StringRecord, r: usize, c: usize) -> Result<f64, LoadError> {
+        let text = self.text(row, c);
+        text.parse().map_err(|_| {
+            problem(
+                &self.path,
+                format!(
+                    "line {}: `{}` = `{text}` is not a number",
+                    r + 2,
+                    self.header[c]
+                ),
+            )
+        })
+    }
+
+    fn estimate(
+        &self,
+        row: &csv::StringRecord,
+        r: usize,
+        cols: [usize; 3],
+    ) -> Result<Estimate, LoadError> {
+        Ok(Estimate {
+            mean: self.number(row, r, cols[0])?,
+            low: self.number(row, r, cols[1])?,
+            high: self.number(row, r, cols[2])?,
+        })
+    }
+}
+
+fn run_summary(path: &Path) -> Result<Vec<(String, Estimate)>, LoadError> {
+    let t = Table::read(path)?;
+    let metric = t.column("metric")?;
+    let cols = [
+        t.column("mean")?,
+        t.column("ci95_low")?,
+        t.column("ci95_high")?,
+    ];
+    t.rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| Ok((t.text(row, metric).to_string(), t.estimate(row, r, cols)?)))
+        .collect()
+}
+
+/// `steps.csv` summarized per step over replications; read row by row.
+fn steps(path: &Path) -> Result<StepSeries, LoadError> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| problem(path, e.to_string()))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| problem(path, e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let find = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| problem(path, format!("has no column `{name}`")))
+    };
+    let step = find("step")?;
+    let figures = StepRecord::FIGURES
+        .iter()
+        .map(|f| find(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut series = StepSeries::default();
+    let mut row = csv::StringRecord::new();
+    let mut line = 1;
+    while reader
+        .read_record(&mut row)
+        .map_err(|e| problem(path, e.to_string()))?
+    {
+        line += 1;
+        let bad = |c: usize| {
+            problem(
+                path,
+                format!("line {line}: `{}` is not a number", header[c]),
+            )
+        };
+        let t: usize = row
+            .get(step)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad(step))?;
+        for (k, &c) in figures.iter().enumerate() {
+            let x: f64 = row
+                .get(c)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| bad(c))?;
+            series.push(t, k, x);
+        }
+    }
+    Ok(series)
+}
+
+fn comparison(dir: &Path) -> Result<Vec<(String, String, Estimate, Estimate)>, LoadError> {
+    let t = Table::read(&dir.join("comparison.csv"))?;
+    let (scenario, metric) = (t.column("scenario")?, t.column("metric")?);
+    let level = [
+        t.column("mean")?,
+        t.column("ci95_low")?,
+        t.column("ci95_high")?,
+    ];
+    let diff = [
+        t.column("diff")?,
+        t.column("diff_ci95_low")?,
+        t.column("diff_ci95_high")?,
+    ];
+    t.rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            Ok((
+                t.text(row, scenario).to_string(),
+                t.text(row, metric).to_string(),
+                t.estimate(row, r, level)?,
+                t.estimate(row, r, diff)?,
+            ))
+        })
+        .collect()
+}
+
+fn series(path: &Path) -> Result<Vec<(String, Vec<SeriesPoint>)>, LoadError> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let t = Table::read(path)?;
+    let (scenario, step, metric) = (
+        t.column("scenario")?,
+        t.column("step")?,
+        t.column("metric")?,
+    );
+    let cols = [
+        t.column("mean")?,
+        t.column("ci95_low")?,
+        t.column("ci95_high")?,
+    ];
+    let mut out: Vec<(String, Vec<SeriesPoint>)> = Vec::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let name = t.text(row, scenario);
+        let point = SeriesPoint {
+            step: t.number(row, r, step)? as u32,
+            metric: t.text(row, metric).to_string(),
+            value: t.estimate(row, r, cols)?,
+        };
+        match out.last_mut() {
+            Some((n, points)) if n == name => points.push(point),
+            _ => out.push((name.to_string(), vec![point])),
+        }
+    }
+    Ok(out)
+}
+
+fn waterfall(path: &Path) -> Result<Vec<WaterfallStep>, LoadError> {
+    let t = Table::read(path)?;
+    let (step, kind, label) = (t.column("step")?, t.column("kind")?, t.column("label")?);
+    let cols = [
+        t.column("value")?,
+        t.column("ci95_low")?,
+        t.column("ci95_high")?,
+    ];
+    t.rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            Ok(WaterfallStep {
+                step: t.text(row, step).to_string(),
+                kind: t.text(row, kind).to_string(),
+                label: t.text(row, label).to_string(),
+                value: t.estimate(row, r, cols)?,
+            })
+        })
+        .collect()
+}
+
+fn shares(dir: &Path) -> Result<Vec<Share>, LoadError> {
+    let t = Table::read(&dir.join("attribution.csv"))?;
+    let (inhibitor, metric) = (t.column("inhibitor")?, t.column("metric")?);
+    let cols = [
+        t.column("shapley")?,
+        t.column("ci95_low")?,
+        t.column("ci95_high")?,
+    ];
+    let gain = t.column("removal_gain")?;
+    t.rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            Ok(Share {
+                inhibitor: t.text(row, inhibitor).to_string(),
+                metric: t.text(row, metric).to_string(),
+                shapley: t.estimate(row, r, cols)?,
+                removal_gain: t.number(row, r, gain)?,
+            })
+        })
+        .collect()
+}
+
+fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
+    let manifest = manifest(dir)?;
+    let points_table = Table::read(&dir.join("points.csv"))?;
+    let factors: Vec<String> = points_table.header.iter().skip(1).cloned().collect();
+    let points = points_table
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            (1..=factors.len())
+                .map(|c| points_table.number(row, r, c))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let summary = Table::read(&dir.join("summary.csv"))?;
+    let (point, metric, mean) = (
+        summary.column("point")?,
+        summary.column("metric")?,
+        summary.column("mean")?,
+    );
+    let mut means: HashMap<String, Vec<f64>> = HashMap::new();
+    for (r, row) in summary.rows.iter().enumerate() {
+        let p = summary.number(row, r, point)? as usize;
+        let values = means
+            .entry(summary.text(row, metric).to_string())
+            .or_insert_with(|| vec![f64::NAN; points.len()]);
+        if let Some(slot) = values.get_mut(p) {
+            *slot = summary.number(row, r, mean)?;
+        }
+    }
+    let mut sensitivity = Vec::new();
+    let path = dir.join("sensitivity.csv");
+    if path.is_file() {
+        let t = Table::read(&path)?;
+        let (factor, metric) = (t.column("factor")?, t.column("metric")?);
+        for (r, row) in t.rows.iter().enumerate() {
+            let mut values = HashMap::new();
+            for (c, name) in t.header.iter().enumerate() {
+                if c != factor && c != metric {
+                    values.insert(name.clone(), t.number(row, r, c)?);
+                }
+            }
+            sensitivity.push(SensitivityRow {
+                factor: t.text(row, factor).to_string(),
+                metric: t.text(row, metric).to_string(),
+                values,
+            });
+        }
+    }
+    let name = manifest["sweep"]["name"]
+        .as_str()
+        .or_else(|| manifest["name"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            dir.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into())
+        });
+    Ok(SweepResults {
+        dir: dir.into(),
+        name,
+        manifest,
+        factors,
+        points,
+        means,
+        sensitivity,
+    })
+}
