@@ -188,7 +188,8 @@ impl Results {
 }
 
 /// Reads the result folders at `path`: a folder written by one command,
-/// or a folder of such folders (as `results/`), read in name order.
+/// or a folder holding such folders (as `results/`, searched down to three
+/// levels), read in name order.
 pub fn load(path: &Path) -> Result<Vec<Results>, LoadError> {
     if !path.is_dir() {
         return Err(problem(
@@ -196,22 +197,8 @@ pub fn load(path: &Path) -> Result<Vec<Results>, LoadError> {
             "not a folder; give a folder written by cocreate run, compare, waterfall, attribute or sweep (or a folder of them)",
         ));
     }
-    if let Some(r) = load_one(path)? {
-        return Ok(vec![r]);
-    }
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| problem(path, format!("cannot read the folder: {e}")))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
     let mut all = Vec::new();
-    for dir in &dirs {
-        if let Some(r) = load_one(dir)? {
-            all.push(r);
-        }
-    }
+    search(path, 3, &mut all)?;
     if all.is_empty() {
         return Err(problem(
             path,
@@ -219,6 +206,27 @@ pub fn load(path: &Path) -> Result<Vec<Results>, LoadError> {
         ));
     }
     Ok(all)
+}
+
+fn search(dir: &Path, depth: u32, all: &mut Vec<Results>) -> Result<(), LoadError> {
+    if let Some(r) = load_one(dir)? {
+        all.push(r);
+        return Ok(());
+    }
+    if depth == 0 {
+        return Ok(());
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| problem(dir, format!("cannot read the folder: {e}")))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for d in &dirs {
+        search(d, depth - 1, all)?;
+    }
+    Ok(())
 }
 
 /// Reads one command's folder; `None` if it holds none of the known files.

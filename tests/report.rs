@@ -1,0 +1,271 @@
+//! `cocreate report`: one self-contained HTML page from the result folders
+//! of run, compare, attribute, waterfall and sweep, with every plot, that a
+//! real browser renders. The browser part needs headless Chromium (Debian's
+//! `chromium`; `.ci/run` installs it and sets COCREATE_BROWSER_TESTS=1,
+//! which makes it mandatory); without one, and without that variable, it
+//! says so and checks the page without a browser.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn cocreate(args: &[&str], dir: &Path) {
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+fn scenario(name: &str) -> String {
+    format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every kind of result folder, small, in `dir`.
+fn results(dir: &Path) {
+    let small = ["--set", "population.citizens=1500", "-r", "4"];
+    let (base, combined, reform) = (
+        scenario("baseline.toml"),
+        scenario("combined.toml"),
+        scenario("legal-reform.toml"),
+    );
+    let mut args = vec!["compare", &base, &combined, &reform];
+    args.extend(small);
+    cocreate(&args, dir);
+    let mut args = vec!["run", &base, &reform];
+    args.extend(small);
+    cocreate(&args, &dir.join("runs"));
+    let mut args = vec!["waterfall", &combined];
+    args.extend(small);
+    cocreate(&args, dir);
+    // attribute runs at the scenario's size: a small copy
+    let file = dir.join("legal-reform.toml");
+    let text = fs::read_to_string(&reform).unwrap();
+    fs::write(&file, format!("{text}\n[population]\ncitizens = 1500\n")).unwrap();
+    cocreate(&["attribute", file.to_str().unwrap(), "-r", "4"], dir);
+    let sweep = dir.join("grid.toml");
+    fs::write(
+        &sweep,
+        "name = \"grid\"\ndesign = \"grid\"\nreplications = 2\n[population]\ncitizens = 800\n[run]\nsteps = 12\n[factors]\n\"population.agencies\" = { values = [5, 10, 20] }\n\"governance.legal_level\" = { min = 0.3, max = 0.9, steps = 3 }\n",
+    )
+    .unwrap();
+    cocreate(&["sweep", sweep.to_str().unwrap()], dir);
+    let sobol = dir.join("sobol.toml");
+    fs::write(
+        &sobol,
+        "name = \"sobol\"\ndesign = \"sobol\"\nsamples = 16\nreplications = 2\n[population]\ncitizens = 600\n[run]\nsteps = 10\n[factors]\n\"inhibitors.low_trust\" = { min = 0.0, max = 1.0 }\n\"inhibitors.missing_legal_framework\" = { min = 0.0, max = 1.0 }\n\"inhibitors.limited_capacity\" = { min = 0.0, max = 1.0 }\n",
+    )
+    .unwrap();
+    cocreate(&["sweep", sobol.to_str().unwrap()], dir);
+}
+
+/// The plots the page shows, by file stem.
+fn plots(html: &str) -> Vec<String> {
+    html.split("data-file=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn the_report_holds_every_plot_and_renders_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    results(dir.path());
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .arg("report")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("report.html"));
+    let page = dir.path().join("report.html");
+    let html = fs::read_to_string(&page).unwrap();
+
+    // every section, and every kind of plot
+    for heading in [
+        "Scenarios and key figures",
+        "Comparison with baseline",
+        "Where the value is lost: combined",
+        "Which inhibitor costs the most: legal-reform",
+        "Sweep: grid",
+        "Sweep: sobol",
+        "Method notes",
+    ] {
+        assert!(html.contains(heading), "no section {heading}");
+    }
+    let stems = plots(&html);
+    for kind in [
+        "runs-value_realized",
+        "runs-mean_trust",
+        "runs-participation",
+        "compare-baseline-value_realized",
+        "waterfall-combined",
+        "waterfall-legal-reform",
+        "attribution-legal-reform",
+        "sensitivity-sobol",
+        "heatmap-grid",
+        "heatmap-sobol",
+    ] {
+        assert!(
+            stems.iter().any(|s| s == kind),
+            "no plot {kind} in {stems:?}"
+        );
+    }
+    // each plot inline and as files, for papers
+    assert_eq!(html.matches("<svg").count(), stems.len());
+    let figures = dir.path().join("report-figures");
+    for s in &stems {
+        let svg = fs::read_to_string(figures.join(format!("{s}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{s}.svg");
+        let png = fs::read(figures.join(format!("{s}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{s}.png");
+    }
+    // self-contained: nothing to fetch
+    for reference in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "<script src",
+        "<link",
+    ] {
+        assert!(
+            !html.contains(reference),
+            "the page refers out: {reference}"
+        );
+    }
+    // the key figures and intervals are there
+    assert!(html.contains("total_value_realized") && html.contains("class=\"ci\""));
+
+    browser_check(&page, stems.len());
+}
+
+fn browser() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|p| p.join(name))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+/// Opens the page in headless Chromium, offline: the DOM holds every plot,
+/// and a screenshot shows the plots' colours.
+fn browser_check(page: &Path, plots: usize) {
+    let required = std::env::var("COCREATE_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    let Some(chromium) = browser() else {
+        assert!(!required, "COCREATE_BROWSER_TESTS=1 but no chromium found");
+        eprintln!(
+            "no headless Chromium here: install Debian's `chromium` to check the report in a browser"
+        );
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", page.display());
+    let run = |extra: &[String]| {
+        let out = std::process::Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                // no network at all: the page must not need it
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("chromium runs");
+        assert!(
+            out.status.success(),
+            "chromium failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    // the DOM as the browser parsed it
+    let dom = String::from_utf8(run(&["--dump-dom".into()]).stdout).unwrap();
+    assert_eq!(dom.matches("<figure class=\"plot\"").count(), plots);
+    assert_eq!(
+        dom.matches("<svg").count(),
+        plots,
+        "every plot parsed as SVG"
+    );
+    // a screenshot of the whole page: the plots' colours are on it
+    let shot = profile.path().join("page.png");
+    run(&[
+        format!("--screenshot={}", shot.display()),
+        "--window-size=1280,20000".into(),
+        "--hide-scrollbars".into(),
+    ]);
+    let decoder = png::Decoder::new(fs::File::open(&shot).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let count = |rgb: [u8; 3]| {
+        buf[..info.buffer_size()]
+            .chunks(channels)
+            .filter(|p| p[..3].iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 6))
+            .count()
+    };
+    // Okabe-Ito blue, orange, vermillion (losses) and green, and viridis' ends
+    for (name, rgb, least) in [
+        ("blue", [0x00, 0x72, 0xB2], 5000),
+        ("orange", [0xE6, 0x9F, 0x00], 2000),
+        ("vermillion", [0xD5, 0x5E, 0x00], 1000),
+        ("green", [0x00, 0x9E, 0x73], 500),
+    ] {
+        let n = count(rgb);
+        assert!(n >= least, "{name}: {n} pixels on the screenshot");
+    }
+}
+
+#[test]
+fn folders_without_results_are_refused_with_what_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = |args: &[&Path]| {
+        let mut c = Command::cargo_bin("cocreate").unwrap();
+        c.arg("report");
+        for a in args {
+            c.arg(a);
+        }
+        c.assert()
+    };
+    report(&[&dir.path().join("nowhere")])
+        .code(2)
+        .stderr(predicates::str::contains("not a folder"));
+    report(&[dir.path()])
+        .code(2)
+        .stderr(predicates::str::contains("holds no results"))
+        .stderr(predicates::str::contains("comparison.csv"));
+    // a damaged file is named, with the line and the column
+    let w = dir.path().join("x-waterfall");
+    fs::create_dir(&w).unwrap();
+    fs::write(w.join("manifest.json"), "{}").unwrap();
+    fs::write(
+        w.join("waterfall.csv"),
+        "scenario,step,kind,label,value,ci95_low,ci95_high,share_of_twin\nx,twin_realized,level,twin,abc,1,2,1\n",
+    )
+    .unwrap();
+    report(&[dir.path()])
+        .code(2)
+        .stderr(predicates::str::contains("waterfall.csv"))
+        .stderr(predicates::str::contains(
+            "line 2: `value` = `abc` is not a number",
+        ));
+    assert!(!dir.path().join("report.html").exists(), "nothing written");
+    fs::write(w.join("waterfall.csv"), "scenario,step\n").unwrap();
+    report(&[dir.path()])
+        .code(2)
+        .stderr(predicates::str::contains("has no column `kind`"));
+}
