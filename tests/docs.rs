@@ -37,3 +37,30 @@ fn readme_lists_every_inhibitor() {
         assert!(text.contains(&format!("| `{}` |", i.name())), "{i}");
     }
 }
+
+#[test]
+fn readme_lists_every_subcommand() {
+    let text = readme();
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // a command's first line; its description continues further in
+        .filter(|l| !l[2..].starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 10, "{commands:?}");
+    for c in commands {
+        assert!(
+            text.contains(&format!("| `cocreate {c}")),
+            "the README's command table has no row for `cocreate {c}`"
+        );
+    }
+}
