@@ -24,6 +24,13 @@
 //! figure's values at those points into Sobol indices (with bootstrap
 //! intervals) and Morris elementary effects.
 //!
+//! For policy analysis, [`experiment::compare`] pairs scenarios run with
+//! the same seeds, [`experiment::attribution`] gives each inhibitor's
+//! Shapley value, and [`experiment::waterfall`] splits the value a scenario
+//! loses against its inhibitor-free twin among the stages of the
+//! co-creation funnel. [`report`] draws the plots and assembles the HTML
+//! report from result folders.
+//!
 //! ```
 //! use cocreate::{Scenario, experiment};
 //!

@@ -555,25 +555,31 @@ impl Page {
         }
         if s.factors.len() >= 2 {
             if let Some(means) = s.means.get(metric) {
-                let (xs, ys, z, binned) = heat_grid(s, means);
+                // the two factors that matter most (by ST or mu*), else the first two
+                let (fx, fy) = top_two(s, &rows);
+                let (xs, ys, z, binned) = heat_grid(s, means, fx, fy);
+                let (nx, ny) = (&s.factors[fx], &s.factors[fy]);
                 let chart = plot::heat_map(
                     &format!("Total realized value over two factors: {}", s.name),
-                    &s.factors[0],
-                    &s.factors[1],
+                    nx,
+                    ny,
                     "mean total realized value",
                     &xs,
                     &ys,
                     &z,
                 );
+                let which = if rows.is_empty() {
+                    String::new()
+                } else {
+                    " (the two factors with the largest total effect)".to_string()
+                };
                 let caption = if binned {
                     format!(
-                        "Mean total realized value over {} and {}: the points' means averaged within an 8 × 8 grid of bins (grey: no point), over all other factors.",
-                        s.factors[0], s.factors[1]
+                        "Mean total realized value over {nx} and {ny}{which}: the points' means averaged within an 8 × 8 grid of bins (grey: no point), over all other factors."
                     )
                 } else {
                     format!(
-                        "Mean total realized value at each combination of {} and {}, averaged over the other factors.",
-                        s.factors[0], s.factors[1]
+                        "Mean total realized value at each combination of {nx} and {ny}{which}, averaged over the other factors."
                     )
                 };
                 self.figure(&format!("heatmap-{}", s.name), chart, &caption)?;
@@ -600,25 +606,58 @@ impl Page {
     }
 }
 
-/// The heat map's grid over the first two factors: exact levels when the
+/// The indices of the two factors with the largest total Sobol index (or
+/// Morris mu*) in `rows`, in `points.csv` order; the first two without rows.
+fn top_two(s: &SweepResults, rows: &[&super::load::SensitivityRow]) -> (usize, usize) {
+    let effect = |f: &String| {
+        rows.iter()
+            .find(|r| &r.factor == f)
+            .and_then(|r| r.values.get("st").or_else(|| r.values.get("mu_star")))
+            .copied()
+            .filter(|x| x.is_finite())
+            .unwrap_or(f64::NEG_INFINITY)
+    };
+    let mut order: Vec<usize> = (0..s.factors.len()).collect();
+    if !rows.is_empty() {
+        // stable: ties keep file order
+        order.sort_by(|&a, &b| effect(&s.factors[b]).total_cmp(&effect(&s.factors[a])));
+    }
+    let (a, b) = (order[0], order[1]);
+    (a.min(b), a.max(b))
+}
+
+/// The heat map's grid over factors `fx` (x) and `fy` (y): exact levels when the
 /// points take few distinct values (a grid design), otherwise 8 × 8 bins.
 /// Cells average the means of the points they hold.
-fn heat_grid(s: &SweepResults, means: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>, bool) {
+fn heat_grid(
+    s: &SweepResults,
+    means: &[f64],
+    fx: usize,
+    fy: usize,
+) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>, bool) {
     let levels = |k: usize| {
         let mut v: Vec<f64> = s.points.iter().map(|p| p[k]).collect();
         v.sort_by(f64::total_cmp);
         v.dedup();
         v
     };
-    let (lx, ly) = (levels(0), levels(1));
+    let (lx, ly) = (levels(fx), levels(fy));
     let binned = lx.len() > 12 || ly.len() > 12;
     let axis = |l: &[f64]| -> Vec<f64> {
         if !binned {
             return l.to_vec();
         }
         let (lo, hi) = (l[0], l[l.len() - 1]);
+        // bin centres, rounded to a digit below the bin width for legible ticks
+        let width = (hi - lo) / 8.0;
+        let decimals = if width > 0.0 {
+            (1.0 - width.log10().floor()).clamp(0.0, 12.0)
+        } else {
+            3.0
+        };
+        let scale = 10f64.powi(decimals as i32);
         (0..8)
-            .map(|i| lo + (hi - lo) * (i as f64 + 0.5) / 8.0)
+            .map(|i| ((lo + width * (i as f64 + 0.5)) * scale).round() / scale)
             .collect()
     };
     let (xs, ys) = (axis(&lx), axis(&ly));
@@ -638,7 +677,7 @@ fn heat_grid(s: &SweepResults, means: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<Vec<f6
     let mut count = vec![vec![0usize; xs.len()]; ys.len()];
     for (p, m) in s.points.iter().zip(means) {
         if m.is_finite() {
-            let (ix, iy) = (cell(&lx, p[0]), cell(&ly, p[1]));
+            let (ix, iy) = (cell(&lx, p[fx]), cell(&ly, p[fy]));
             sum[iy][ix] += m;
             count[iy][ix] += 1;
         }
