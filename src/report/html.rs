@@ -6,6 +6,7 @@ use super::load::{
 };
 use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, WaterfallBar};
 use crate::model::StepRecord;
+use crate::output::KEY_FIGURES;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -25,16 +26,6 @@ pub struct Report {
     pub figures: Vec<Figure>,
 }
 
-/// The figures shown for each scenario in the key-figures tables.
-const KEY_FIGURES: [&str; 7] = [
-    "participation_rate",
-    "service_rate",
-    "total_value_realized",
-    "realization_ratio",
-    "public_value",
-    "final_mean_trust",
-    "gini",
-];
 
 /// Builds the report of `results`; `generated` is shown as its date and
 /// `sources` name the folders given.
