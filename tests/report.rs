@@ -102,8 +102,8 @@ fn the_report_holds_every_plot_and_renders_in_a_browser() {
         "runs-participation",
         "compare-baseline-value_realized",
         "waterfall-combined",
-        "waterfall-legal-reform",
         "attribution-legal-reform",
+        "attribution-legal-reform-waterfall",
         "sensitivity-sobol",
         "heatmap-grid",
         "heatmap-sobol",
@@ -136,10 +136,58 @@ fn the_report_holds_every_plot_and_renders_in_a_browser() {
             "the page refers out: {reference}"
         );
     }
-    // the key figures and intervals are there
-    assert!(html.contains("total_value_realized") && html.contains("class=\"ci\""));
+    // the numbers are those of the files: the comparison, its measured
+    // variance reduction, the waterfall
+    let comparison =
+        fs::read_to_string(dir.path().join("baseline-compare/comparison.csv")).unwrap();
+    let row = comparison
+        .lines()
+        .find(|l| l.starts_with("combined,total_value_realized,"))
+        .unwrap();
+    let field = |i: usize| row.split(',').nth(i).unwrap().parse::<f64>().unwrap();
+    let (mean, diff) = (field(2), field(5));
+    let manifest: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("baseline-compare/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let reduction = manifest["variance_reduction"]["combined"]["total_value_realized"]
+        .as_f64()
+        .unwrap();
+    let expected = format!(
+        "<tr><td>combined</td><td>total_value_realized</td><td>{} <span class=\"ci\">",
+        shown(mean)
+    );
+    assert!(html.contains(&expected), "no {expected}");
+    let cell = format!("<td>{} <span class=\"ci\">", shown(diff));
+    assert!(html.contains(&cell), "no {cell}");
+    assert!(
+        html.contains(&format!("<td>{reduction:.1}×</td>")),
+        "CRN {reduction}"
+    );
+    let waterfall =
+        fs::read_to_string(dir.path().join("combined-waterfall/waterfall.csv")).unwrap();
+    for line in waterfall.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let value: f64 = f[4].parse().unwrap();
+        let cell = format!("<tr><td>{}</td><td>{}", f[3], shown(value));
+        assert!(html.contains(&cell), "waterfall row {cell}");
+    }
 
     browser_check(&page, stems.len());
+}
+
+/// A number as the report's tables show it: about four significant digits.
+fn shown(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
 }
 
 fn browser() -> Option<PathBuf> {
@@ -268,4 +316,104 @@ fn folders_without_results_are_refused_with_what_was_expected() {
     report(&[dir.path()])
         .code(2)
         .stderr(predicates::str::contains("has no column `kind`"));
+    fs::remove_dir_all(&w).unwrap();
+
+    // damaged files of real results: each is refused, naming what is wrong
+    let results = dir.path().join("results");
+    let small = ["--set", "population.citizens=600", "-r", "2"];
+    let base = scenario("baseline.toml");
+    let mut args = vec!["run", base.as_str()];
+    args.extend(small);
+    cocreate(&args, &results);
+    let sweep = dir.path().join("s.toml");
+    fs::write(
+        &sweep,
+        "name = \"s\"\ndesign = \"sobol\"\nsamples = 8\nreplications = 2\n[population]\ncitizens = 400\n[run]\nsteps = 5\n[factors]\n\"inhibitors.low_trust\" = { min = 0.0, max = 1.0 }\n\"inhibitors.no_feedback\" = { min = 0.0, max = 1.0 }\n",
+    )
+    .unwrap();
+    cocreate(&["sweep", sweep.to_str().unwrap()], &results);
+    report(&[&results]).success();
+    fs::remove_file(results.join("report.html")).unwrap();
+    fs::remove_dir_all(results.join("report-figures")).unwrap();
+    let damage = |file: &str, edit: &dyn Fn(String) -> String, message: &str| {
+        let path = results.join(file);
+        let good = fs::read_to_string(&path).unwrap();
+        fs::write(&path, edit(good.clone())).unwrap();
+        report(&[&results])
+            .code(2)
+            .stderr(predicates::str::contains(file.rsplit('/').next().unwrap()))
+            .stderr(predicates::str::contains(message));
+        fs::write(&path, good).unwrap();
+    };
+    // a step far beyond the run (would otherwise ask for gigabytes)
+    damage(
+        "baseline/steps.csv",
+        &|t| t.replacen("\nbaseline,0,0,", "\nbaseline,0,4000000000,", 1),
+        "beyond the run's 60 steps",
+    );
+    damage(
+        "baseline/steps.csv",
+        &|t| t.replacen("\nbaseline,0,0,", "\nbaseline,0,-3,", 1),
+        "not a whole number",
+    );
+    damage(
+        "s/sensitivity.csv",
+        &|t| t.replace(",st,", ",total,"),
+        "has no column `st`",
+    );
+    damage(
+        "s/summary.csv",
+        &|t| t.replacen("\n0,", "\n999,", 1),
+        "beyond the points of points.csv",
+    );
+    damage(
+        "s/summary.csv",
+        &|t| t.replacen("\n0,", "\n1.5,", 1),
+        "not a whole number",
+    );
+    damage(
+        "s/points.csv",
+        &|t| t.replacen("\n1,", "\n2,", 1),
+        "numbered 0, 1, 2",
+    );
+    assert!(!results.join("report.html").exists(), "nothing written");
+}
+
+#[test]
+fn a_second_report_replaces_the_figures_of_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = ["--set", "population.citizens=600", "-r", "2"];
+    let (base, combined) = (scenario("baseline.toml"), scenario("combined.toml"));
+    let mut args = vec!["waterfall", combined.as_str()];
+    args.extend(small);
+    cocreate(&args, dir.path());
+    let mut args = vec!["run", base.as_str()];
+    args.extend(small);
+    cocreate(&args, &dir.path().join("runs"));
+    let out = dir.path().join("paper/report.html");
+    let report = |dirs: &[PathBuf]| {
+        Command::cargo_bin("cocreate")
+            .unwrap()
+            .arg("report")
+            .args(dirs)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+    };
+    let figures = dir.path().join("paper/report-figures");
+    // the same folder twice is shown once
+    report(&[dir.path().to_path_buf(), dir.path().join("runs")]);
+    let html = fs::read_to_string(&out).unwrap();
+    assert_eq!(html.matches("data-file=\"runs-mean_trust\"").count(), 1);
+    assert!(figures.join("runs-mean_trust.png").exists());
+    report(&[dir.path().join("combined-waterfall")]);
+    let mut left: Vec<String> = fs::read_dir(&figures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["waterfall-combined.png", "waterfall-combined.svg"]);
+    // no temporary folder is left beside them
+    assert_eq!(fs::read_dir(dir.path().join("paper")).unwrap().count(), 2);
 }

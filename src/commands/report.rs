@@ -7,8 +7,15 @@ use cocreate::report::{html, load};
 /// and its plots as SVG and PNG files beside it.
 pub fn report(args: crate::cli::ReportArgs) -> Result<()> {
     let mut results = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for dir in &args.dirs {
-        results.extend(load::load(dir).map_err(|e| BadInput(e.to_string()))?);
+        for r in load::load(dir).map_err(|e| BadInput(e.to_string()))? {
+            // a folder given twice (or inside another one given) is shown once
+            let key = std::fs::canonicalize(r.dir()).unwrap_or_else(|_| r.dir().to_path_buf());
+            if seen.insert(key) {
+                results.push(r);
+            }
+        }
     }
     let out = args
         .out
@@ -29,13 +36,35 @@ pub fn report(args: crate::cli::ReportArgs) -> Result<()> {
         .file_stem()
         .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
     let figures = out.with_file_name(format!("{stem}-figures"));
-    std::fs::create_dir_all(&figures)
-        .with_context(|| format!("cannot create {}", figures.display()))?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    // the figures go into a fresh folder that replaces the old one whole,
+    // so no figure of an earlier report is left beside this one
+    let fresh = tempfile::Builder::new()
+        .prefix(&format!(".{stem}-figures."))
+        .tempdir_in(&parent)
+        .with_context(|| format!("cannot write in {}", parent.display()))?;
     for f in &report.figures {
         let svg = f.chart.svg().context("cannot draw a plot")?;
-        write_file(&figures.join(format!("{}.svg", f.stem)), svg.as_bytes())?;
+        write_file(
+            &fresh.path().join(format!("{}.svg", f.stem)),
+            svg.as_bytes(),
+        )?;
         let png = f.chart.png().context("cannot draw a plot")?;
-        write_file(&figures.join(format!("{}.png", f.stem)), &png)?;
+        write_file(&fresh.path().join(format!("{}.png", f.stem)), &png)?;
+    }
+    if figures.exists() {
+        std::fs::remove_dir_all(&figures)
+            .with_context(|| format!("cannot replace {}", figures.display()))?;
+    }
+    let fresh = fresh.keep();
+    if let Err(e) = std::fs::rename(&fresh, &figures) {
+        let _ = std::fs::remove_dir_all(&fresh);
+        return Err(e).with_context(|| format!("cannot write {}", figures.display()));
     }
     write_file(&out, report.html.as_bytes())?;
     if !args.quiet {

@@ -14,6 +14,14 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
         args.seed,
         args.quiet,
     )?;
+    for (s, path) in scenarios.iter().zip(&args.scenarios) {
+        if s.inhibitors.active().next().is_none() {
+            bail!(BadInput(format!(
+                "{}: the scenario activates no inhibitor, so it is its own inhibitor-free twin and loses nothing to compare",
+                path.display()
+            )));
+        }
+    }
     // every model checked before anything runs: [scenario, twin] each
     let mut models = Vec::with_capacity(2 * scenarios.len());
     for s in &scenarios {
@@ -85,7 +93,7 @@ pub(super) fn waterfall_table(name: &str, w: &Waterfall) -> String {
         w.twin.n
     );
     let share = |x: f64| {
-        if w.twin.mean == 0.0 {
+        if w.twin.mean <= 0.0 {
             String::new()
         } else {
             format!("{:>7.1}%", 100.0 * x / w.twin.mean)

@@ -24,7 +24,7 @@ pub const WATERFALL_COLUMNS: [&str; 8] = [
 /// (`twin_realized`, kind `level`), the change due to each step (kind
 /// `change`, negative for value lost) and the scenario's realized value
 /// (`scenario_realized`, kind `level`); `share_of_twin` is the value over
-/// the twin's mean realized value.
+/// the twin's mean realized value (NaN when the twin realizes nothing or less).
 pub fn waterfall_csv(waterfalls: &[(&str, &Waterfall)]) -> Vec<u8> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut buf = ryu::Buffer::new();
@@ -32,7 +32,7 @@ pub fn waterfall_csv(waterfalls: &[(&str, &Waterfall)]) -> Vec<u8> {
     for (scenario, w) in waterfalls {
         let base = w.twin.mean;
         let mut row = |step: &str, kind: &str, label: &str, s: &Summary| {
-            let share = if base == 0.0 { f64::NAN } else { s.mean / base };
+            let share = if base > 0.0 { s.mean / base } else { f64::NAN };
             let _ = out.write_record([
                 scenario.to_string(),
                 step.to_string(),

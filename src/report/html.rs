@@ -26,7 +26,6 @@ pub struct Report {
     pub figures: Vec<Figure>,
 }
 
-
 /// Builds the report of `results`; `generated` is shown as its date and
 /// `sources` name the folders given.
 pub fn build(
@@ -66,7 +65,7 @@ pub fn build(
             Results::Waterfall(w) => {
                 page.section(&format!("Where the value is lost: {}", w.name));
                 page.scenario(&w.manifest["scenario"]);
-                page.waterfall(&w.name, &w.steps)?;
+                page.waterfall(&w.name, &format!("waterfall-{}", w.name), &w.steps)?;
             }
             Results::Attribution(a) => page.attribution(a)?,
             Results::Sweep(s) => page.sweep(s)?,
@@ -96,9 +95,12 @@ impl Page {
     /// Adds a plot inline (as SVG) with its caption.
     fn figure(&mut self, stem: &str, chart: Chart, caption: &str) -> Result<(), PlotError> {
         let svg = chart.svg()?;
-        let mut stem = slug(stem);
-        if self.figures.iter().any(|f| f.stem == stem) {
-            stem = format!("{stem}-{}", self.figures.len() + 1);
+        let base = slug(stem);
+        let mut stem = base.clone();
+        let mut n = 1;
+        while self.figures.iter().any(|f| f.stem == stem) {
+            n += 1;
+            stem = format!("{base}-{n}");
         }
         let _ = write!(
             self.body,
@@ -300,7 +302,12 @@ impl Page {
                 } else {
                     with_interval(diff)
                 },
-                vr.map_or(String::new(), |v| format!("{v:.1}×"))
+                match vr {
+                    Some(v) => format!("{v:.1}×"),
+                    // JSON has no infinity: the paired difference had no variance
+                    None if !is_base => "∞".into(),
+                    None => String::new(),
+                }
             );
         }
         table.push_str("</tbody></table>");
@@ -345,7 +352,13 @@ impl Page {
         Ok(())
     }
 
-    fn waterfall(&mut self, name: &str, steps: &[WaterfallStep]) -> Result<(), PlotError> {
+    /// The waterfall of scenario `name`, its plot saved as `stem`.
+    fn waterfall(
+        &mut self,
+        name: &str,
+        stem: &str,
+        steps: &[WaterfallStep],
+    ) -> Result<(), PlotError> {
         let bars: Vec<WaterfallBar> = steps
             .iter()
             .map(|s| WaterfallBar {
@@ -366,16 +379,21 @@ impl Page {
             &bars,
         );
         self.figure(
-            &format!("waterfall-{name}"),
+            stem,
             chart,
-            "From the value the inhibitor-free twin realizes to what the scenario realizes: the change due to each stage of the co-creation funnel (Shapley decomposition, common random numbers), with 95% intervals.",
+            "From the value the inhibitor-free twin realizes (the same parameters and interventions, every inhibitor at 0) to what the scenario realizes: the change at each stage of the co-creation funnel (Shapley decomposition of the funnel's factors, common random numbers), with 95% intervals.",
         )?;
         let twin = steps.first().map_or(0.0, |s| s.value.mean);
+        let _ = write!(
+            self.body,
+            "<p>The twin is the same scenario with every inhibitor at 0: the same parameters, interventions and seeds. Each step is the change in realized value at one stage of the funnel (participation, service, value per interaction, legal basis, implementation, co-destruction); negative steps are value lost, and they add up exactly to the scenario's value minus the twin's. A stage is where value is lost, not which inhibitor causes the loss: an inhibitor that lowers trust shows up as lower participation (see the attribution for causes).</p>"
+        );
         let mut table = String::from(
             "<table><thead><tr><th>step</th><th>value [95% CI]</th><th>share of the twin's value</th></tr></thead><tbody>",
         );
         for s in steps {
-            let share = if twin == 0.0 {
+            // a share of a twin that realizes nothing (or less) means nothing
+            let share = if twin <= 0.0 {
                 String::new()
             } else {
                 format!("{:.1}%", 100.0 * s.value.mean / twin)
@@ -441,7 +459,12 @@ impl Page {
         );
         self.figure(&format!("attribution-{}", a.name), chart, "Shapley value of each inhibitor for total realized value (negative: value lost), with 95% intervals over replications.")?;
         if let Some(steps) = &a.waterfall {
-            self.waterfall(&a.name, steps)?;
+            let _ = write!(
+                self.body,
+                "<h3>Where the value is lost: {}</h3>",
+                escape(&a.name)
+            );
+            self.waterfall(&a.name, &format!("attribution-{}-waterfall", a.name), steps)?;
         }
         Ok(())
     }
@@ -481,7 +504,7 @@ impl Page {
                             .iter()
                             .map(|r| Bar {
                                 label: r.factor.clone(),
-                                value: r.values[*key],
+                                value: r.values.get(*key).copied().unwrap_or(f64::NAN),
                                 low: r
                                     .values
                                     .get(&format!("{key}_ci95_low"))
@@ -757,24 +780,30 @@ fn intervention(v: &Value) -> String {
         Some("set") => format!(
             "set <code>{}</code> to {}",
             escape(v["key"].as_str().unwrap_or("?")),
-            v["value"]
+            escape(&v["value"].to_string())
         ),
-        Some(kind) => format!("{} (delta {})", escape(kind), v["delta"]),
+        Some(kind) => format!(
+            "{} (delta {})",
+            escape(kind),
+            escape(&v["delta"].to_string())
+        ),
         None => escape(&v.to_string()),
     };
     format!("<li>after step {at}: {what}</li>")
 }
 
-/// A number with its interval, for tables.
+/// A number with its interval, for tables, all three with the decimals
+/// the mean's size calls for.
 fn with_interval(e: &Estimate) -> String {
+    let d = decimals(e.mean);
     if e.low.is_nan() {
-        return number(e.mean);
+        return fixed(e.mean, d);
     }
     format!(
         "{} <span class=\"ci\">[{}, {}]</span>",
-        number(e.mean),
-        number(e.low),
-        number(e.high)
+        fixed(e.mean, d),
+        fixed(e.low, d),
+        fixed(e.high, d)
     )
 }
 
@@ -786,20 +815,30 @@ fn signed(x: f64) -> String {
     }
 }
 
-/// Four significant digits, plain notation.
+/// About four significant digits, plain notation.
 fn number(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
+    fixed(x, decimals(x))
+}
+
+/// Decimals that give `x` about four significant digits (none from 1000 up).
+fn decimals(x: f64) -> usize {
     let a = x.abs();
     if a >= 1000.0 {
-        format!("{x:.0}")
+        0
     } else if a >= 100.0 {
-        format!("{x:.1}")
+        1
     } else if a >= 1.0 {
-        format!("{x:.2}")
+        2
     } else {
-        format!("{x:.4}")
+        4
+    }
+}
+
+fn fixed(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else {
+        "–".into()
     }
 }
 
@@ -861,6 +900,48 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
         assert_eq!(slug("waterfall-legal reform/2"), "waterfall-legal-reform-2");
+    }
+
+    #[test]
+    fn participation_is_plotted_as_a_share_of_citizens() {
+        use super::super::load::SeriesPoint;
+        let point = |step: u32, metric: &str, mean: f64| SeriesPoint {
+            step,
+            metric: metric.into(),
+            value: Estimate {
+                mean,
+                low: mean * 0.9,
+                high: mean * 1.1,
+            },
+        };
+        let series = (0..5)
+            .flat_map(|t| [point(t, "participants", 500.0), point(t, "mean_trust", 0.5)])
+            .collect();
+        let manifest = serde_json::json!({
+            "base": "a",
+            "replications": 2,
+            "scenarios": [{"name": "a", "population": {"citizens": 1000}, "run": {"steps": 5}}],
+        });
+        let results = [Results::Compare(CompareResults {
+            dir: "x".into(),
+            manifest,
+            rows: Vec::new(),
+            series: vec![("a".into(), series)],
+        })];
+        let report = build(&results, &["x".into()], "now").unwrap();
+        let figure = report
+            .figures
+            .iter()
+            .find(|f| f.stem.ends_with("participation"))
+            .unwrap();
+        let svg = figure.chart.svg().unwrap();
+        // 500 participants of 1000 citizens: ticks around 0.5, none in the hundreds
+        let ticks: Vec<f64> = svg
+            .lines()
+            .filter_map(|l| l.trim().parse::<f64>().ok())
+            .collect();
+        assert!(ticks.iter().any(|t| (0.4..0.6).contains(t)), "{ticks:?}");
+        assert!(ticks.iter().all(|t| *t < 100.0), "{ticks:?}");
     }
 
     #[test]

@@ -233,11 +233,16 @@ fn search(dir: &Path, depth: u32, all: &mut Vec<Results>) -> Result<(), LoadErro
 fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
     let has = |f: &str| dir.join(f).is_file();
     let results = if has("comparison.csv") {
+        let manifest = manifest(dir)?;
+        let mut max_steps = 0;
+        for s in manifest["scenarios"].as_array().into_iter().flatten() {
+            max_steps = max_steps.max(steps_of(s, dir)?);
+        }
         Results::Compare(CompareResults {
             dir: dir.into(),
-            manifest: manifest(dir)?,
             rows: comparison(dir)?,
-            series: series(&dir.join("series.csv"))?,
+            series: series(&dir.join("series.csv"), max_steps)?,
+            manifest,
         })
     } else if has("attribution.csv") {
         let manifest = manifest(dir)?;
@@ -264,11 +269,12 @@ fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
         Results::Sweep(sweep(dir)?)
     } else if has("summary.csv") && has("steps.csv") {
         let manifest = manifest(dir)?;
+        let max_steps = steps_of(&manifest["scenario"], dir)?;
         Results::Run(RunResults {
             dir: dir.into(),
             name: scenario_name(&manifest, dir),
             summary: run_summary(&dir.join("summary.csv"))?,
-            series: steps(&dir.join("steps.csv"))?,
+            series: steps(&dir.join("steps.csv"), max_steps)?,
             manifest,
         })
     } else {
@@ -353,6 +359,38 @@ impl Table {
         })
     }
 
+    /// A whole number below `limit` in column `c` of `row` (row `r`);
+    /// `what` says what the limit is.
+    fn index(
+        &self,
+        row: &csv::StringRecord,
+        r: usize,
+        c: usize,
+        limit: usize,
+        what: &str,
+    ) -> Result<usize, LoadError> {
+        let text = self.text(row, c);
+        match text.parse::<usize>() {
+            Ok(i) if i < limit => Ok(i),
+            Ok(i) => Err(problem(
+                &self.path,
+                format!(
+                    "line {}: `{}` = {i} is beyond {what}",
+                    r + 2,
+                    self.header[c]
+                ),
+            )),
+            Err(_) => Err(problem(
+                &self.path,
+                format!(
+                    "line {}: `{}` = `{text}` is not a whole number",
+                    r + 2,
+                    self.header[c]
+                ),
+            )),
+        }
+    }
+
     fn estimate(
         &self,
         row: &csv::StringRecord,
@@ -382,8 +420,17 @@ fn run_summary(path: &Path) -> Result<Vec<(String, Estimate)>, LoadError> {
         .collect()
 }
 
+/// The number of steps a scenario of a manifest ran (`run.steps`).
+fn steps_of(scenario: &Value, dir: &Path) -> Result<usize, LoadError> {
+    scenario["run"]["steps"]
+        .as_u64()
+        .map(|t| t as usize)
+        .ok_or_else(|| problem(&dir.join("manifest.json"), "has no scenario `run.steps`"))
+}
+
 /// `steps.csv` summarized per step over replications; read row by row.
-fn steps(path: &Path) -> Result<StepSeries, LoadError> {
+/// Steps must be below `max_steps`.
+fn steps(path: &Path, max_steps: usize) -> Result<StepSeries, LoadError> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| problem(path, e.to_string()))?;
     let header: Vec<String> = reader
         .headers()
@@ -419,7 +466,15 @@ fn steps(path: &Path) -> Result<StepSeries, LoadError> {
         let t: usize = row
             .get(step)
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| bad(step))?;
+            .ok_or_else(|| problem(path, format!("line {line}: `step` is not a whole number")))?;
+        if t >= max_steps {
+            return Err(problem(
+                path,
+                format!(
+                    "line {line}: step {t} is beyond the run's {max_steps} steps (manifest.json)"
+                ),
+            ));
+        }
         for (k, &c) in figures.iter().enumerate() {
             let x: f64 = row
                 .get(c)
@@ -458,7 +513,7 @@ fn comparison(dir: &Path) -> Result<Vec<(String, String, Estimate, Estimate)>, L
         .collect()
 }
 
-fn series(path: &Path) -> Result<Vec<(String, Vec<SeriesPoint>)>, LoadError> {
+fn series(path: &Path, max_steps: usize) -> Result<Vec<(String, Vec<SeriesPoint>)>, LoadError> {
     if !path.is_file() {
         return Ok(Vec::new());
     }
@@ -477,7 +532,7 @@ fn series(path: &Path) -> Result<Vec<(String, Vec<SeriesPoint>)>, LoadError> {
     for (r, row) in t.rows.iter().enumerate() {
         let name = t.text(row, scenario);
         let point = SeriesPoint {
-            step: t.number(row, r, step)? as u32,
+            step: t.index(row, r, step, max_steps, "the run's steps (manifest.json)")? as u32,
             metric: t.text(row, metric).to_string(),
             value: t.estimate(row, r, cols)?,
         };
@@ -537,12 +592,28 @@ fn shares(dir: &Path) -> Result<Vec<Share>, LoadError> {
 fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
     let manifest = manifest(dir)?;
     let points_table = Table::read(&dir.join("points.csv"))?;
+    if points_table.column("point")? != 0 {
+        return Err(problem(
+            &points_table.path,
+            "`point` must be the first column, the factors after it",
+        ));
+    }
     let factors: Vec<String> = points_table.header.iter().skip(1).cloned().collect();
+    let n = points_table.rows.len();
     let points = points_table
         .rows
         .iter()
         .enumerate()
         .map(|(r, row)| {
+            if points_table.index(row, r, 0, n, "the number of points")? != r {
+                return Err(problem(
+                    &points_table.path,
+                    format!(
+                        "line {}: points must be numbered 0, 1, 2, ... in order",
+                        r + 2
+                    ),
+                ));
+            }
             (1..=factors.len())
                 .map(|c| points_table.number(row, r, c))
                 .collect::<Result<Vec<_>, _>>()
@@ -556,19 +627,39 @@ fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
     );
     let mut means: HashMap<String, Vec<f64>> = HashMap::new();
     for (r, row) in summary.rows.iter().enumerate() {
-        let p = summary.number(row, r, point)? as usize;
+        let p = summary.index(row, r, point, n, "the points of points.csv")?;
         let values = means
             .entry(summary.text(row, metric).to_string())
-            .or_insert_with(|| vec![f64::NAN; points.len()]);
-        if let Some(slot) = values.get_mut(p) {
-            *slot = summary.number(row, r, mean)?;
+            .or_insert_with(|| vec![f64::NAN; n]);
+        if !values[p].is_nan() {
+            return Err(problem(
+                &summary.path,
+                format!("line {}: point {p} appears twice for this metric", r + 2),
+            ));
         }
+        values[p] = summary.number(row, r, mean)?;
     }
     let mut sensitivity = Vec::new();
     let path = dir.join("sensitivity.csv");
     if path.is_file() {
         let t = Table::read(&path)?;
         let (factor, metric) = (t.column("factor")?, t.column("metric")?);
+        // the columns the report draws: Sobol indices with intervals, or Morris effects
+        let needed: &[&str] = if t.header.iter().any(|h| h == "s1") {
+            &[
+                "s1",
+                "s1_ci95_low",
+                "s1_ci95_high",
+                "st",
+                "st_ci95_low",
+                "st_ci95_high",
+            ]
+        } else {
+            &["mu", "mu_star", "sigma"]
+        };
+        for c in needed {
+            t.column(c)?;
+        }
         for (r, row) in t.rows.iter().enumerate() {
             let mut values = HashMap::new();
             for (c, name) in t.header.iter().enumerate() {

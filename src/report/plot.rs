@@ -20,7 +20,14 @@
 //! - an axis whose values are all equal is given a range around that value;
 //! - series take the colours of the Okabe–Ito colour-blind-safe palette in
 //!   order (blue, orange, bluish green, vermillion, …), heat maps the
-//!   viridis scale.
+//!   viridis scale;
+//! - a legend goes inside the plot, in a corner where it covers no data
+//!   (lines, intervals, bars); when every corner holds data it goes outside:
+//!   right of the plot, which narrows to make room, or, when it is too wide
+//!   for that, under the x axis title with its entries side by side (labels
+//!   too long for the chart's width are shortened with "…"). Only a chart
+//!   too small to keep a plot beside or above such a legend has it in the
+//!   corner covering the least data.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -352,8 +359,8 @@ impl Chart {
 }
 
 /// Time series, one line per band with its 95% interval shaded (same
-/// colour, 20% opaque), and a legend with the labels, placed in the corner
-/// with the least data.
+/// colour, 20% opaque), and a legend with the labels (of the bands that
+/// have one), placed as the module documentation says.
 ///
 /// Lines and bands break where a value is not finite.
 pub fn time_series(title: &str, x_label: &str, y_label: &str, bands: &[Band]) -> Chart {
@@ -702,14 +709,16 @@ impl Ranged for Ticked {
 /// The coordinates of every plot: both axes numeric, with chosen ticks.
 type Coords = Cartesian2d<Ticked, Ticked>;
 
-/// Space around a plot, in pixels: the label areas left and below, and the
-/// margins above and to the right.
-#[derive(Debug, Clone, Copy)]
+/// Space around a plot, in pixels: the label areas left and below, the
+/// margins above and to the right, and the margin under the label area
+/// below (room for a legend there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Layout {
     left: u32,
     bottom: u32,
     top: u32,
     right: u32,
+    below: u32,
 }
 
 /// Width and height of `text` in `font`, in pixels.
@@ -774,6 +783,7 @@ fn numeric_layout<DB: DrawingBackend>(
         bottom: bottom_room(x),
         top: 8,
         right: right_room(area, x)?,
+        below: 0,
     })
 }
 
@@ -793,6 +803,7 @@ fn frame<'a, DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .margin_top(layout.top)
         .margin_right(layout.right)
+        .margin_bottom(layout.below)
         .x_label_area_size(layout.bottom)
         .y_label_area_size(layout.left)
         .build_cartesian_2d(x.coord(), y.coord())
@@ -858,15 +869,21 @@ fn draw_no_data<DB: DrawingBackend>(
     text_at(area, "no data", &style, centre)
 }
 
-/// Cells of the [`Occupancy`] grid along each side of a plot.
-const OCCUPANCY_CELLS: usize = 20;
+// ---------------------------------------------------------------------------
+// Legends
 
-/// Which parts of a plot hold data, on a coarse grid, to find a corner
-/// for the legend that hides as little as possible.
+/// Cells of the [`Occupancy`] grid along each side of a plot.
+const OCCUPANCY_CELLS: usize = 96;
+
+/// Which parts of a plot hold data (lines, bands, bars, error bars), on a
+/// grid over the plot, to tell whether a legend placed in it would cover
+/// any. Marks err on the side of too many cells, never too few.
+#[derive(Debug, Clone)]
 struct Occupancy {
     x: Range<f64>,
     y: Range<f64>,
-    filled: [[bool; OCCUPANCY_CELLS]; OCCUPANCY_CELLS],
+    /// `filled[column][row]`, row 0 at the bottom.
+    filled: Vec<[bool; OCCUPANCY_CELLS]>,
 }
 
 impl Occupancy {
@@ -874,15 +891,19 @@ impl Occupancy {
         Occupancy {
             x: x.range.clone(),
             y: y.range.clone(),
-            filled: [[false; OCCUPANCY_CELLS]; OCCUPANCY_CELLS],
+            filled: vec![[false; OCCUPANCY_CELLS]; OCCUPANCY_CELLS],
         }
+    }
+
+    /// Where `value` lies along `range`, in cells (not clamped).
+    fn position(range: &Range<f64>, value: f64) -> f64 {
+        (value - range.start) / (range.end - range.start) * OCCUPANCY_CELLS as f64
     }
 
     /// The grid cell of `value` along `range`, clamped to the grid.
     fn cell(range: &Range<f64>, value: f64) -> usize {
-        let fraction = (value - range.start) / (range.end - range.start);
         let last = OCCUPANCY_CELLS - 1;
-        ((fraction * OCCUPANCY_CELLS as f64).floor().max(0.0) as usize).min(last)
+        (Self::position(range, value).floor().max(0.0) as usize).min(last)
     }
 
     /// Marks the rectangle with corners `a` and `b` (data coordinates).
@@ -892,22 +913,37 @@ impl Occupancy {
         }
         let (x0, x1) = (Self::cell(&self.x, a.0), Self::cell(&self.x, b.0));
         let (y0, y1) = (Self::cell(&self.y, a.1), Self::cell(&self.y, b.1));
-        for column in x0.min(x1)..=x0.max(x1) {
-            for row in y0.min(y1)..=y0.max(y1) {
-                self.filled[column][row] = true;
-            }
+        for column in &mut self.filled[x0.min(x1)..=x0.max(x1)] {
+            column[y0.min(y1)..=y0.max(y1)].fill(true);
         }
     }
 
-    /// Marks the line through `points`.
+    /// How many pieces a segment spanning these data distances is cut
+    /// into, so that each piece spans at most one cell each way.
+    fn pieces(&self, dx: f64, dys: &[f64]) -> usize {
+        let cells = |range: &Range<f64>, d: f64| (d / (range.end - range.start)).abs();
+        let most = dys
+            .iter()
+            .fold(cells(&self.x, dx), |m, &dy| m.max(cells(&self.y, dy)));
+        let pieces = (most * OCCUPANCY_CELLS as f64).ceil();
+        if pieces.is_finite() {
+            (pieces as usize).clamp(1, 4 * OCCUPANCY_CELLS)
+        } else {
+            1
+        }
+    }
+
+    /// Marks the line through `points`: every cell it passes through.
     fn path(&mut self, points: &[(f64, f64)]) {
-        const STEPS: usize = 16;
         for pair in points.windows(2) {
             let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
-            for k in 0..=STEPS {
-                let t = k as f64 / STEPS as f64;
-                let p = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t);
-                self.rect(p, p);
+            let pieces = self.pieces(x1 - x0, &[y1 - y0]);
+            let at = |k: usize| {
+                let t = k as f64 / pieces as f64;
+                (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+            };
+            for k in 0..pieces {
+                self.rect(at(k), at(k + 1));
             }
         }
         if let [point] = points {
@@ -915,56 +951,364 @@ impl Occupancy {
         }
     }
 
-    /// The corner whose box (35% of the width, 30% of the height) holds
-    /// the fewest marked cells; the upper right one on a tie.
-    fn corner(&self) -> SeriesLabelPosition {
-        let (wide, tall) = (OCCUPANCY_CELLS * 35 / 100, OCCUPANCY_CELLS * 30 / 100);
-        let left = 0..wide;
-        let right = OCCUPANCY_CELLS - wide..OCCUPANCY_CELLS;
-        let lower = 0..tall;
-        let upper = OCCUPANCY_CELLS - tall..OCCUPANCY_CELLS;
-        let corners = [
-            (SeriesLabelPosition::UpperRight, &right, &upper),
-            (SeriesLabelPosition::UpperLeft, &left, &upper),
-            (SeriesLabelPosition::LowerRight, &right, &lower),
-            (SeriesLabelPosition::LowerLeft, &left, &lower),
-        ];
-        let mut best = (SeriesLabelPosition::UpperRight, usize::MAX);
-        for (corner, columns, rows) in corners {
-            let count = columns
-                .clone()
-                .flat_map(|c| rows.clone().map(move |r| (c, r)))
-                .filter(|&(c, r)| self.filled[c][r])
-                .count();
-            if count < best.1 {
-                best = (corner, count);
+    /// Marks the shaded interval over a run of `[x, low, high]`.
+    fn band(&mut self, run: &[[f64; 3]]) {
+        for pair in run.windows(2) {
+            let ([x0, lo0, hi0], [x1, lo1, hi1]) = (pair[0], pair[1]);
+            let pieces = self.pieces(x1 - x0, &[lo1 - lo0, hi1 - hi0]);
+            let at = |k: usize| {
+                let t = k as f64 / pieces as f64;
+                (
+                    x0 + (x1 - x0) * t,
+                    lo0 + (lo1 - lo0) * t,
+                    hi0 + (hi1 - hi0) * t,
+                )
+            };
+            for k in 0..pieces {
+                let ((xa, loa, hia), (xb, lob, hib)) = (at(k), at(k + 1));
+                self.rect((xa, loa.min(lob)), (xb, hia.max(hib)));
             }
         }
-        best.0
+        if let [[x, lo, hi]] = run {
+            self.rect((*x, *lo), (*x, *hi));
+        }
+    }
+
+    /// How many marked cells `rect` (pixels) touches, on a plot drawn at
+    /// `plot` (pixels).
+    fn count(&self, rect: Rect, plot: Rect) -> usize {
+        let (width, height) = (f64::from(plot.width()), f64::from(plot.height()));
+        if width <= 0.0 || height <= 0.0 {
+            return 0;
+        }
+        let n = OCCUPANCY_CELLS as f64;
+        // Columns from the left, rows from the bottom.
+        let cells = |from: i32, to: i32, size: f64| {
+            let first = (f64::from(from) / size * n).floor().clamp(0.0, n) as usize;
+            let end = (f64::from(to) / size * n).ceil().clamp(0.0, n) as usize;
+            first..end.max(first)
+        };
+        let columns = cells(rect.x0 - plot.x0, rect.x1 - plot.x0, width);
+        let rows = cells(plot.y1 - rect.y1, plot.y1 - rect.y0, height);
+        self.filled[columns]
+            .iter()
+            .map(|column| column[rows.clone()].iter().filter(|&&f| f).count())
+            .sum()
     }
 }
 
-/// Draws the legend of the labelled series of `chart`.
-fn draw_legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<'a, DB, Coords>,
-    position: SeriesLabelPosition,
-) -> Result<(), PlotError> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .margin(12)
-        .label_font(font(LEGEND_PX))
-        .background_style(WHITE.mix(0.85))
-        .border_style(CONNECTOR_COLOUR)
-        .draw()
-        .map_err(drawing_error)
+/// A rectangle in pixels, from (`x0`, `y0`) to (`x1`, `y1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rect {
+    x0: i32,
+    y0: i32,
+    x1: i32,
+    y1: i32,
 }
 
-/// A legend marker: a filled square of `colour`.
-fn square_marker<DB: DrawingBackend>(
-    colour: RGBColor,
-) -> impl Fn((i32, i32)) -> DynElement<'static, DB, (i32, i32)> {
-    move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()).into_dyn()
+impl Rect {
+    /// The rectangle `width` × `height` with its upper left corner at
+    /// (`x`, `y`).
+    fn at(x: i32, y: i32, width: u32, height: u32) -> Rect {
+        Rect {
+            x0: x,
+            y0: y,
+            x1: x + width as i32,
+            y1: y + height as i32,
+        }
+    }
+
+    fn width(&self) -> i32 {
+        self.x1 - self.x0
+    }
+
+    fn height(&self) -> i32 {
+        self.y1 - self.y0
+    }
+
+    /// Whether the two share any area.
+    #[cfg(test)]
+    fn intersects(&self, other: &Rect) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+
+    /// Whether `other` lies within this one.
+    fn contains(&self, other: &Rect) -> bool {
+        self.x0 <= other.x0 && other.x1 <= self.x1 && self.y0 <= other.y0 && other.y1 <= self.y1
+    }
+
+    /// This rectangle grown by `by` on every side.
+    fn grown(&self, by: i32) -> Rect {
+        Rect {
+            x0: self.x0 - by,
+            y0: self.y0 - by,
+            x1: self.x1 + by,
+            y1: self.y1 + by,
+        }
+    }
+}
+
+/// The plotting area of a plot drawn by [`frame`] with `layout` in an area
+/// `size` pixels, in the area's pixels.
+fn plot_rect(size: (u32, u32), layout: &Layout) -> Rect {
+    Rect {
+        x0: layout.left as i32,
+        y0: layout.top as i32,
+        x1: size.0 as i32 - layout.right as i32,
+        y1: size.1 as i32 - (layout.bottom + layout.below) as i32,
+    }
+}
+
+/// Height of a legend entry, in pixels.
+const LEGEND_LINE_PX: u32 = 22;
+/// Space inside a legend's box around its entries.
+const LEGEND_PADDING: u32 = 10;
+/// Width of a legend marker, and the space between it and its label.
+const LEGEND_MARKER_PX: u32 = 22;
+const LEGEND_MARKER_GAP: u32 = 8;
+/// Space between columns of legend entries.
+const LEGEND_COLUMN_GAP: u32 = 20;
+/// Distance between a legend inside the plot and the plot's edges.
+const LEGEND_INSET: i32 = 6;
+/// Room a legend inside the plot keeps from data: half a line's width, a
+/// dot's radius, and a pixel of rounding.
+const LEGEND_CLEARANCE: i32 = 4;
+/// Space between a legend outside the plot and the edge of the chart, and
+/// between a legend under the plot and the x axis title.
+const LEGEND_OUTSIDE_GAP: u32 = 10;
+/// A legend goes right of the plot only when it is no wider than this
+/// share of the chart; a legend outside the plot leaves it at least
+/// `MIN_PLOT_PX` pixels wide and high.
+const LEGEND_RIGHT_SHARE: f64 = 0.35;
+const MIN_PLOT_PX: i32 = 60;
+
+/// How a legend marks a series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Marker {
+    /// A line over its shaded interval, as a time series draws them.
+    Line(RGBColor),
+    /// A filled square, for bars.
+    Square(RGBColor),
+}
+
+/// One entry of a legend.
+#[derive(Debug, Clone, PartialEq)]
+struct LegendEntry {
+    label: String,
+    marker: Marker,
+}
+
+/// Where a legend goes, and how its entries are arranged, in pixels of the
+/// area the chart is drawn in.
+#[derive(Debug, Clone, PartialEq)]
+struct LegendBox {
+    rect: Rect,
+    /// Entries are laid out row by row, this many a row.
+    columns: usize,
+    /// Width of an entry: marker, gap and the widest label.
+    entry_width: u32,
+    /// The labels, shortened with "…" where the chart is too narrow for
+    /// them.
+    labels: Vec<String>,
+}
+
+/// Where the legend of `labels` goes on a plot drawn with `layout` in an
+/// area `size` pixels, whose data mark `occupancy`, and the layout that
+/// makes room for it. `width_of` measures a label in pixels.
+///
+/// The legend goes inside the plot, in the first corner (upper right,
+/// upper left, lower right, lower left) where it covers no data; else
+/// right of the plot, which shrinks to make room, when `beside` allows it
+/// and the legend is narrow enough; else under the x axis title, its entries side by side in
+/// as many columns as fit, the plot shrinking upwards. Only when the chart
+/// is too small for either does it go in the corner covering the least.
+fn place_legend(
+    size: (u32, u32),
+    layout: Layout,
+    labels: &[&str],
+    occupancy: &Occupancy,
+    beside: bool,
+    width_of: impl Fn(&str) -> Result<u32, PlotError>,
+) -> Result<(Layout, LegendBox), PlotError> {
+    let n = labels.len().max(1);
+    let mut label_width = 0;
+    for label in labels {
+        label_width = label_width.max(width_of(label)?);
+    }
+    let entry_width = |label_width: u32| LEGEND_MARKER_PX + LEGEND_MARKER_GAP + label_width;
+    let box_size = |columns: usize, entry_width: u32| {
+        let columns = columns as u32;
+        let rows = n.div_ceil(columns as usize) as u32;
+        (
+            2 * LEGEND_PADDING + columns * entry_width + (columns - 1) * LEGEND_COLUMN_GAP,
+            2 * LEGEND_PADDING + rows * LEGEND_LINE_PX,
+        )
+    };
+    let whole = |rect: Rect, columns: usize, entry_width: u32| LegendBox {
+        rect,
+        columns,
+        entry_width,
+        labels: labels.iter().map(|&l| l.to_owned()).collect(),
+    };
+    let (width, height) = box_size(1, entry_width(label_width));
+    let plot = plot_rect(size, &layout);
+
+    // Inside, in a corner free of data.
+    let (left, top) = (plot.x0 + LEGEND_INSET, plot.y0 + LEGEND_INSET);
+    let right = plot.x1 - LEGEND_INSET - width as i32;
+    let bottom = plot.y1 - LEGEND_INSET - height as i32;
+    let corners = [(right, top), (left, top), (right, bottom), (left, bottom)]
+        .map(|(x, y)| Rect::at(x, y, width, height));
+    let inner = plot.grown(-LEGEND_INSET);
+    let fits = |rect: &&Rect| inner.contains(rect);
+    let covered = |rect: &Rect| occupancy.count(rect.grown(LEGEND_CLEARANCE), plot);
+    if let Some(&rect) = corners.iter().filter(fits).find(|r| covered(r) == 0) {
+        return Ok((layout, whole(rect, 1, entry_width(label_width))));
+    }
+
+    // Right of the plot, past the last x tick label (which the right
+    // margin makes room for), top-aligned with the plot.
+    let right_of = Layout {
+        right: layout.right + width + LEGEND_OUTSIDE_GAP,
+        ..layout
+    };
+    let narrowed = plot_rect(size, &right_of);
+    let right_fits = narrowed.width() >= MIN_PLOT_PX && height as i32 <= narrowed.height();
+    if beside && f64::from(width) <= LEGEND_RIGHT_SHARE * f64::from(size.0) && right_fits {
+        let x = narrowed.x1 + layout.right as i32;
+        let rect = Rect::at(x, narrowed.y0, width, height);
+        return Ok((right_of, whole(rect, 1, entry_width(label_width))));
+    }
+
+    // Under the x axis title, in as many columns as fit the width, with
+    // labels shortened when even one column does not fit.
+    let room = size.0.saturating_sub(LEGEND_OUTSIDE_GAP);
+    let fixed = 2 * LEGEND_PADDING + LEGEND_MARKER_PX + LEGEND_MARKER_GAP;
+    let mut shortened = labels.iter().map(|&l| l.to_owned()).collect::<Vec<_>>();
+    let mut under_label_width = label_width;
+    if fixed + label_width > room {
+        under_label_width = room.saturating_sub(fixed);
+        for label in &mut shortened {
+            *label = shorten(label, under_label_width, &width_of)?;
+        }
+    }
+    let entry = entry_width(under_label_width);
+    let fit = ((room + LEGEND_COLUMN_GAP - 2 * LEGEND_PADDING) / (entry + LEGEND_COLUMN_GAP)).max(1)
+        as usize;
+    // As few rows as that allows, filled evenly.
+    let columns = n.div_ceil(n.div_ceil(fit.min(n)));
+    let (under_width, under_height) = box_size(columns, entry);
+    let under = Layout {
+        below: layout.below + under_height + LEGEND_OUTSIDE_GAP,
+        ..layout
+    };
+    let lowered = plot_rect(size, &under);
+    if lowered.height() >= MIN_PLOT_PX {
+        let centre = (lowered.x0 + lowered.x1) / 2;
+        let x = (centre - under_width as i32 / 2)
+            .min(size.0 as i32 - under_width as i32)
+            .max(0);
+        let y = size.1 as i32 - under_height as i32;
+        let legend = LegendBox {
+            rect: Rect::at(x, y, under_width, under_height),
+            columns,
+            entry_width: entry,
+            labels: shortened,
+        };
+        return Ok((under, legend));
+    }
+
+    // A chart too small for the legend outside: the corner covering least.
+    let least = corners
+        .iter()
+        .min_by_key(|r| covered(r))
+        .copied()
+        .unwrap_or(corners[0]);
+    Ok((layout, whole(least, 1, entry_width(label_width))))
+}
+
+/// `text`, cut short with "…" to be at most `max_width` pixels wide.
+fn shorten(
+    text: &str,
+    max_width: u32,
+    width_of: impl Fn(&str) -> Result<u32, PlotError>,
+) -> Result<String, PlotError> {
+    if width_of(text)? <= max_width {
+        return Ok(text.to_owned());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let short = format!("{}…", chars[..keep].iter().collect::<String>().trim_end());
+        if width_of(&short)? <= max_width {
+            return Ok(short);
+        }
+    }
+    Ok("…".to_owned())
+}
+
+/// Places the legend of `entries` on a plot as [`place_legend`] does,
+/// measuring labels in `area`'s legend font.
+fn legend_layout<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    layout: Layout,
+    entries: &[LegendEntry],
+    occupancy: &Occupancy,
+    beside: bool,
+) -> Result<(Layout, LegendBox), PlotError> {
+    let labels: Vec<&str> = entries.iter().map(|e| e.label.as_str()).collect();
+    let legend_font = font(LEGEND_PX);
+    let width_of = |text: &str| Ok(text_size(area, text, &legend_font)?.0);
+    place_legend(
+        area.dim_in_pixel(),
+        layout,
+        &labels,
+        occupancy,
+        beside,
+        width_of,
+    )
+}
+
+/// Draws the legend of `entries` in `area`, as `legend` says.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    legend: &LegendBox,
+) -> Result<(), PlotError> {
+    let r = legend.rect;
+    let corners = [(r.x0, r.y0), (r.x1, r.y1)];
+    area.draw(&Rectangle::new(corners, WHITE.mix(0.85).filled()))
+        .map_err(drawing_error)?;
+    area.draw(&Rectangle::new(corners, CONNECTOR_COLOUR.stroke_width(1)))
+        .map_err(drawing_error)?;
+    let style = TextStyle::from(font(LEGEND_PX)).pos(Pos::new(HPos::Left, VPos::Center));
+    let columns = legend.columns.max(1);
+    for (k, (entry, label)) in entries.iter().zip(&legend.labels).enumerate() {
+        let (row, column) = ((k / columns) as i32, (k % columns) as i32);
+        let step = (legend.entry_width + LEGEND_COLUMN_GAP) as i32;
+        let x = r.x0 + LEGEND_PADDING as i32 + column * step;
+        let y =
+            r.y0 + LEGEND_PADDING as i32 + row * LEGEND_LINE_PX as i32 + LEGEND_LINE_PX as i32 / 2;
+        let end = x + LEGEND_MARKER_PX as i32;
+        match entry.marker {
+            Marker::Line(colour) => {
+                let shade = Rectangle::new(
+                    [(x, y - 7), (end, y + 7)],
+                    colour.mix(BAND_OPACITY).filled(),
+                );
+                area.draw(&shade).map_err(drawing_error)?;
+                let line = PathElement::new(vec![(x, y), (end, y)], colour.stroke_width(2));
+                area.draw(&line).map_err(drawing_error)?;
+            }
+            Marker::Square(colour) => {
+                let square = Rectangle::new([(x + 4, y - 7), (x + 18, y + 7)], colour.filled());
+                area.draw(&square).map_err(drawing_error)?;
+            }
+        }
+        let text_x = end + LEGEND_MARKER_GAP as i32;
+        area.draw_text(label, &style, (text_x, y))
+            .map_err(drawing_error)?;
+    }
+    Ok(())
 }
 
 /// An error bar from `from` to `to` (data coordinates), with caps
@@ -1066,7 +1410,26 @@ fn draw_time_series<DB: DrawingBackend>(
         tick_count(height, 55),
         y_label,
     );
-    let mut chart = frame(area, &x, &y, numeric_layout(area, &x, &y)?)?;
+    let mut layout = numeric_layout(area, &x, &y)?;
+    let entries: Vec<LegendEntry> = bands
+        .iter()
+        .enumerate()
+        .filter(|(_, band)| !band.label.is_empty())
+        .map(|(i, band)| LegendEntry {
+            label: band.label.clone(),
+            marker: Marker::Line(PALETTE[i % PALETTE.len()]),
+        })
+        .collect();
+    let mut legend = None;
+    if !entries.is_empty() {
+        let mut occupancy = Occupancy::new(&x, &y);
+        lines.iter().flatten().for_each(|run| occupancy.path(run));
+        shades.iter().flatten().for_each(|run| occupancy.band(run));
+        let (with_legend, placed) = legend_layout(area, layout, &entries, &occupancy, true)?;
+        layout = with_legend;
+        legend = Some(placed);
+    }
+    let mut chart = frame(area, &x, &y, layout)?;
 
     // All shading first, so that no line is hidden under another band.
     for (i, shade) in shades.iter().enumerate() {
@@ -1081,34 +1444,20 @@ fn draw_time_series<DB: DrawingBackend>(
         });
         chart.draw_series(shapes).map_err(drawing_error)?;
     }
-    let mut occupancy = Occupancy::new(&x, &y);
-    for (i, (band, line)) in bands.iter().zip(&lines).enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let style = colour.stroke_width(2);
         chart
             .draw_series(line.iter().map(|run| PathElement::new(run.clone(), style)))
-            .map_err(drawing_error)?
-            .label(band.label.as_str())
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + Rectangle::new([(0, -7), (22, 7)], colour.mix(BAND_OPACITY).filled())
-                    + PathElement::new(vec![(0, 0), (22, 0)], style)
-            });
+            .map_err(drawing_error)?;
         // A run of one point makes no line: mark it.
         let dots = line.iter().filter(|run| run.len() == 1);
         chart
             .draw_series(dots.map(|run| Circle::new(run[0], 3, colour.filled())))
             .map_err(drawing_error)?;
-        line.iter().for_each(|run| occupancy.path(run));
     }
-    for run in shades.iter().flatten() {
-        for pair in run.windows(2) {
-            let ([x0, lo0, hi0], [x1, lo1, hi1]) = (pair[0], pair[1]);
-            occupancy.rect((x0, lo0.min(lo1)), (x1, hi0.max(hi1)));
-        }
-    }
-    if bands.iter().any(|b| !b.label.is_empty()) {
-        draw_legend(&mut chart, occupancy.corner())?;
+    if let Some(legend) = legend {
+        draw_legend(area, &entries, &legend)?;
     }
     Ok(())
 }
@@ -1306,13 +1655,14 @@ fn draw_waterfall<DB: DrawingBackend>(
     let column_width = width.saturating_sub(left + right) / n as u32;
     let wrapped = wrap_labels(area, &labels, column_width)?;
     let upright = wrapped.is_some();
-    let (x, y, layout) = match &wrapped {
+    let (x, y, mut layout) = match &wrapped {
         Some(wrapped) => {
             let layout = Layout {
                 left,
                 bottom: column_label_room(wrapped),
                 top: 8,
                 right,
+                below: 0,
             };
             (Axis::categories(n), upright_values, layout)
         }
@@ -1323,11 +1673,11 @@ fn draw_waterfall<DB: DrawingBackend>(
                 bottom: bottom_room(&x),
                 top: 8,
                 right: right_room(area, &x)?,
+                below: 0,
             };
             (x, Axis::categories(n), layout)
         }
     };
-    let mut chart = frame(area, &x, &y, layout)?;
     // The point at `value` on the value axis and `c` on the category axis
     // (slot k at c = k).
     let point = |c: f64, value: f64| {
@@ -1337,44 +1687,62 @@ fn draw_waterfall<DB: DrawingBackend>(
             (value, (n - 1) as f64 - c)
         }
     };
-
     let half = WATERFALL_HALF_WIDTH;
-    for (colour, name) in [
+    // Connectors from the end of each bar to the next change.
+    let connector_ends: Vec<[(f64, f64); 2]> = placed
+        .windows(2)
+        .filter(|pair| bars[pair[1].slot].kind == BarKind::Change)
+        .map(|pair| {
+            let (this, next) = (&pair[0], &pair[1]);
+            [
+                point(this.slot as f64 + half, this.to),
+                point(next.slot as f64 - half, this.to),
+            ]
+        })
+        .collect();
+
+    let kinds = [
         (LEVEL_COLOUR, "total"),
         (DECREASE_COLOUR, "decrease"),
         (INCREASE_COLOUR, "increase"),
-    ] {
-        let of_colour: Vec<&PlacedBar> = placed.iter().filter(|b| b.colour == colour).collect();
-        if of_colour.is_empty() {
-            continue;
+    ];
+    let entries: Vec<LegendEntry> = kinds
+        .iter()
+        .filter(|(colour, _)| placed.iter().any(|b| b.colour == *colour))
+        .map(|&(colour, name)| LegendEntry {
+            label: name.to_owned(),
+            marker: Marker::Square(colour),
+        })
+        .collect();
+    let mut occupancy = Occupancy::new(&x, &y);
+    for bar in &placed {
+        let slot = bar.slot as f64;
+        occupancy.rect(point(slot - half, bar.from), point(slot + half, bar.to));
+        if let Some((lo, hi)) = bar.interval {
+            occupancy.rect(point(slot, lo), point(slot, hi));
         }
-        let rects = of_colour.iter().map(|b| {
+    }
+    connector_ends.iter().for_each(|ends| occupancy.path(ends));
+    // Upright bars are as wide as their labels allow: a legend outside
+    // goes under the plot, not beside it.
+    let (with_legend, legend) = legend_layout(area, layout, &entries, &occupancy, !upright)?;
+    layout = with_legend;
+    let mut chart = frame(area, &x, &y, layout)?;
+
+    for (colour, _) in kinds {
+        let rects = placed.iter().filter(|b| b.colour == colour).map(|b| {
             let slot = b.slot as f64;
             Rectangle::new(
                 [point(slot - half, b.from), point(slot + half, b.to)],
                 colour.filled(),
             )
         });
-        chart
-            .draw_series(rects)
-            .map_err(drawing_error)?
-            .label(name)
-            .legend(square_marker(colour));
+        chart.draw_series(rects).map_err(drawing_error)?;
     }
-    // Connectors from the end of each bar to the next change.
     let connector = ShapeStyle::from(&CONNECTOR_COLOUR).stroke_width(1);
-    let connectors = placed.windows(2).filter_map(|pair| {
-        let (this, next) = (&pair[0], &pair[1]);
-        (bars[next.slot].kind == BarKind::Change).then(|| {
-            PathElement::new(
-                vec![
-                    point(this.slot as f64 + half, this.to),
-                    point(next.slot as f64 - half, this.to),
-                ],
-                connector,
-            )
-        })
-    });
+    let connectors = connector_ends
+        .iter()
+        .map(|ends| PathElement::new(ends.to_vec(), connector));
     chart.draw_series(connectors).map_err(drawing_error)?;
     draw_zero_line(&mut chart, point(-0.5, 0.0), point(n as f64 - 0.5, 0.0))?;
     let errors = placed.iter().filter_map(|b| {
@@ -1388,15 +1756,7 @@ fn draw_waterfall<DB: DrawingBackend>(
         Some(wrapped) => draw_column_labels(area, &chart, wrapped, y.range.start)?,
         None => draw_row_labels(area, &chart, &labels, x.range.start)?,
     }
-    let mut occupancy = Occupancy::new(&x, &y);
-    for bar in &placed {
-        let slot = bar.slot as f64;
-        occupancy.rect(point(slot - half, bar.from), point(slot + half, bar.to));
-        if let Some((lo, hi)) = bar.interval {
-            occupancy.rect(point(slot, lo), point(slot, hi));
-        }
-    }
-    draw_legend(&mut chart, occupancy.corner())
+    draw_legend(area, &entries, &legend)
 }
 
 // ---------------------------------------------------------------------------
@@ -1439,13 +1799,13 @@ fn draw_bars<DB: DrawingBackend>(
     let (width, _) = area.dim_in_pixel();
     let x = Axis::numeric(value_range(extent), tick_count(width, 100), value_label);
     let y = Axis::categories(rows);
-    let layout = Layout {
+    let mut layout = Layout {
         left: row_label_room(area, &labels)?,
         bottom: bottom_room(&x),
         top: 8,
         right: right_room(area, &x)?,
+        below: 0,
     };
-    let mut chart = frame(area, &x, &y, layout)?;
 
     // Row r is drawn at y = rows − 1 − r, so that the first row is on top.
     // The groups share 80% of a row's height, the first on top.
@@ -1453,26 +1813,39 @@ fn draw_bars<DB: DrawingBackend>(
     let centre =
         |row: usize, group: usize| (rows - 1 - row) as f64 + 0.4 - share * (group as f64 + 0.5);
     let half = share * 0.45;
-    let mut occupancy = Occupancy::new(&x, &y);
-    for (g, (group, drawn)) in groups.iter().zip(&drawn).enumerate() {
+    // A legend names the groups when there are several.
+    let entries: Vec<LegendEntry> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| LegendEntry {
+            label: group.name.clone(),
+            marker: Marker::Square(PALETTE[g % PALETTE.len()]),
+        })
+        .collect();
+    let mut legend = None;
+    if groups.len() > 1 {
+        let mut occupancy = Occupancy::new(&x, &y);
+        for (g, drawn) in drawn.iter().enumerate() {
+            for &(row, bar) in drawn {
+                let yc = centre(row, g);
+                occupancy.rect((0.0, yc - half), (bar.value, yc + half));
+                if let Some([lo, hi]) = finite([bar.low, bar.high]) {
+                    occupancy.rect((lo, yc), (hi, yc));
+                }
+            }
+        }
+        let (with_legend, placed) = legend_layout(area, layout, &entries, &occupancy, true)?;
+        layout = with_legend;
+        legend = Some(placed);
+    }
+    let mut chart = frame(area, &x, &y, layout)?;
+    for (g, drawn) in drawn.iter().enumerate() {
         let colour = PALETTE[g % PALETTE.len()];
         let rects = drawn.iter().map(|&(row, bar)| {
             let yc = centre(row, g);
             Rectangle::new([(0.0, yc - half), (bar.value, yc + half)], colour.filled())
         });
-        let series = chart.draw_series(rects).map_err(drawing_error)?;
-        if groups.len() > 1 {
-            series
-                .label(group.name.as_str())
-                .legend(square_marker(colour));
-        }
-        for &(row, bar) in drawn {
-            let yc = centre(row, g);
-            occupancy.rect((0.0, yc - half), (bar.value, yc + half));
-            if let Some([lo, hi]) = finite([bar.low, bar.high]) {
-                occupancy.rect((lo, yc), (hi, yc));
-            }
-        }
+        chart.draw_series(rects).map_err(drawing_error)?;
     }
     draw_zero_line(&mut chart, (0.0, y.range.start), (0.0, y.range.end))?;
     let errors = drawn.iter().enumerate().flat_map(|(g, drawn)| {
@@ -1485,8 +1858,8 @@ fn draw_bars<DB: DrawingBackend>(
     chart.draw_series(errors.flatten()).map_err(drawing_error)?;
 
     draw_row_labels(area, &chart, &labels, x.range.start)?;
-    if groups.len() > 1 {
-        draw_legend(&mut chart, occupancy.corner())?;
+    if let Some(legend) = legend {
+        draw_legend(area, &entries, &legend)?;
     }
     Ok(())
 }
@@ -2359,23 +2732,226 @@ mod tests {
         assert_eq!(viridis(7.0), viridis(1.0));
     }
 
+    /// Places a legend of `labels` on a 700 × 400 plot with an 8-pixel
+    /// character width, returning the plot's and the legend's rectangles.
+    fn place(labels: &[&str], occupancy: &Occupancy, beside: bool) -> (Rect, Rect, LegendBox) {
+        let size = (790, 460);
+        let layout = Layout {
+            left: 70,
+            bottom: 60,
+            top: 8,
+            right: 20,
+            below: 0,
+        };
+        let width_of = |text: &str| Ok(8 * text.chars().count() as u32);
+        let (layout, legend) =
+            place_legend(size, layout, labels, occupancy, beside, width_of).expect("placed");
+        (plot_rect(size, &layout), legend.rect, legend)
+    }
+
     #[test]
-    fn legend_goes_to_the_emptiest_corner() {
+    fn legend_goes_to_a_corner_free_of_data() {
         let axis = Axis::numeric(0.0..1.0, 5, "");
+        let labels = ["scenario", "twin"];
+        let corner = |occupancy: &Occupancy| {
+            let (plot, legend, _) = place(&labels, occupancy, true);
+            assert!(plot.contains(&legend), "{legend:?} inside {plot:?}");
+            let right = legend.x1 > (plot.x0 + plot.x1) / 2;
+            let upper = legend.y1 < (plot.y0 + plot.y1) / 2;
+            (upper, right)
+        };
+        // A rising line: the upper left is free.
         let rising: Vec<(f64, f64)> = (0..=10)
             .map(|i| (i as f64 / 10.0, i as f64 / 10.0))
             .collect();
         let mut occupancy = Occupancy::new(&axis, &axis);
         occupancy.path(&rising);
-        assert_eq!(occupancy.corner(), SeriesLabelPosition::UpperLeft);
+        assert_eq!(corner(&occupancy), (true, false));
         // Bars on the left: the upper right is free.
         let mut occupancy = Occupancy::new(&axis, &axis);
         occupancy.rect((0.0, 0.0), (0.2, 0.9));
-        assert_eq!(occupancy.corner(), SeriesLabelPosition::UpperRight);
-        // Then the right is taken, and a little of the upper left.
+        assert_eq!(corner(&occupancy), (true, true));
+        // Bars on the right and in the upper left: the lower left is free.
+        let mut occupancy = Occupancy::new(&axis, &axis);
         occupancy.rect((0.6, 0.0), (1.0, 1.0));
-        occupancy.rect((0.25, 0.7), (0.34, 1.0));
-        assert_eq!(occupancy.corner(), SeriesLabelPosition::LowerLeft);
+        occupancy.rect((0.0, 0.5), (0.2, 1.0));
+        assert_eq!(corner(&occupancy), (false, false));
+    }
+
+    #[test]
+    fn legend_goes_outside_the_plot_when_every_corner_holds_data() {
+        let axis = Axis::numeric(0.0..1.0, 5, "");
+        // Bands along the top and the bottom, and a line across: no corner
+        // is free.
+        let mut occupancy = Occupancy::new(&axis, &axis);
+        let along = |level: f64| -> Vec<[f64; 3]> {
+            (0..=10)
+                .map(|i| [i as f64 / 10.0, level - 0.1, level + 0.1])
+                .collect()
+        };
+        occupancy.band(&along(0.9));
+        occupancy.band(&along(0.1));
+        occupancy.path(&[(0.0, 0.2), (1.0, 0.8)]);
+        let image = Rect::at(0, 0, 790, 460);
+
+        // Right of the plot, which makes room for it.
+        let (plot, legend, _) = place(&["scenario", "inhibitor-free twin"], &occupancy, true);
+        assert!(!legend.intersects(&plot), "{legend:?} in {plot:?}");
+        assert!(image.contains(&legend), "{legend:?} cut");
+        assert!(legend.x0 > plot.x1 && plot.width() > 400, "{plot:?}");
+
+        // Too wide to go beside it, or not allowed there: under the plot,
+        // entries side by side.
+        let long = [
+            "a scenario with a very long name indeed",
+            "its inhibitor-free twin",
+        ];
+        for (labels, beside) in [(&long[..], true), (&["scenario", "twin"][..], false)] {
+            let (plot, legend, placed) = place(labels, &occupancy, beside);
+            assert!(!legend.intersects(&plot), "{legend:?} in {plot:?}");
+            assert!(image.contains(&legend), "{legend:?} cut");
+            assert!(legend.y0 > plot.y1 + 60, "under the axis title: {legend:?}");
+            assert_eq!(placed.columns, 2);
+            assert_eq!(placed.labels, labels);
+        }
+
+        // Labels too long for the width are shortened, not cut.
+        let longest = "x".repeat(200);
+        let (plot, legend, placed) = place(&[&longest, "twin"], &occupancy, true);
+        assert!(
+            !legend.intersects(&plot) && image.contains(&legend),
+            "{legend:?}"
+        );
+        assert!(placed.labels[0].ends_with('…'), "{:?}", placed.labels);
+        assert_eq!(placed.labels[1], "twin");
+    }
+
+    /// Participation in three scenarios whose intervals reach into every
+    /// corner of the plot.
+    fn crowded_bands() -> Vec<Band> {
+        let band = |label: &str, level: fn(f64) -> f64, half: f64| {
+            let x: Vec<f64> = (0..60).map(f64::from).collect();
+            let mean: Vec<f64> = x.iter().map(|&t| level(t)).collect();
+            Band {
+                label: label.to_owned(),
+                low: mean.iter().map(|m| m - half).collect(),
+                high: mean.iter().map(|m| m + half).collect(),
+                x,
+                mean,
+            }
+        };
+        vec![
+            band("baseline", |t| 0.85 - 0.1 * (-t / 6.0).exp(), 0.08),
+            band("legal reform", |t| 0.12 + 0.04 * t / 60.0, 0.08),
+            band("combined interventions", |t| 0.1 + 0.75 * t / 59.0, 0.1),
+        ]
+    }
+
+    /// The rectangle of the SVG element `line` (a `rect`).
+    fn svg_rect(line: &str) -> Rect {
+        let number = |name: &str| -> i32 {
+            let start = line.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+            line[start..start + line[start..].find('"').expect("quote")]
+                .parse()
+                .expect("number")
+        };
+        let (x, y) = (number("x"), number("y"));
+        Rect {
+            x0: x,
+            y0: y,
+            x1: x + number("width"),
+            y1: y + number("height"),
+        }
+    }
+
+    /// The plotting area of an SVG chart, within its axes: the y axis is
+    /// its first vertical axis-coloured line longer than a tick mark, the x
+    /// axis the first such horizontal one.
+    fn svg_plot_area(svg: &str) -> Rect {
+        let lines = svg.lines().filter(|l| l.contains("stroke=\"#404040\""));
+        let segments = lines.filter_map(|l| {
+            let points = l.split("points=\"").nth(1)?.split('"').next()?;
+            let numbers: Vec<i32> = points
+                .split([',', ' '])
+                .filter(|n| !n.is_empty())
+                .map(|n| n.parse().expect("number"))
+                .collect();
+            (numbers.len() == 4).then(|| [numbers[0], numbers[1], numbers[2], numbers[3]])
+        });
+        let (mut y_axis, mut x_axis) = (None, None);
+        for [x0, y0, x1, y1] in segments {
+            if x0 == x1 && (y1 - y0).abs() > 20 {
+                y_axis = y_axis.or(Some((x0, y0.min(y1))));
+            }
+            if y0 == y1 && (x1 - x0).abs() > 20 {
+                x_axis = x_axis.or(Some((y0, x0.max(x1))));
+            }
+        }
+        let ((x0, y0), (y1, x1)) = (y_axis.expect("y axis"), x_axis.expect("x axis"));
+        Rect { x0, y0, x1, y1 }
+    }
+
+    /// The legend's box in an SVG chart: the rectangle outlined in grey.
+    fn svg_legend(svg: &str) -> Rect {
+        let line = svg
+            .lines()
+            .find(|l| l.starts_with("<rect ") && l.contains("stroke=\"#808080\""))
+            .expect("legend box");
+        svg_rect(line)
+    }
+
+    /// Whether the outline of `rect` is drawn in `colour` in a chart drawn
+    /// as RGB, `width` pixels wide.
+    fn outlined(rgb: &[u8], width: u32, rect: Rect, (r, g, b): (u8, u8, u8)) -> bool {
+        let at = |x: i32, y: i32| {
+            let k = (y as usize * width as usize + x as usize) * 3;
+            rgb[k..k + 3] == [r, g, b]
+        };
+        (rect.x0..=rect.x1).all(|x| at(x, rect.y0) && at(x, rect.y1))
+            && (rect.y0..=rect.y1).all(|y| at(rect.x0, y) && at(rect.x1, y))
+    }
+
+    /// Checks that the legend of `chart` lies outside its plot, whole, in
+    /// the same place in SVG and PNG, and names `labels`.
+    fn assert_legend_outside(chart: &Chart, labels: &[&str]) {
+        let (svg, rgb) = render(chart);
+        let (plot, legend) = (svg_plot_area(&svg), svg_legend(&svg));
+        assert!(
+            !legend.intersects(&plot),
+            "legend {legend:?} in plot {plot:?}"
+        );
+        let image = Rect::at(0, 0, chart.width(), chart.height());
+        assert!(image.contains(&legend), "legend {legend:?} cut");
+        // The legend's grey outline is where the SVG has it.
+        let grey = (0x80, 0x80, 0x80);
+        assert!(outlined(&rgb, chart.width(), legend, grey), "PNG and SVG");
+        let texts = texts(&svg);
+        for label in labels {
+            assert!(texts.contains(label), "{label} missing in {texts:?}");
+        }
+    }
+
+    #[test]
+    fn legend_leaves_the_plot_when_data_fill_every_corner() {
+        let bands = crowded_bands();
+        let labels: Vec<&str> = bands.iter().map(|b| b.label.as_str()).collect();
+        let chart = time_series("Participation", "step (month)", "participants", &bands);
+        assert_legend_outside(&chart, &labels);
+        // Bars reaching every corner, in three groups.
+        let values = |long: f64| {
+            let values = [long, 0.2, 0.3, long];
+            ["a", "b", "c", "d"]
+                .into_iter()
+                .zip(values)
+                .collect::<Vec<_>>()
+        };
+        let groups = [
+            group("first order", 0.02, &values(0.9)),
+            group("total", 0.02, &values(0.95)),
+            group("second order", 0.02, &values(0.85)),
+        ];
+        let chart = bars("Sobol indices", "index", &groups);
+        assert_legend_outside(&chart, &["first order", "total", "second order"]);
     }
 
     /// Writes every chart of these tests to the folder `$PLOT_DUMP`, to
@@ -2425,6 +3001,26 @@ mod tests {
                     &shapley_group(),
                 ),
             ),
+            (
+                "crowded",
+                time_series(
+                    "Participation",
+                    "step (month)",
+                    "participants",
+                    &crowded_bands(),
+                ),
+            ),
+            (
+                "crowded_small",
+                time_series("Participation", "step", "participants", &crowded_bands())
+                    .with_size(320, 240),
+            ),
+            ("crowded_long", {
+                let mut bands = crowded_bands();
+                bands[0].label = "baseline with every inhibitor switched on".to_owned();
+                bands[2].label = "combined interventions and legal reform".to_owned();
+                time_series("Participation", "step (month)", "participants", &bands)
+            }),
             ("heat_map", grid_chart()),
             ("empty", time_series("Nothing yet", "step", "value", &[])),
         ];
