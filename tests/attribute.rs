@@ -173,6 +173,7 @@ fn the_waterfall_puts_each_inhibitors_loss_where_it_acts() {
     // low trust: the loss is in participation; the legal step's interval
     // covers 0 (its rate is the same in both runs)
     let trust = read("low_trust");
+    let twin = trust[0].1;
     assert!(
         trust[1].3 < -0.4 * twin,
         "participation step {:?}",
