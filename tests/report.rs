@@ -59,6 +59,13 @@ fn results(dir: &Path) {
     )
     .unwrap();
     cocreate(&["sweep", sobol.to_str().unwrap()], dir);
+    let morris = dir.join("morris.toml");
+    fs::write(
+        &morris,
+        "name = \"morris\"\ndesign = \"morris\"\nsamples = 4\nreplications = 2\n[population]\ncitizens = 600\n[run]\nsteps = 10\n[factors]\n\"trust.gain\" = { min = 0.0, max = 0.3 }\n\"trust.loss\" = { min = 0.0, max = 0.3 }\n",
+    )
+    .unwrap();
+    cocreate(&["sweep", morris.to_str().unwrap()], dir);
 }
 
 /// The plots the page shows, by file stem.
@@ -91,6 +98,8 @@ fn the_report_holds_every_plot_and_renders_in_a_browser() {
         "Which inhibitor costs the most: legal-reform",
         "Sweep: grid",
         "Sweep: sobol",
+        "Sweep: morris",
+        "Morris elementary effects",
         "Method notes",
     ] {
         assert!(html.contains(heading), "no section {heading}");
@@ -107,6 +116,7 @@ fn the_report_holds_every_plot_and_renders_in_a_browser() {
         "sensitivity-sobol",
         "heatmap-grid",
         "heatmap-sobol",
+        "sensitivity-morris",
     ] {
         assert!(
             stems.iter().any(|s| s == kind),

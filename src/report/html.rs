@@ -530,12 +530,12 @@ impl Page {
                     bars: rows
                         .iter()
                         .map(|r| {
-                            let v = r.values.get(*key).copied().unwrap_or(f64::NAN);
+                            // Morris statistics come without intervals
                             Bar {
                                 label: r.factor.clone(),
-                                value: v,
-                                low: v,
-                                high: v,
+                                value: r.values.get(*key).copied().unwrap_or(f64::NAN),
+                                low: f64::NAN,
+                                high: f64::NAN,
                             }
                         })
                         .collect(),
@@ -561,7 +561,7 @@ impl Page {
                 if sobol {
                     "index"
                 } else {
-                    "effect (value units)"
+                    "effect (value units per factor range)"
                 },
                 &groups,
             );
