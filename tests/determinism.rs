@@ -79,3 +79,37 @@ fn a_large_population_split_across_threads_writes_the_same_bytes() {
         assert!(a == b, "{file} differs between 1 and 2 threads");
     }
 }
+
+#[test]
+fn comparisons_and_waterfalls_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |name: &str| format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
+    let analyse = |threads: &str, out: &Path| {
+        for command in ["compare", "waterfall"] {
+            let mut c = Command::cargo_bin("cocreate").expect("binary built");
+            c.args([command, "--quiet", "-r", "6", "--seed", "7", "-j", threads]);
+            if command == "compare" {
+                c.arg(scenario("baseline.toml"));
+            }
+            c.arg(scenario("combined.toml"))
+                .arg(scenario("legal-reform.toml"))
+                .args(["--set", "population.citizens=1500", "--out"])
+                .arg(out)
+                .assert()
+                .success();
+        }
+    };
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    analyse("1", &one);
+    analyse("2", &two);
+    for file in [
+        "baseline-compare/comparison.csv",
+        "baseline-compare/series.csv",
+        "combined-waterfall/waterfall.csv",
+        "legal-reform-waterfall/waterfall.csv",
+    ] {
+        let a = fs::read(one.join(file)).unwrap();
+        assert!(!a.is_empty());
+        assert_eq!(a, fs::read(two.join(file)).unwrap(), "{file} differs");
+    }
+}
