@@ -299,6 +299,10 @@ pub struct AttributeArgs {
     #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
 
+    /// Override a parameter (as for `run`), e.g. `--set population.citizens=2000`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
     pub threads: Option<u32>,

@@ -6,15 +6,15 @@ use super::*;
 pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     use cocreate::experiment::attribution::shapley;
     use cocreate::experiment::waterfall::waterfall;
-    let mut scenario = load_all(std::slice::from_ref(&args.scenario))?
-        .pop()
-        .context("no scenario")?;
-    if let Some(r) = args.replications {
-        scenario.params.run.replications = r;
-    }
-    if let Some(s) = args.seed {
-        scenario.params.run.seed = s;
-    }
+    let mut scenarios = load_all(std::slice::from_ref(&args.scenario))?;
+    prepare(
+        &mut scenarios,
+        &args.set,
+        args.replications,
+        args.seed,
+        args.quiet,
+    )?;
+    let scenario = scenarios.pop().context("no scenario")?;
     let active: Vec<(Inhibitor, f64)> = scenario.inhibitors.active().collect();
     if active.is_empty() {
         bail!(BadInput(format!(
