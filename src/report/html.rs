@@ -64,7 +64,7 @@ pub fn build(
             Results::Compare(c) => page.compare(c)?,
             Results::Waterfall(w) => {
                 page.section(&format!("Where the value is lost: {}", w.name));
-                page.scenario(&w.manifest["scenario"]);
+                page.scenario(&w.manifest["scenario"], None);
                 page.waterfall(&w.name, &format!("waterfall-{}", w.name), &w.steps)?;
             }
             Results::Attribution(a) => page.attribution(a)?,
@@ -116,7 +116,8 @@ impl Page {
     fn runs(&mut self, runs: &[&RunResults]) -> Result<(), PlotError> {
         self.section("Scenarios and key figures");
         for r in runs {
-            self.scenario(&r.manifest["scenario"]);
+            let effective = Some(&r.manifest["effective_parameters"]).filter(|e| e.is_object());
+            self.scenario(&r.manifest["scenario"], effective);
         }
         let mut table = String::from("<table><thead><tr><th>figure</th>");
         for r in runs {
@@ -205,7 +206,9 @@ impl Page {
     }
 
     /// A scenario's description, inhibitors, interventions and parameters.
-    fn scenario(&mut self, s: &Value) {
+    /// `effective`: the parameters after the inhibitors act, where known
+    /// (the manifest of `cocreate run` holds them).
+    fn scenario(&mut self, s: &Value, effective: Option<&Value>) {
         let name = s["name"].as_str().unwrap_or("scenario");
         let _ = write!(
             self.body,
@@ -251,19 +254,32 @@ impl Page {
                     continue;
                 }
                 for (key, v) in values {
+                    let after = effective.map(|e| &e[section][key]).filter(|a| !a.is_null());
+                    let changed = after.is_some_and(|a| a != v);
                     let _ = write!(
                         rows,
-                        "<tr><td><code>{}.{}</code></td><td>{}</td></tr>",
+                        "<tr{}><td><code>{}.{}</code></td><td>{}</td>{}</tr>",
+                        if changed { " class=\"changed\"" } else { "" },
                         escape(section),
                         escape(key),
-                        escape(&v.to_string())
+                        escape(&parameter(v)),
+                        match (effective, after) {
+                            (Some(_), Some(a)) => format!("<td>{}</td>", escape(&parameter(a))),
+                            (Some(_), None) => "<td></td>".into(),
+                            (None, _) => String::new(),
+                        }
                     );
                 }
             }
         }
+        let head = if effective.is_some() {
+            "<tr><th>parameter</th><th>in the scenario</th><th>after the inhibitors act</th></tr>"
+        } else {
+            "<tr><th>parameter</th><th>in the scenario (before the inhibitors act)</th></tr>"
+        };
         let _ = write!(
             self.body,
-            "<details><summary>All parameters</summary><table>{rows}</table></details></div>"
+            "<details><summary>All parameters</summary><table><thead>{head}</thead><tbody>{rows}</tbody></table></details></div>"
         );
     }
 
@@ -272,7 +288,7 @@ impl Page {
         self.section(&format!("Comparison with {base}"));
         if let Some(list) = c.manifest["scenarios"].as_array() {
             for s in list {
-                self.scenario(s);
+                self.scenario(s, None);
             }
         }
         let reps = c.manifest["replications"].as_u64().unwrap_or(0);
@@ -412,7 +428,7 @@ impl Page {
 
     fn attribution(&mut self, a: &AttributionResults) -> Result<(), PlotError> {
         self.section(&format!("Which inhibitor costs the most: {}", a.name));
-        self.scenario(&a.manifest["scenario"]);
+        self.scenario(&a.manifest["scenario"], None);
         let mut shares: Vec<_> = a
             .shares
             .iter()
@@ -770,6 +786,17 @@ fn from_series_points(points: &[super::load::SeriesPoint]) -> Vec<[Estimate; 3]>
     out
 }
 
+/// A parameter's value as text; numbers to 12 significant digits, so that
+/// the inhibitors' arithmetic shows 0.055, not 0.05500000000000001.
+fn parameter(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if v.is_f64() => format!("{:.11e}", x)
+            .parse::<f64>()
+            .map_or_else(|_| x.to_string(), |r| r.to_string()),
+        _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+    }
+}
+
 fn citizens(scenario: &Value) -> f64 {
     scenario["population"]["citizens"].as_f64().unwrap_or(1.0)
 }
@@ -878,7 +905,7 @@ fn strip_xml_declaration(svg: &str) -> &str {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;margin:0;display:flex}nav{position:sticky;top:0;align-self:flex-start;width:15rem;padding:1rem;font-size:.9rem}nav ol{padding-left:1.2rem}main{max-width:60rem;padding:1rem 2rem}h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.5rem}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.ci{color:#666}figure.plot{margin:1.5rem 0}figure.plot svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}.meta{color:#555}.scenario{border-left:3px solid #0072B2;padding-left:.8rem;margin:1rem 0}details{margin:.5rem 0}code{font-size:.85em}@media print{nav{display:none}}";
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;margin:0;display:flex}nav{position:sticky;top:0;align-self:flex-start;width:15rem;padding:1rem;font-size:.9rem}nav ol{padding-left:1.2rem}main{max-width:60rem;padding:1rem 2rem}h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.5rem}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.ci{color:#666}tr.changed td{font-weight:600;background:#fff6e0}figure.plot{margin:1.5rem 0}figure.plot svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}.meta{color:#555}.scenario{border-left:3px solid #0072B2;padding-left:.8rem;margin:1rem 0}details{margin:.5rem 0}code{font-size:.85em}@media print{nav{display:none}}";
 
 const METHODS: &str = "<dl>\
 <dt>Model</dt><dd>PVC-1 (docs/MODEL.md): citizens decide to take part from their trust, motivation, capability and their neighbours; agencies with limited capacity serve them; a served interaction is co-destroyed, legally blocked, not implemented or realized; trust and agencies' openness learn from the outcomes. Value counts only once it is realized.</dd>\
@@ -942,6 +969,17 @@ mod tests {
             .collect();
         assert!(ticks.iter().any(|t| (0.4..0.6).contains(t)), "{ticks:?}");
         assert!(ticks.iter().all(|t| *t < 100.0), "{ticks:?}");
+    }
+
+    #[test]
+    fn parameters_show_without_float_noise() {
+        assert_eq!(parameter(&serde_json::json!(0.05500000000000001)), "0.055");
+        assert_eq!(parameter(&serde_json::json!(10000)), "10000");
+        assert_eq!(parameter(&serde_json::json!(-6.0)), "-6");
+        assert_eq!(
+            parameter(&serde_json::json!("watts-strogatz")),
+            "watts-strogatz"
+        );
     }
 
     #[test]
