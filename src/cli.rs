@@ -103,40 +103,15 @@ pub struct RunArgs {
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
 
-    /// Master seed (overrides run.seed), from 0 to 2^63 - 1.
-    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
-    pub seed: Option<u64>,
-
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
-    pub threads: Option<u32>,
-
     /// Folder to write results into, one subfolder per scenario.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
 
-    /// Override a parameter in every scenario: a dotted key of MODEL.md
-    /// section 2 or inhibitors.NAME, e.g. governance.legal_level=0.5. Repeatable.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
 
-    /// Keep adding replications, in batches of the first run's size, until
-    /// the 95% interval's half-width of the target figure is within REL of
-    /// its mean (e.g. 0.01 for 1%), up to --max-replications.
-    #[arg(long, value_name = "REL", value_parser = parse_precision)]
-    pub precision: Option<f64>,
-
-    /// The figure --precision watches.
-    #[arg(long, value_name = "NAME", default_value = "total_value_realized", value_parser = parse_figure)]
-    pub target: String,
-
-    /// The most replications --precision may run.
-    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(2..))]
-    pub max_replications: u32,
-
-    /// Print nothing but errors (no progress bar, no table).
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 fn parse_precision(s: &str) -> Result<f64, String> {
@@ -250,38 +225,15 @@ pub struct CompareArgs {
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
     pub replications: Option<u32>,
 
-    /// Master seed shared by all scenarios (overrides run.seed).
-    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
-    pub seed: Option<u64>,
-
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
-    pub threads: Option<u32>,
-
     /// Folder to write into, as DIR/<base name>-compare/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
 
-    /// Override a parameter in every scenario (as for `run`). Repeatable.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
 
-    /// Keep adding replications, in batches of the first size, until every
-    /// scenario's 95% interval of --target is within REL of its mean.
-    #[arg(long, value_name = "REL", value_parser = parse_precision)]
-    pub precision: Option<f64>,
-
-    /// The figure --precision watches.
-    #[arg(long, value_name = "NAME", default_value = "total_value_realized", value_parser = parse_figure)]
-    pub target: String,
-
-    /// The most replications --precision may run.
-    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(2..))]
-    pub max_replications: u32,
-
-    /// Print nothing but errors (no progress bar, no table).
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Options of `cocreate attribute`.
@@ -295,25 +247,12 @@ pub struct AttributeArgs {
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
     pub replications: Option<u32>,
 
-    /// Master seed (overrides run.seed).
-    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
-    pub seed: Option<u64>,
-
-    /// Override a parameter (as for `run`), e.g. `--set population.citizens=2000`. Repeatable.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
-    pub threads: Option<u32>,
-
     /// Folder to write into, as DIR/<scenario name>-attribution/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
 
-    /// Print nothing but errors.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Options of `cocreate waterfall`.
@@ -327,25 +266,12 @@ pub struct WaterfallArgs {
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
     pub replications: Option<u32>,
 
-    /// Master seed (overrides run.seed; shared by all scenarios).
-    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
-    pub seed: Option<u64>,
-
-    /// Override a parameter in every scenario (as for `run`). Repeatable.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
-    pub threads: Option<u32>,
-
     /// Folder to write into, as DIR/<scenario name>-waterfall/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
 
-    /// Print nothing but errors.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Options of `cocreate report`.
@@ -363,4 +289,64 @@ pub struct ReportArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Options of every command that runs scenarios (`run`, `compare`,
+/// `attribute`, `waterfall`).
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Master seed, shared by all scenarios (overrides run.seed), from 0 to 2^63 - 1.
+    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+
+    /// Override a parameter in every scenario: a dotted key of MODEL.md
+    /// section 2 or inhibitors.NAME, e.g. governance.legal_level=0.5. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
+    pub threads: Option<u32>,
+
+    /// Print nothing but errors (no progress bar, no table).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--precision` and its companions (`run` and `compare`).
+#[derive(Debug, Args)]
+pub struct PrecisionArgs {
+    /// Keep adding replications, in batches of the first size, until the
+    /// 95% interval's half-width of the target figure is within REL of its
+    /// mean (e.g. 0.01 for 1%; for `compare`, in every scenario), up to
+    /// --max-replications.
+    #[arg(long, value_name = "REL", value_parser = parse_precision)]
+    pub precision: Option<f64>,
+
+    /// The figure --precision watches.
+    #[arg(long, value_name = "NAME", default_value = "total_value_realized", value_parser = parse_figure)]
+    pub target: String,
+
+    /// The most replications --precision may run.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(2..))]
+    pub max_replications: u32,
+}
+
+impl PrecisionArgs {
+    /// After `done` replications run in batches of `batch`, the end of the
+    /// next batch, or `None` when no more are wanted: without `--precision`,
+    /// once `narrow(REL)` says the target's interval is narrow enough, or
+    /// at `--max-replications`.
+    pub fn next_batch(
+        &self,
+        done: u32,
+        batch: u32,
+        narrow: impl FnOnce(f64) -> bool,
+    ) -> Option<u32> {
+        let rel = self.precision?;
+        if narrow(rel) || done >= self.max_replications {
+            return None;
+        }
+        Some(done.saturating_add(batch).min(self.max_replications))
+    }
 }

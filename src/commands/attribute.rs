@@ -7,13 +7,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     use cocreate::experiment::attribution::shapley;
     use cocreate::experiment::waterfall::waterfall;
     let mut scenarios = load_all(std::slice::from_ref(&args.scenario))?;
-    prepare(
-        &mut scenarios,
-        &args.set,
-        args.replications,
-        args.seed,
-        args.quiet,
-    )?;
+    prepare(&mut scenarios, &args.common, args.replications)?;
     let scenario = scenarios.pop().context("no scenario")?;
     let active: Vec<(Inhibitor, f64)> = scenario.inhibitors.active().collect();
     if active.is_empty() {
@@ -34,11 +28,11 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         }
         models.push(checked(&s)?);
     }
-    let (threads, pool) = worker_pool(args.threads)?;
+    let (threads, pool) = worker_pool(args.common.threads)?;
     let progress = Progress::new(
         models.len() as u64 * u64::from(replications),
         "replications",
-        args.quiet,
+        args.common.quiet,
     )?;
     progress.bar.set_message(scenario.name.clone());
     let started = SystemTime::now();
@@ -119,7 +113,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         &csv_text.into_inner().unwrap_or_default(),
     )?;
     write_file(&dir.join("manifest.json"), &manifest_bytes)?;
-    if !args.quiet {
+    if !args.common.quiet {
         // ranked: the inhibitor that costs the most realized value first
         table.sort_by(|a, b| a.1.shapley.total_cmp(&b.1.shapley));
         println!(

@@ -7,25 +7,19 @@ use cocreate::experiment::series::StepSeries;
 pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     use cocreate::experiment::compare::{Compared, compare};
     let mut scenarios = load_all(&args.scenarios)?;
-    let seed = prepare(
-        &mut scenarios,
-        &args.set,
-        args.replications,
-        args.seed,
-        args.quiet,
-    )?;
+    let seed = prepare(&mut scenarios, &args.common, args.replications)?;
     // paired replication by replication: every scenario runs as many as the base
     let replications = scenarios[0].params.run.replications;
     for scenario in &mut scenarios {
         scenario.params.run.replications = replications;
     }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
-    let (threads, pool) = worker_pool(args.threads)?;
+    let (threads, pool) = worker_pool(args.common.threads)?;
     // the base once, every other scenario twice: paired, and under another
     // master seed to measure what the pairing gains
     let independent_seed = seed.wrapping_add(1) & (i64::MAX as u64);
     let total = u64::from(replications) * (2 * models.len() as u64 - 1);
-    let progress = Progress::new(total, "replications", args.quiet)?;
+    let progress = Progress::new(total, "replications", args.common.quiet)?;
     let started = SystemTime::now();
     // [base, then (paired, independent) per other scenario]; with
     // --precision, batches follow until every scenario's target figure has
@@ -61,19 +55,17 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             }
         }
         done = end;
-        let Some(rel) = args.precision else { break };
-        let precise = paired.iter().all(|records| {
-            let values: Vec<f64> = records
-                .iter()
-                .filter_map(|r| r.figure(&args.target))
-                .collect();
-            let s = cocreate::stats::Summary::of(&values);
-            s.half_width() <= rel * s.mean.abs()
-        });
-        if precise || done >= args.max_replications {
+        let target = &args.precision.target;
+        let narrow = |rel| {
+            paired.iter().all(|records| {
+                let values: Vec<f64> = records.iter().filter_map(|r| r.figure(target)).collect();
+                cocreate::stats::Summary::of(&values).precise_to(rel)
+            })
+        };
+        let Some(next) = args.precision.next_batch(done, replications, narrow) else {
             break;
-        }
-        end = done.saturating_add(replications).min(args.max_replications);
+        };
+        end = next;
         progress
             .bar
             .inc_length(u64::from(end - done) * (2 * models.len() as u64 - 1));
@@ -144,7 +136,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         &csv_text.into_inner().unwrap_or_default(),
     )?;
     write_file(&dir.join("manifest.json"), &manifest_bytes)?;
-    if !args.quiet {
+    if !args.common.quiet {
         print!("{}", comparison_table(&results));
         println!(
             "wrote {}/comparison.csv, series.csv and manifest.json",

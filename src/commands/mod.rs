@@ -68,13 +68,11 @@ fn checked(scenario: &Scenario) -> Result<Model> {
 /// scenarios that would write into the same folder.
 fn prepare(
     scenarios: &mut [Scenario],
-    set: &[String],
+    common: &crate::cli::CommonArgs,
     replications: Option<u32>,
-    cli_seed: Option<u64>,
-    quiet: bool,
 ) -> Result<u64> {
     for scenario in scenarios.iter_mut() {
-        for assignment in set {
+        for assignment in &common.set {
             scenario
                 .set(assignment)
                 .map_err(|e| BadInput(e.to_string()))?;
@@ -83,7 +81,7 @@ fn prepare(
             scenario.params.run.replications = r;
         }
     }
-    let seed = shared_seed(scenarios, cli_seed, quiet);
+    let seed = shared_seed(scenarios, common.seed, common.quiet);
     for scenario in scenarios.iter_mut() {
         scenario.params.run.seed = seed;
     }

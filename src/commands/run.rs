@@ -9,21 +9,15 @@ pub fn run(args: RunArgs) -> Result<()> {
     } else {
         load_all(&args.scenarios)?
     };
-    let seed = prepare(
-        &mut scenarios,
-        &args.set,
-        args.replications,
-        args.seed,
-        args.quiet,
-    )?;
+    let seed = prepare(&mut scenarios, &args.common, args.replications)?;
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
-    let (threads, pool) = worker_pool(args.threads)?;
+    let (threads, pool) = worker_pool(args.common.threads)?;
     let total: u64 = scenarios
         .iter()
         .map(|s| u64::from(s.params.run.replications))
         .sum();
-    let progress = Progress::new(total, "replications", args.quiet)?;
+    let progress = Progress::new(total, "replications", args.common.quiet)?;
     let command_line: Vec<String> = std::env::args().collect();
 
     let mut summaries = Vec::new();
@@ -43,7 +37,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         summaries.push(summary);
     }
     progress.bar.finish_and_clear();
-    if !args.quiet {
+    if !args.common.quiet {
         print!("{}", output::key_figures_table(&summaries));
         for s in &summaries {
             println!(
@@ -91,14 +85,14 @@ fn run_scenario(
             break batch;
         }
         done = end;
-        let Some(rel) = args.precision else {
+        let target = writer.summary_of(&args.precision.target);
+        let Some(next) = args
+            .precision
+            .next_batch(done, replications, |rel| target.precise_to(rel))
+        else {
             break Ok(());
         };
-        let s = writer.summary_of(&args.target);
-        if s.half_width() <= rel * s.mean.abs() || done >= args.max_replications {
-            break Ok(());
-        }
-        end = done.saturating_add(replications).min(args.max_replications);
+        end = next;
         progress.bar.inc_length(u64::from(end - done));
     };
     manifest.set_replications(done);

@@ -7,13 +7,7 @@ use cocreate::experiment::waterfall::{STEP_LABELS, Waterfall, waterfall as compu
 /// with the same seeds, and where the difference in realized value goes.
 pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
     let mut scenarios = load_all(&args.scenarios)?;
-    let seed = prepare(
-        &mut scenarios,
-        &args.set,
-        args.replications,
-        args.seed,
-        args.quiet,
-    )?;
+    let seed = prepare(&mut scenarios, &args.common, args.replications)?;
     for (s, path) in scenarios.iter().zip(&args.scenarios) {
         if s.inhibitors.active().next().is_none() {
             bail!(BadInput(format!(
@@ -28,12 +22,12 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
         models.push(checked(s)?);
         models.push(checked(&s.twin())?);
     }
-    let (threads, pool) = worker_pool(args.threads)?;
+    let (threads, pool) = worker_pool(args.common.threads)?;
     let total: u64 = scenarios
         .iter()
         .map(|s| 2 * u64::from(s.params.run.replications))
         .sum();
-    let progress = Progress::new(total, "replications", args.quiet)?;
+    let progress = Progress::new(total, "replications", args.common.quiet)?;
     let started = SystemTime::now();
     let mut results = Vec::with_capacity(scenarios.len());
     for (scenario, pair) in scenarios.iter().zip(models.chunks(2)) {
@@ -77,7 +71,7 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
             &output::waterfall_csv(&[(&scenario.name, w)]),
         )?;
         write_file(&dir.join("manifest.json"), &manifest)?;
-        if !args.quiet {
+        if !args.common.quiet {
             print!("{}", waterfall_table(&scenario.name, w));
             println!("wrote {}/waterfall.csv and manifest.json", dir.display());
         }
