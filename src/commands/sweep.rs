@@ -1,11 +1,12 @@
 //! `cocreate sweep`, `merge` and `slurm`.
 
 use super::*;
+use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
+use cocreate::output::sweep::SweepWriter;
 
 /// `cocreate sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
-    use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
-    use cocreate::output::sweep::{RunRow, SweepFolderError, SweepWriter, sweep_identity};
+    use cocreate::output::sweep::{RunRow, SweepFolderError, sweep_identity};
 
     let path = &args.sweep;
     let (sweep, text) = load_sweep(path)?;
@@ -144,39 +145,12 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let mut analysis = Vec::new();
-    if plan.layout != Layout::Plain {
-        for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
-            let means = writer.means(i);
-            if let Some(s) = sensitivity(&plan, factor_names.len(), means, sweep.seed) {
-                let noise = noise_share(writer.variances(i), means, sweep.replications);
-                analysis.push((*metric, s, noise));
-            }
-        }
-    }
-    let manifest = serde_json::json!({
-        "cocreate_version": env!("CARGO_PKG_VERSION"),
-        "model": "PVC-1",
-        "sweep": {
-            "name": sweep.name,
-            "description": sweep.description,
-            "source": path.display().to_string(),
-            "design": sweep.design.name(),
-            "samples": sweep.samples,
-            "levels": sweep.levels,
-            "replications": sweep.replications,
-            "seed": sweep.seed,
-            "factors": factor_names,
-        },
-        "base_scenario": sweep.base,
-        "points": plan.points.len(),
-        "runs": runs,
-        "command_line": std::env::args().collect::<Vec<_>>(),
+    let source = path.display().to_string();
+    let extra = serde_json::json!({
         "threads": threads,
         "started": humantime::format_rfc3339_seconds(started).to_string(),
-        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     });
-    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
+    let dir = finish(writer, &plan, &sweep, &source, extra)?;
     progress.bar.finish_and_clear();
     if !args.quiet {
         println!(
@@ -185,7 +159,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             plan.points.len(),
             sweep.replications,
             dir.display(),
-            if analysis.is_empty() {
+            if plan.layout == Layout::Plain {
                 ""
             } else {
                 ", sensitivity.csv"
@@ -224,8 +198,7 @@ fn shard_of(flag: Option<&str>) -> Result<Option<(usize, usize)>> {
 
 /// `cocreate merge`.
 pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
-    use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
-    use cocreate::output::sweep::{SweepFolderError, SweepWriter};
+    use cocreate::output::sweep::SweepFolderError;
     use cocreate::scenario::Sweep;
 
     let mut shards = Vec::new();
@@ -315,20 +288,35 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
             plan.points.len()
         )));
     }
+    let extra = serde_json::json!({
+        "merged_from": args.shards.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+    });
+    let dir = finish(writer, &plan, &sweep, source, extra)?;
+    println!("merged {n} shards into {}", dir.display());
+    Ok(())
+}
+
+/// Ends a sweep (run or merged) whose every point is done: the
+/// sensitivity of each figure (sobol and morris designs), the manifest
+/// (`extra` adds to it), and the files put together. Returns the folder.
+fn finish(
+    writer: SweepWriter,
+    plan: &cocreate::experiment::sweep::Plan,
+    sweep: &cocreate::scenario::Sweep,
+    source: &str,
+    extra: serde_json::Value,
+) -> Result<PathBuf> {
+    let factors: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
+    // none for designs without sensitivity indices (grid, lhs)
     let mut analysis = Vec::new();
-    if plan.layout != Layout::Plain {
-        for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
-            let means = writer.means(i);
-            if let Some(s) = sensitivity(&plan, factor_names.len(), means, sweep.seed) {
-                analysis.push((
-                    *metric,
-                    s,
-                    noise_share(writer.variances(i), means, sweep.replications),
-                ));
-            }
+    for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
+        let means = writer.means(i);
+        if let Some(s) = sensitivity(plan, factors.len(), means, sweep.seed) {
+            let noise = noise_share(writer.variances(i), means, sweep.replications);
+            analysis.push((*metric, s, noise));
         }
     }
-    let manifest = serde_json::json!({
+    let mut manifest = serde_json::json!({
         "cocreate_version": env!("CARGO_PKG_VERSION"),
         "model": "PVC-1",
         "sweep": {
@@ -340,18 +328,18 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
             "levels": sweep.levels,
             "replications": sweep.replications,
             "seed": sweep.seed,
-            "factors": factor_names,
+            "factors": factors,
         },
         "base_scenario": sweep.base,
         "points": plan.points.len(),
         "runs": plan.points.len() as u64 * u64::from(sweep.replications),
-        "merged_from": args.shards.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
         "command_line": std::env::args().collect::<Vec<_>>(),
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     });
-    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
-    println!("merged {n} shards into {}", dir.display());
-    Ok(())
+    if let (Some(m), serde_json::Value::Object(extra)) = (manifest.as_object_mut(), extra) {
+        m.extend(extra);
+    }
+    Ok(writer.finish(&plan.points, &analysis, &manifest)?)
 }
 
 /// `cocreate slurm`.
