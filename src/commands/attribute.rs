@@ -36,21 +36,19 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     )?;
     progress.bar.set_message(scenario.name.clone());
     let started = SystemTime::now();
-    let mut records: Vec<Vec<cocreate::RunRecord>> = Vec::with_capacity(models.len());
-    for model in &models {
-        let mut out = Vec::with_capacity(replications as usize);
-        let what = "the attribution";
-        replications_of(
-            &pool,
-            model,
-            seed,
-            0..replications,
-            &progress,
-            what,
-            |rep| out.push(rep.record),
-        )?;
-        records.push(out);
-    }
+    let records = models
+        .iter()
+        .map(|model| {
+            records_of(
+                &pool,
+                model,
+                seed,
+                replications,
+                &progress,
+                "the attribution",
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
     progress.bar.finish_and_clear();
 
     let mut table = Vec::new();

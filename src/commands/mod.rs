@@ -336,6 +336,23 @@ fn replications_of(
     }
 }
 
+/// The records of replications `0..replications` of `model` (see
+/// [`replications_of`]).
+fn records_of(
+    pool: &rayon::ThreadPool,
+    model: &Model,
+    seed: u64,
+    replications: u32,
+    progress: &Progress,
+    what: &str,
+) -> Result<Vec<cocreate::RunRecord>> {
+    let mut records = Vec::with_capacity(replications as usize);
+    replications_of(pool, model, seed, 0..replications, progress, what, |rep| {
+        records.push(rep.record)
+    })?;
+    Ok(records)
+}
+
 /// The text of an analysis command's `manifest.json`: `fields` plus the
 /// version, model, command line, threads and start and end times.
 fn analysis_manifest(

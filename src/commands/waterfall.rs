@@ -32,24 +32,15 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
     let mut results = Vec::with_capacity(scenarios.len());
     for (scenario, pair) in scenarios.iter().zip(models.chunks(2)) {
         let replications = scenario.params.run.replications;
-        let mut runs = [Vec::new(), Vec::new()];
-        for ((model, out), label) in pair.iter().zip(&mut runs).zip(["", " (twin)"]) {
-            progress
-                .bar
-                .set_message(format!("{}{label}", scenario.name));
-            let what = "the waterfall";
-            replications_of(
-                &pool,
-                model,
-                seed,
-                0..replications,
-                &progress,
-                what,
-                |rep| out.push(rep.record),
-            )?;
-        }
+        let what = "the waterfall";
+        progress.bar.set_message(scenario.name.clone());
+        let runs = records_of(&pool, &pair[0], seed, replications, &progress, what)?;
+        progress
+            .bar
+            .set_message(format!("{} (twin)", scenario.name));
+        let twin = records_of(&pool, &pair[1], seed, replications, &progress, what)?;
         let lambda = scenario.params.value.destruction_loss;
-        results.push(compute(&runs[1], &runs[0], lambda));
+        results.push(compute(&twin, &runs, lambda));
     }
     progress.bar.finish_and_clear();
     for (scenario, w) in scenarios.iter().zip(&results) {
