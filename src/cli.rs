@@ -333,6 +333,15 @@ pub struct PrecisionArgs {
 }
 
 impl PrecisionArgs {
+    /// The end of the first batch of `batch` replications: with
+    /// `--precision`, no more than `--max-replications`.
+    pub fn first_batch(&self, batch: u32) -> u32 {
+        match self.precision {
+            Some(_) => batch.min(self.max_replications),
+            None => batch,
+        }
+    }
+
     /// After `done` replications run in batches of `batch`, the end of the
     /// next batch, or `None` when no more are wanted: without `--precision`,
     /// once `narrow(REL)` says the target's interval is narrow enough, or

@@ -383,6 +383,22 @@ fn precision_adds_batches_and_equals_a_fixed_run_of_the_final_size() {
     }
     let manifest = fs::read_to_string(dir.path().join("p/baseline/manifest.json")).unwrap();
     assert!(manifest.contains(&format!("\"replications\": {n}")));
+    // --max-replications caps the first batch too
+    let capped = dir.path().join("c");
+    cocreate()
+        .args(["run", "--quiet", "-r", "30", "--precision", "1e-9"])
+        .args([
+            "--max-replications",
+            "10",
+            "--set",
+            "population.citizens=400",
+            "--out",
+        ])
+        .arg(&capped)
+        .assert()
+        .success();
+    let rows = fs::read_to_string(capped.join("baseline/runs.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 10);
     cocreate()
         .args(["run", "--precision", "0.01", "--target", "value_realised"])
         .assert()

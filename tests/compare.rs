@@ -72,6 +72,28 @@ fn compare_needs_two_scenarios() {
 }
 
 #[test]
+fn analysis_commands_need_two_replications_however_they_are_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |n: &str| format!("{}/scenarios/{n}", env!("CARGO_MANIFEST_DIR"));
+    let (base, combined) = (scenario("baseline.toml"), scenario("combined.toml"));
+    for args in [
+        vec!["compare", base.as_str(), combined.as_str()],
+        vec!["attribute", combined.as_str()],
+        vec!["waterfall", combined.as_str()],
+    ] {
+        Command::cargo_bin("cocreate")
+            .unwrap()
+            .args(&args)
+            .args(["--set", "run.replications=1", "--out"])
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("needs at least 2"));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn compare_with_precision_equals_a_fixed_comparison_of_the_final_size() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = |name: &str| format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));

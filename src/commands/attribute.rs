@@ -7,7 +7,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     use cocreate::experiment::attribution::shapley;
     use cocreate::experiment::waterfall::waterfall;
     let mut scenarios = load_all(std::slice::from_ref(&args.scenario))?;
-    prepare(&mut scenarios, &args.common, args.replications)?;
+    prepare(&mut scenarios, &args.common, args.replications, 2)?;
     let scenario = scenarios.pop().context("no scenario")?;
     let active: Vec<(Inhibitor, f64)> = scenario.inhibitors.active().collect();
     if active.is_empty() {

@@ -7,7 +7,7 @@ use cocreate::experiment::series::StepSeries;
 pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     use cocreate::experiment::compare::{Compared, compare};
     let mut scenarios = load_all(&args.scenarios)?;
-    let seed = prepare(&mut scenarios, &args.common, args.replications)?;
+    let seed = prepare(&mut scenarios, &args.common, args.replications, 2)?;
     // paired replication by replication: every scenario runs as many as the base
     let replications = scenarios[0].params.run.replications;
     for scenario in &mut scenarios {
@@ -27,7 +27,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     let mut paired: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
     let mut independent: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
     let mut series = vec![StepSeries::default(); models.len()];
-    let (mut done, mut end) = (0, replications);
+    let (mut done, mut end) = (0, args.precision.first_batch(replications));
     let what = "the comparison";
     loop {
         for (k, (scenario, model)) in scenarios.iter().zip(&models).enumerate() {

@@ -65,11 +65,13 @@ fn checked(scenario: &Scenario) -> Result<Model> {
 
 /// Applies the command line to loaded scenarios: `--set` overrides, the
 /// replication count, and one master seed for all (returned); refuses two
-/// scenarios that would write into the same folder.
+/// scenarios that would write into the same folder, and fewer than `least`
+/// replications (intervals need two).
 fn prepare(
     scenarios: &mut [Scenario],
     common: &crate::cli::CommonArgs,
     replications: Option<u32>,
+    least: u32,
 ) -> Result<u64> {
     for scenario in scenarios.iter_mut() {
         for assignment in &common.set {
@@ -79,6 +81,12 @@ fn prepare(
         }
         if let Some(r) = replications {
             scenario.params.run.replications = r;
+        }
+        if scenario.params.run.replications < least {
+            bail!(BadInput(format!(
+                "{}: `run.replications` = {} but this command needs at least {least} (its intervals and paired differences need two); give -r {least} or more",
+                scenario.source, scenario.params.run.replications
+            )));
         }
     }
     let seed = shared_seed(scenarios, common.seed, common.quiet);

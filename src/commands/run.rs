@@ -9,7 +9,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     } else {
         load_all(&args.scenarios)?
     };
-    let seed = prepare(&mut scenarios, &args.common, args.replications)?;
+    let seed = prepare(&mut scenarios, &args.common, args.replications, 1)?;
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
     let (threads, pool) = worker_pool(args.common.threads)?;
@@ -71,7 +71,7 @@ fn run_scenario(
     // replication r is the same in any batch, so the files equal those of a
     // fixed run of the final size
     let mut done = 0;
-    let mut end = replications;
+    let mut end = args.precision.first_batch(replications);
     let outcome = loop {
         let batch = experiment::replicate_range(
             model,

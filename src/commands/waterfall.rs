@@ -7,7 +7,7 @@ use cocreate::experiment::waterfall::{STEP_LABELS, Waterfall, waterfall as compu
 /// with the same seeds, and where the difference in realized value goes.
 pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
     let mut scenarios = load_all(&args.scenarios)?;
-    let seed = prepare(&mut scenarios, &args.common, args.replications)?;
+    let seed = prepare(&mut scenarios, &args.common, args.replications, 2)?;
     for (s, path) in scenarios.iter().zip(&args.scenarios) {
         if s.inhibitors.active().next().is_none() {
             bail!(BadInput(format!(

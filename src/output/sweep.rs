@@ -41,7 +41,7 @@ impl RunRow {
             rep.replication.to_string(),
             rep.seed.to_string(),
         ];
-        row.extend(values.iter().map(|&v| real(v, &mut buf)));
+        row.extend(values.iter().map(|&v| factor_value(v, &mut buf)));
         row.extend(rep.record.values().into_iter().map(|f| figure(f, &mut buf)));
         let mut w = csv::Writer::from_writer(Vec::with_capacity(512));
         // writing CSV into memory cannot fail
@@ -268,7 +268,7 @@ impl SweepWriter {
         let mut points_file = raw_file(&path, &header)?;
         for (p, values) in points.iter().enumerate() {
             let mut row = vec![p.to_string()];
-            row.extend(values.iter().map(|&v| real(v, &mut buf)));
+            row.extend(values.iter().map(|&v| factor_value(v, &mut buf)));
             write_row(&mut points_file, &path, &row)?;
         }
 
@@ -410,4 +410,15 @@ fn write_row(file: &mut AtomicFile, path: &Path, row: &[String]) -> Result<(), O
     let mut w = csv::Writer::from_writer(Vec::with_capacity(256));
     let _ = w.write_record(row);
     at(path, file.write_all(&w.into_inner().unwrap_or_default()))
+}
+
+/// A factor's value for CSV: whole numbers without a decimal point (an
+/// integer key such as `population.agencies` reads back as an integer),
+/// others as [`real`] writes them.
+fn factor_value(v: f64, buf: &mut ryu::Buffer) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        real(v, buf)
+    }
 }

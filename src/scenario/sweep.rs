@@ -60,10 +60,17 @@ impl FactorKey {
             Some(k) if k.domain() == Domain::Network => Err(format!(
                 "`{name}` is not numeric and cannot be a factor; factors are the numeric keys of MODEL.md section 2 or `inhibitors.NAME`"
             )),
+            // every point runs the sweep's own `replications` under its `seed`
+            Some(k) if matches!(name, "run.replications" | "run.seed") => Err(format!(
+                "`{}` cannot be a factor: every point runs the sweep's `{}` (a top-level key of the sweep file)",
+                k.name(),
+                &name[4..]
+            )),
             Some(k) => Ok(FactorKey::Param(k)),
             None => {
                 let names = ParamKey::all()
                     .filter(|k| k.domain() != Domain::Network)
+                    .filter(|k| !matches!(k.name(), "run.replications" | "run.seed"))
                     .map(|k| k.name().to_string())
                     .chain(
                         Inhibitor::ALL
@@ -180,7 +187,14 @@ impl Factor {
             FactorRange::Values(v) => v.clone(),
             FactorRange::Steps { min, max, steps } => (0..*steps)
                 .map(|i| min + (max - min) * f64::from(i) / f64::from(steps - 1))
-                .map(|v| if self.key.is_integer() { v.round() } else { v })
+                // 0.6, not 0.6000000000000001: the level the user wrote down
+                .map(|v| {
+                    if self.key.is_integer() {
+                        v.round()
+                    } else {
+                        format!("{v:.12e}").parse().unwrap_or(v)
+                    }
+                })
                 .collect(),
             FactorRange::Interval { min, max } => vec![*min, *max],
         }
@@ -460,6 +474,11 @@ impl Sweep {
         if root.get("scenario").is_none() {
             base.name = name.clone();
         }
+        // the sweep's own replications and seed replace the base scenario's
+        let replications = replications.unwrap_or(base_replications());
+        let seed = seed.unwrap_or(42);
+        base.params.run.replications = replications;
+        base.params.run.seed = seed;
         Ok(Sweep {
             name,
             description,
@@ -467,8 +486,8 @@ impl Sweep {
             design,
             samples: samples.unwrap_or(0),
             levels,
-            replications: replications.unwrap_or(base_replications()),
-            seed: seed.unwrap_or(42),
+            replications,
+            seed,
             factors,
         })
     }
@@ -750,6 +769,18 @@ seed = 7
             counts[(s.factors[2].at((f64::from(k) + 0.5) / 31_000.0) - 10.0) as usize] += 1;
         }
         assert!(counts.iter().all(|&c| c == 1000), "{counts:?}");
+        // the sweep's replications and seed are the base's, and no factor
+        assert_eq!(
+            (s.base.params.run.replications, s.base.params.run.seed),
+            (10, 7)
+        );
+        for key in ["run.replications", "run.seed"] {
+            let m = messages(&SOBOL.replace("\"population.agencies\"", &format!("\"{key}\"")));
+            assert!(
+                m[0].contains("cannot be a factor: every point runs the sweep's"),
+                "{m:?}"
+            );
+        }
         let sc = s.scenario_at(&[0.5, 0.6, 25.0]).unwrap();
         assert_eq!(sc.inhibitors.get(Inhibitor::LowTrust), 0.5);
         assert_eq!(sc.params.governance.legal_level, 0.6);
@@ -767,6 +798,11 @@ seed = 7
         assert_eq!(s.base.name, "s");
         assert_eq!(s.factors[0].grid_values(), [10.0, 20.0, 40.0]);
         assert_eq!(s.factors[1].grid_values(), [0.0, 0.25, 0.5, 0.75, 1.0]);
+        let s = sweep(
+            "design = \"grid\"\n[factors]\n\"governance.legal_level\" = { min = 0.3, max = 0.9, steps = 3 }\n",
+        )
+        .unwrap();
+        assert_eq!(s.factors[0].grid_values(), [0.3, 0.6, 0.9]);
     }
 
     #[test]
