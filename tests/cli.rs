@@ -368,7 +368,7 @@ fn precision_adds_batches_and_equals_a_fixed_run_of_the_final_size() {
     let runs = fs::read_to_string(dir.path().join("p/baseline/runs.csv")).unwrap();
     let n = runs.lines().count() - 1;
     // 1% on realized value at 600 citizens needs more than the first batch
-    assert!(n > 4 && n <= 24 && n % 4 == 0, "{n} replications");
+    assert!(n > 4 && n <= 24 && n.is_multiple_of(4), "{n} replications");
     cocreate()
         .args(["run", "-r", &n.to_string()])
         .args(common)

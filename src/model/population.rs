@@ -25,10 +25,11 @@ impl BetaMean {
     /// The distribution with the given mean in (0, 1) and concentration >= 0.
     pub fn new(mean: f64, concentration: f64) -> BetaMean {
         let (a, b) = (mean * concentration, (1.0 - mean) * concentration);
-        if a >= 0.5 && b >= 0.5 {
-            if let (Ok(x), Ok(y)) = (Gamma::new(a, 1.0), Gamma::new(b, 1.0)) {
-                return BetaMean::GammaRatio(x, y);
-            }
+        if a >= 0.5
+            && b >= 0.5
+            && let (Ok(x), Ok(y)) = (Gamma::new(a, 1.0), Gamma::new(b, 1.0))
+        {
+            return BetaMean::GammaRatio(x, y);
         }
         match Beta::new(a, b) {
             Ok(beta) if concentration > 0.0 => BetaMean::Beta(beta),

@@ -583,37 +583,37 @@ impl Page {
             );
             self.figure(&format!("sensitivity-{}", s.name), chart, caption)?;
         }
-        if s.factors.len() >= 2 {
-            if let Some(means) = s.means.get(metric) {
-                // the two factors that matter most (by ST or mu*), else the first two
-                let (fx, fy) = top_two(s, &rows);
-                let (xs, ys, z, binned) = heat_grid(s, means, fx, fy);
-                let (nx, ny) = (&s.factors[fx], &s.factors[fy]);
-                let chart = plot::heat_map(
-                    &format!("Total realized value over two factors: {}", s.name),
-                    nx,
-                    ny,
-                    "mean total realized value",
-                    &xs,
-                    &ys,
-                    &z,
-                );
-                let which = if rows.is_empty() {
-                    String::new()
-                } else {
-                    " (the two factors with the largest total effect)".to_string()
-                };
-                let caption = if binned {
-                    format!(
-                        "Mean total realized value over {nx} and {ny}{which}: the points' means averaged within an 8 × 8 grid of bins (grey: no point), over all other factors."
-                    )
-                } else {
-                    format!(
-                        "Mean total realized value at each combination of {nx} and {ny}{which}, averaged over the other factors."
-                    )
-                };
-                self.figure(&format!("heatmap-{}", s.name), chart, &caption)?;
-            }
+        if s.factors.len() >= 2
+            && let Some(means) = s.means.get(metric)
+        {
+            // the two factors that matter most (by ST or mu*), else the first two
+            let (fx, fy) = top_two(s, &rows);
+            let (xs, ys, z, binned) = heat_grid(s, means, fx, fy);
+            let (nx, ny) = (&s.factors[fx], &s.factors[fy]);
+            let chart = plot::heat_map(
+                &format!("Total realized value over two factors: {}", s.name),
+                nx,
+                ny,
+                "mean total realized value",
+                &xs,
+                &ys,
+                &z,
+            );
+            let which = if rows.is_empty() {
+                String::new()
+            } else {
+                " (the two factors with the largest total effect)".to_string()
+            };
+            let caption = if binned {
+                format!(
+                    "Mean total realized value over {nx} and {ny}{which}: the points' means averaged within an 8 × 8 grid of bins (grey: no point), over all other factors."
+                )
+            } else {
+                format!(
+                    "Mean total realized value at each combination of {nx} and {ny}{which}, averaged over the other factors."
+                )
+            };
+            self.figure(&format!("heatmap-{}", s.name), chart, &caption)?;
         }
         Ok(())
     }
