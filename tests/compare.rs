@@ -118,7 +118,7 @@ fn compare_with_precision_equals_a_fixed_comparison_of_the_final_size() {
     )
     .unwrap();
     let n = manifest["replications"].as_u64().unwrap();
-    assert!(n > 4 && n <= 40 && n % 4 == 0, "{n}");
+    assert!(n > 4 && n <= 40 && n.is_multiple_of(4), "{n}");
     Command::cargo_bin("cocreate")
         .unwrap()
         .args(["compare", &scenario("baseline"), &scenario("low_trust")])
