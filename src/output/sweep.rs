@@ -25,6 +25,20 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The index columns of `sensitivity.csv` for Sobol designs (between
+/// `factor, metric` and `noise_share`).
+pub const SOBOL_COLUMNS: [&str; 6] = [
+    "s1",
+    "s1_ci95_low",
+    "s1_ci95_high",
+    "st",
+    "st_ci95_low",
+    "st_ci95_high",
+];
+
+/// The index columns of `sensitivity.csv` for Morris designs.
+pub const MORRIS_COLUMNS: [&str; 3] = ["mu", "mu_star", "sigma"];
+
 /// One run's row of `runs.csv`, formatted (on a worker thread).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunRow {
@@ -287,23 +301,14 @@ impl SweepWriter {
         ];
         if let Some((_, first, _)) = sensitivity.first() {
             let path = self.dir.join("sensitivity.csv");
-            let header: &[&str] = match first {
-                Sensitivity::Sobol(_) => &[
-                    "factor",
-                    "metric",
-                    "s1",
-                    "s1_ci95_low",
-                    "s1_ci95_high",
-                    "st",
-                    "st_ci95_low",
-                    "st_ci95_high",
-                    "noise_share",
-                ],
-                Sensitivity::Morris(_) => {
-                    &["factor", "metric", "mu", "mu_star", "sigma", "noise_share"]
-                }
+            let indices: &[&str] = match first {
+                Sensitivity::Sobol(_) => &SOBOL_COLUMNS,
+                Sensitivity::Morris(_) => &MORRIS_COLUMNS,
             };
-            let mut file = raw_file(&path, header)?;
+            let mut header = vec!["factor", "metric"];
+            header.extend(indices);
+            header.push("noise_share");
+            let mut file = raw_file(&path, &header)?;
             for (metric, s, noise) in sensitivity {
                 for (j, factor) in self.factors.iter().enumerate() {
                     let numbers: Vec<f64> = match s {

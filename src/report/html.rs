@@ -2,7 +2,8 @@
 //! network) from the result folders [`super::load`] reads.
 
 use super::load::{
-    AttributionResults, CompareResults, Estimate, Results, RunResults, SweepResults, WaterfallStep,
+    AttributionResults, CompareResults, Estimate, Results, RunResults, SensitivityRow,
+    SweepResults, WaterfallStep,
 };
 use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, WaterfallBar};
 use crate::model::StepRecord;
@@ -511,76 +512,46 @@ impl Page {
             .collect();
         if !rows.is_empty() {
             let sobol = rows[0].values.contains_key("s1");
-            let groups: Vec<BarGroup> = if sobol {
-                [("S1 (first order)", "s1"), ("ST (total)", "st")]
-                    .iter()
-                    .map(|(name, key)| BarGroup {
-                        name: name.to_string(),
-                        bars: rows
-                            .iter()
-                            .map(|r| Bar {
-                                label: r.factor.clone(),
-                                value: r.values.get(*key).copied().unwrap_or(f64::NAN),
-                                low: r
-                                    .values
-                                    .get(&format!("{key}_ci95_low"))
-                                    .copied()
-                                    .unwrap_or(f64::NAN),
-                                high: r
-                                    .values
-                                    .get(&format!("{key}_ci95_high"))
-                                    .copied()
-                                    .unwrap_or(f64::NAN),
-                            })
-                            .collect(),
-                    })
-                    .collect()
+            let (series, title, axis, caption) = if sobol {
+                (
+                    [("S1 (first order)", "s1"), ("ST (total)", "st")],
+                    format!("Sobol indices of total realized value: {}", s.name),
+                    "index",
+                    "First-order (S1) and total (ST) Sobol indices of total realized value for each factor, with 95% bootstrap intervals.",
+                )
             } else {
-                [
-                    ("mu* (mean absolute effect)", "mu_star"),
-                    ("sigma (interactions)", "sigma"),
-                ]
+                (
+                    [
+                        ("mu* (mean absolute effect)", "mu_star"),
+                        ("sigma (interactions)", "sigma"),
+                    ],
+                    format!(
+                        "Morris elementary effects on total realized value: {}",
+                        s.name
+                    ),
+                    "effect (value units per factor range)",
+                    "Morris screening: mu* (mean absolute elementary effect) and sigma (spread, a sign of interactions or non-linearity) for each factor.",
+                )
+            };
+            // Morris statistics come without intervals: their bounds are NaN
+            let value =
+                |r: &&SensitivityRow, key: &str| r.values.get(key).copied().unwrap_or(f64::NAN);
+            let groups: Vec<BarGroup> = series
                 .iter()
                 .map(|(name, key)| BarGroup {
                     name: name.to_string(),
                     bars: rows
                         .iter()
-                        .map(|r| {
-                            // Morris statistics come without intervals
-                            Bar {
-                                label: r.factor.clone(),
-                                value: r.values.get(*key).copied().unwrap_or(f64::NAN),
-                                low: f64::NAN,
-                                high: f64::NAN,
-                            }
+                        .map(|r| Bar {
+                            label: r.factor.clone(),
+                            value: value(r, key),
+                            low: value(r, &format!("{key}_ci95_low")),
+                            high: value(r, &format!("{key}_ci95_high")),
                         })
                         .collect(),
                 })
-                .collect()
-            };
-            let (title, caption) = if sobol {
-                (
-                    format!("Sobol indices of total realized value: {}", s.name),
-                    "First-order (S1) and total (ST) Sobol indices of total realized value for each factor, with 95% bootstrap intervals.",
-                )
-            } else {
-                (
-                    format!(
-                        "Morris elementary effects on total realized value: {}",
-                        s.name
-                    ),
-                    "Morris screening: mu* (mean absolute elementary effect) and sigma (spread, a sign of interactions or non-linearity) for each factor.",
-                )
-            };
-            let chart = plot::bars(
-                &title,
-                if sobol {
-                    "index"
-                } else {
-                    "effect (value units per factor range)"
-                },
-                &groups,
-            );
+                .collect();
+            let chart = plot::bars(&title, axis, &groups);
             self.figure(&format!("sensitivity-{}", s.name), chart, caption)?;
         }
         if s.factors.len() >= 2
@@ -725,63 +696,45 @@ fn heat_grid(
     (xs, ys, z, binned)
 }
 
-/// Per step [value_realized, mean_trust, participants] of a run's steps.
+/// The step figures the time-series plots show, in their order.
+const PLOTTED: [&str; 3] = ["value_realized", "mean_trust", "participants"];
+
+/// Per step, the [`PLOTTED`] figures of a run's steps.
 fn from_step_series(r: &RunResults) -> Vec<[Estimate; 3]> {
-    let index = |name: &str| {
+    let ks = PLOTTED.map(|name| {
         StepRecord::FIGURES
             .iter()
             .position(|f| *f == name)
-            .unwrap_or(0)
-    };
-    let ks = [
-        index("value_realized"),
-        index("mean_trust"),
-        index("participants"),
-    ];
+            .expect("the plotted figures are step figures")
+    });
     (0..r.series.len())
         .map(|t| {
             ks.map(|k| {
-                r.series.at(t, k).map_or(
+                r.series.at(t, k).map_or(Estimate::NAN, |s| {
+                    let (low, high) = s.ci95();
                     Estimate {
-                        mean: f64::NAN,
-                        low: f64::NAN,
-                        high: f64::NAN,
-                    },
-                    |s| {
-                        let (low, high) = s.ci95();
-                        Estimate {
-                            mean: s.mean(),
-                            low,
-                            high,
-                        }
-                    },
-                )
+                        mean: s.mean(),
+                        low,
+                        high,
+                    }
+                })
             })
         })
         .collect()
 }
 
-/// Per step [value_realized, mean_trust, participants] of `series.csv` rows.
+/// Per step, the [`PLOTTED`] figures of `series.csv` rows.
 fn from_series_points(points: &[super::load::SeriesPoint]) -> Vec<[Estimate; 3]> {
-    let nan = Estimate {
-        mean: f64::NAN,
-        low: f64::NAN,
-        high: f64::NAN,
-    };
     let steps = points
         .iter()
         .map(|p| p.step as usize + 1)
         .max()
         .unwrap_or(0);
-    let mut out = vec![[nan; 3]; steps];
+    let mut out = vec![[Estimate::NAN; 3]; steps];
     for p in points {
-        let k = match p.metric.as_str() {
-            "value_realized" => 0,
-            "mean_trust" => 1,
-            "participants" => 2,
-            _ => continue,
-        };
-        out[p.step as usize][k] = p.value;
+        if let Some(k) = PLOTTED.iter().position(|m| *m == p.metric) {
+            out[p.step as usize][k] = p.value;
+        }
     }
     out
 }

@@ -3,6 +3,7 @@
 
 use crate::experiment::series::StepSeries;
 use crate::model::StepRecord;
+use crate::output::sweep::{MORRIS_COLUMNS, SOBOL_COLUMNS};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +49,15 @@ pub struct Estimate {
     pub low: f64,
     /// Upper end of the 95% interval.
     pub high: f64,
+}
+
+impl Estimate {
+    /// No estimate (nothing recorded).
+    pub const NAN: Estimate = Estimate {
+        mean: f64::NAN,
+        low: f64::NAN,
+        high: f64::NAN,
+    };
 }
 
 /// What `cocreate run` wrote for one scenario.
@@ -307,7 +317,9 @@ struct Table {
 }
 
 impl Table {
-    fn read(path: &Path) -> Result<Table, LoadError> {
+    /// The file's header, with no rows yet, and the reader of its rows
+    /// (for files read row by row).
+    fn open(path: &Path) -> Result<(Table, csv::Reader<std::fs::File>), LoadError> {
         let mut reader = csv::Reader::from_path(path).map_err(|e| problem(path, e.to_string()))?;
         let header = reader
             .headers()
@@ -315,15 +327,22 @@ impl Table {
             .iter()
             .map(str::to_string)
             .collect();
-        let rows = reader
+        let table = Table {
+            path: path.into(),
+            header,
+            rows: Vec::new(),
+        };
+        Ok((table, reader))
+    }
+
+    /// The whole file.
+    fn read(path: &Path) -> Result<Table, LoadError> {
+        let (mut table, mut reader) = Table::open(path)?;
+        table.rows = reader
             .records()
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| problem(path, e.to_string()))?;
-        Ok(Table {
-            path: path.into(),
-            header,
-            rows,
-        })
+        Ok(table)
     }
 
     /// The index of a column, or an error naming the file and the column.
@@ -391,6 +410,16 @@ impl Table {
         }
     }
 
+    /// The columns of an estimate: `value` and `PREFIXci95_low`,
+    /// `PREFIXci95_high`.
+    fn estimate_columns(&self, value: &str, prefix: &str) -> Result<[usize; 3], LoadError> {
+        Ok([
+            self.column(value)?,
+            self.column(&format!("{prefix}ci95_low"))?,
+            self.column(&format!("{prefix}ci95_high"))?,
+        ])
+    }
+
     fn estimate(
         &self,
         row: &csv::StringRecord,
@@ -408,11 +437,7 @@ impl Table {
 fn run_summary(path: &Path) -> Result<Vec<(String, Estimate)>, LoadError> {
     let t = Table::read(path)?;
     let metric = t.column("metric")?;
-    let cols = [
-        t.column("mean")?,
-        t.column("ci95_low")?,
-        t.column("ci95_high")?,
-    ];
+    let cols = t.estimate_columns("mean", "")?;
     t.rows
         .iter()
         .enumerate()
@@ -431,57 +456,25 @@ fn steps_of(scenario: &Value, dir: &Path) -> Result<usize, LoadError> {
 /// `steps.csv` summarized per step over replications; read row by row.
 /// Steps must be below `max_steps`.
 fn steps(path: &Path, max_steps: usize) -> Result<StepSeries, LoadError> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| problem(path, e.to_string()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| problem(path, e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let find = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| problem(path, format!("has no column `{name}`")))
-    };
-    let step = find("step")?;
+    let (t, mut reader) = Table::open(path)?;
+    let step = t.column("step")?;
     let figures = StepRecord::FIGURES
         .iter()
-        .map(|f| find(f))
+        .map(|f| t.column(f))
         .collect::<Result<Vec<_>, _>>()?;
+    let limit = format!("the run's {max_steps} steps (manifest.json)");
     let mut series = StepSeries::default();
     let mut row = csv::StringRecord::new();
-    let mut line = 1;
+    let mut r = 0;
     while reader
         .read_record(&mut row)
         .map_err(|e| problem(path, e.to_string()))?
     {
-        line += 1;
-        let bad = |c: usize| {
-            problem(
-                path,
-                format!("line {line}: `{}` is not a number", header[c]),
-            )
-        };
-        let t: usize = row
-            .get(step)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| problem(path, format!("line {line}: `step` is not a whole number")))?;
-        if t >= max_steps {
-            return Err(problem(
-                path,
-                format!(
-                    "line {line}: step {t} is beyond the run's {max_steps} steps (manifest.json)"
-                ),
-            ));
-        }
+        let s = t.index(&row, r, step, max_steps, &limit)?;
         for (k, &c) in figures.iter().enumerate() {
-            let x: f64 = row
-                .get(c)
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| bad(c))?;
-            series.push(t, k, x);
+            series.push(s, k, t.number(&row, r, c)?);
         }
+        r += 1;
     }
     Ok(series)
 }
@@ -489,16 +482,8 @@ fn steps(path: &Path, max_steps: usize) -> Result<StepSeries, LoadError> {
 fn comparison(dir: &Path) -> Result<Vec<(String, String, Estimate, Estimate)>, LoadError> {
     let t = Table::read(&dir.join("comparison.csv"))?;
     let (scenario, metric) = (t.column("scenario")?, t.column("metric")?);
-    let level = [
-        t.column("mean")?,
-        t.column("ci95_low")?,
-        t.column("ci95_high")?,
-    ];
-    let diff = [
-        t.column("diff")?,
-        t.column("diff_ci95_low")?,
-        t.column("diff_ci95_high")?,
-    ];
+    let level = t.estimate_columns("mean", "")?;
+    let diff = t.estimate_columns("diff", "diff_")?;
     t.rows
         .iter()
         .enumerate()
@@ -523,11 +508,7 @@ fn series(path: &Path, max_steps: usize) -> Result<Vec<(String, Vec<SeriesPoint>
         t.column("step")?,
         t.column("metric")?,
     );
-    let cols = [
-        t.column("mean")?,
-        t.column("ci95_low")?,
-        t.column("ci95_high")?,
-    ];
+    let cols = t.estimate_columns("mean", "")?;
     let mut out: Vec<(String, Vec<SeriesPoint>)> = Vec::new();
     for (r, row) in t.rows.iter().enumerate() {
         let name = t.text(row, scenario);
@@ -547,11 +528,7 @@ fn series(path: &Path, max_steps: usize) -> Result<Vec<(String, Vec<SeriesPoint>
 fn waterfall(path: &Path) -> Result<Vec<WaterfallStep>, LoadError> {
     let t = Table::read(path)?;
     let (step, kind, label) = (t.column("step")?, t.column("kind")?, t.column("label")?);
-    let cols = [
-        t.column("value")?,
-        t.column("ci95_low")?,
-        t.column("ci95_high")?,
-    ];
+    let cols = t.estimate_columns("value", "")?;
     t.rows
         .iter()
         .enumerate()
@@ -569,11 +546,7 @@ fn waterfall(path: &Path) -> Result<Vec<WaterfallStep>, LoadError> {
 fn shares(dir: &Path) -> Result<Vec<Share>, LoadError> {
     let t = Table::read(&dir.join("attribution.csv"))?;
     let (inhibitor, metric) = (t.column("inhibitor")?, t.column("metric")?);
-    let cols = [
-        t.column("shapley")?,
-        t.column("ci95_low")?,
-        t.column("ci95_high")?,
-    ];
+    let cols = t.estimate_columns("shapley", "")?;
     let gain = t.column("removal_gain")?;
     t.rows
         .iter()
@@ -646,16 +619,9 @@ fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
         let (factor, metric) = (t.column("factor")?, t.column("metric")?);
         // the columns the report draws: Sobol indices with intervals, or Morris effects
         let needed: &[&str] = if t.header.iter().any(|h| h == "s1") {
-            &[
-                "s1",
-                "s1_ci95_low",
-                "s1_ci95_high",
-                "st",
-                "st_ci95_low",
-                "st_ci95_high",
-            ]
+            &SOBOL_COLUMNS
         } else {
-            &["mu", "mu_star", "sigma"]
+            &MORRIS_COLUMNS
         };
         for c in needed {
             t.column(c)?;
