@@ -317,7 +317,11 @@ pub fn cutoffs<'a>(
     scratch: &mut Cutoffs,
     out: &mut [u64],
 ) {
-    let Cutoffs { start, orders } = scratch;
+    let Cutoffs {
+        start,
+        next,
+        orders,
+    } = scratch;
     start.clear();
     let mut total = 0usize;
     for (&count, cut) in picked.iter().zip(out.iter_mut()) {
@@ -334,7 +338,7 @@ pub fn cutoffs<'a>(
     }
     orders.clear();
     orders.resize(total, 0);
-    let mut next = start.clone();
+    next.clone_from(start);
     for p in picks {
         let j = p.agency as usize;
         if out[j] == 0 {
@@ -355,6 +359,7 @@ pub fn cutoffs<'a>(
 #[derive(Clone, Debug, Default)]
 pub struct Cutoffs {
     start: Vec<usize>,
+    next: Vec<usize>,
     orders: Vec<u64>,
 }
 

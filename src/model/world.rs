@@ -79,11 +79,10 @@ pub struct World<'m> {
     network: Network,
     chunks: Vec<Chunk>,
     openness: Vec<f64>,
-    responsiveness: Vec<f64>,
     governance: Governance,
     capacity: u32,
     public_value: f64,
-    /// OutcomePotential potential so far, by outcome.
+    /// Value potential so far, by outcome.
     by_outcome: OutcomePotential,
     initial_mean_trust: f64,
     final_mean_trust: f64,
@@ -92,6 +91,7 @@ pub struct World<'m> {
     cutoff_scratch: interact::Cutoffs,
     /// The trust campaigns of the current step (their deltas).
     campaigns: Vec<f32>,
+    /// Per agency, the threshold of not implementing (1 - responsiveness), constant.
     not_implemented: Vec<u64>,
     openness_factor: Vec<f64>,
     picked: Vec<u32>,
@@ -203,9 +203,6 @@ impl<'m> World<'m> {
             network,
             chunks,
             openness: (0..u64::from(m)).map(|j| openness_draw.of(j)).collect(),
-            responsiveness: (0..u64::from(m))
-                .map(|j| responsiveness_draw.of(j))
-                .collect(),
             capacity: rules::capacity(governance.capacity_share, p.population.citizens, m),
             governance,
             public_value: 0.0,
@@ -215,7 +212,15 @@ impl<'m> World<'m> {
             cutoff: vec![0; m as usize],
             cutoff_scratch: interact::Cutoffs::default(),
             campaigns: Vec::new(),
-            not_implemented: Vec::with_capacity(m as usize),
+            // responsiveness is constant: its thresholds are drawn once
+            not_implemented: {
+                let r: Vec<f64> = (0..u64::from(m))
+                    .map(|j| responsiveness_draw.of(j))
+                    .collect();
+                let mut t = Vec::with_capacity(m as usize);
+                interact::complement_thresholds(&r, &mut t);
+                t
+            },
             openness_factor: vec![0.0; m as usize],
             picked: vec![0; m as usize],
             tally: Tally::default(),
@@ -394,7 +399,6 @@ impl<'m> World<'m> {
         for (f, o) in self.openness_factor.iter_mut().zip(&self.openness) {
             *f = rules::power(*o, one_minus_alpha);
         }
-        interact::complement_thresholds(&self.responsiveness, &mut self.not_implemented);
         let g = self.governance;
         let setting = Setting {
             keys,
