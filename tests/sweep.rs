@@ -57,11 +57,11 @@ fn a_sobol_sweep_writes_every_file_and_the_indices() {
     ));
     assert_eq!(runs.len(), 1 + 64);
     // integer factors stay integers, and are written as integers
-    assert!(
-        runs[1..]
-            .iter()
-            .all(|r| r.split(',').nth(4).is_some_and(|a| a.parse::<u32>().is_ok()))
-    );
+    assert!(runs[1..].iter().all(|r| {
+        r.split(',')
+            .nth(4)
+            .is_some_and(|a| a.parse::<u32>().is_ok())
+    }));
     let summary = lines(&out.join("summary.csv"));
     assert_eq!(
         summary[0],

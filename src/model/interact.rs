@@ -62,10 +62,6 @@ pub struct Setting<'a> {
     pub productivity: f64,
     /// sigma.
     pub noise: f64,
-    /// lambda.
-    pub destruction_loss: f64,
-    /// s.
-    pub spillover: f64,
     /// The trust rule of phase 5.
     pub trust: TrustRule,
     /// c_i^alpha per citizen.
@@ -98,13 +94,12 @@ impl Keys {
 /// Counts and sums of one chunk's interactions in a step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
-    /// The step's counts (served, unserved, outcomes) and value sums
-    /// (potential, realized, destroyed); its other fields stay unset.
+    /// The step's counts (served, unserved, outcomes); its other fields
+    /// stay unset.
     pub figures: StepRecord,
-    /// Public value added: (1 + s) V per realized, - lambda V per destroyed.
-    pub public_value: f64,
-    /// Sum of V over the served interactions, by outcome (not a recorded
-    /// figure; the value-loss waterfall uses it).
+    /// Sum of V over the served interactions, by outcome: the step's value
+    /// figures (potential, realized, destroyed, public value) follow from
+    /// it, see [`OutcomePotential::figures`].
     pub by_outcome: OutcomePotential,
     /// Per agency: served, realized, co-destroyed.
     pub per_agency: Vec<[u32; 3]>,
@@ -114,7 +109,6 @@ impl Tally {
     /// Empties the tally for a new step with `agencies` agencies.
     pub fn reset(&mut self, agencies: usize) {
         self.figures = StepRecord::default();
-        self.public_value = 0.0;
         self.by_outcome = OutcomePotential::default();
         self.per_agency.clear();
         self.per_agency.resize(agencies, [0; 3]);
@@ -123,7 +117,6 @@ impl Tally {
     /// Adds another chunk's tally.
     pub fn add(&mut self, other: &Tally) {
         self.figures.add_interactions(&other.figures);
-        self.public_value += other.public_value;
         self.by_outcome.add(&other.by_outcome);
         for (mine, theirs) in self.per_agency.iter_mut().zip(&other.per_agency) {
             for (m, t) in mine.iter_mut().zip(theirs) {
@@ -176,28 +169,21 @@ pub fn interact_chunk(
             s.openness_factor[j],
             lognormal,
         );
-        let lost = s.destruction_loss * potential;
-        let (rf, df, sf) = (
-            f64::from(u8::from(realized)),
-            f64::from(u8::from(destroyed)),
-            f64::from(u8::from(served)),
-        );
+        let blocked = outcome == Outcome::BlockedLegal;
+        let ignored = outcome == Outcome::NotImplemented;
         let f = &mut tally.figures;
         f.served += u64::from(served);
         f.unserved += u64::from(!served);
         f.realized += u64::from(realized);
         f.co_destroyed += u64::from(destroyed);
-        f.blocked_legal += u64::from(outcome == Outcome::BlockedLegal);
-        f.not_implemented += u64::from(outcome == Outcome::NotImplemented);
-        f.value_potential += sf * potential;
-        f.value_realized += rf * potential - df * lost;
-        f.value_destroyed += df * lost;
-        tally.public_value += rf * ((1.0 + s.spillover) * potential) - df * lost;
+        f.blocked_legal += u64::from(blocked);
+        f.not_implemented += u64::from(ignored);
+        let rf = f64::from(u8::from(realized));
         let u = &mut tally.by_outcome;
         u.realized += rf * potential;
-        u.co_destroyed += df * potential;
-        u.blocked_legal += f64::from(u8::from(outcome == Outcome::BlockedLegal)) * potential;
-        u.not_implemented += f64::from(u8::from(outcome == Outcome::NotImplemented)) * potential;
+        u.co_destroyed += f64::from(u8::from(destroyed)) * potential;
+        u.blocked_legal += f64::from(u8::from(blocked)) * potential;
+        u.not_implemented += f64::from(u8::from(ignored)) * potential;
         let agency = &mut tally.per_agency[j];
         agency[0] += u32::from(served);
         agency[1] += u32::from(realized);

@@ -171,6 +171,21 @@ pub struct OutcomePotential {
 }
 
 impl OutcomePotential {
+    /// The value figures of MODEL.md section 4 these sums give, with
+    /// destruction loss lambda and spillover s: (value_potential,
+    /// value_realized, value_destroyed, public value added).
+    pub fn figures(&self, destruction_loss: f64, spillover: f64) -> (f64, f64, f64, f64) {
+        let potential =
+            self.realized + self.co_destroyed + self.blocked_legal + self.not_implemented;
+        let destroyed = destruction_loss * self.co_destroyed;
+        (
+            potential,
+            self.realized - destroyed,
+            destroyed,
+            (1.0 + spillover) * self.realized - destroyed,
+        )
+    }
+
     /// Adds `other`'s sums.
     pub fn add(&mut self, other: &OutcomePotential) {
         self.realized += other.realized;

@@ -410,8 +410,6 @@ impl<'m> World<'m> {
             cutoff: &self.cutoff,
             productivity: p.value.productivity,
             noise: p.value.noise,
-            destruction_loss: p.value.destruction_loss,
-            spillover: p.value.spillover,
             trust: TrustRule {
                 gain: p.trust.gain as f32,
                 loss: p.trust.loss as f32,
@@ -459,7 +457,13 @@ impl<'m> World<'m> {
         let s = &self.tally;
         record.add_interactions(&s.figures);
         record.participants = participants;
-        self.public_value += s.public_value;
+        let v = &p.value;
+        let (potential, realized, destroyed, public) =
+            s.by_outcome.figures(v.destruction_loss, v.spillover);
+        record.value_potential = potential;
+        record.value_realized = realized;
+        record.value_destroyed = destroyed;
+        self.public_value += public;
         self.by_outcome.add(&s.by_outcome);
     }
 
