@@ -33,14 +33,14 @@ pub enum Command {
     /// 95% intervals, paired differences from the base with their intervals,
     /// and the variance reduction the pairing gave (measured).
     #[command(
-        after_help = "Example:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml -r 200\n\nWrites DIR/<base name>-compare/comparison.csv and manifest.json. Every other scenario\nalso runs under another master seed, to measure how much narrower pairing makes the\ninterval of a difference.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted, 1 other."
+        after_help = "Example:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml -r 200\n\nWrites DIR/<base name>-compare/comparison.csv, series.csv and manifest.json. Every other scenario\nalso runs under another master seed, to measure how much narrower pairing makes the\ninterval of a difference.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted, 1 other."
     )]
     Compare(CompareArgs),
     /// Which inhibitor costs the most: Shapley values of the scenario's
     /// inhibitors for every figure, from all 2^k combinations run with the
     /// same seeds, and the gain of removing each alone.
     #[command(
-        after_help = "Example:\n  cocreate attribute scenarios/combined.toml -r 50\n\nWrites DIR/<scenario name>-attribution/attribution.csv (inhibitor, metric, shapley,\nci95_low, ci95_high, removal_gain) and manifest.json. The Shapley values of a figure add\nup to its mean in the scenario minus its mean in the inhibitor-free twin."
+        after_help = "Example:\n  cocreate attribute scenarios/combined.toml -r 50\n\nWrites DIR/<scenario name>-attribution/attribution.csv (inhibitor, metric, shapley,\nci95_low, ci95_high, removal_gain) and manifest.json. The Shapley values of a figure add\nup to its mean in the scenario minus its mean in the inhibitor-free twin. waterfall.csv\nbeside it is the scenario's value-loss waterfall.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted, 1 other."
     )]
     Attribute(AttributeArgs),
     /// Where a scenario's value is lost: from what its inhibitor-free twin
@@ -48,14 +48,14 @@ pub enum Command {
     /// per interaction, legal blocks, non-implementation and co-destruction,
     /// to what remains; writes waterfall.csv and manifest.json.
     #[command(
-        after_help = "Example:\n  cocreate waterfall scenarios/combined.toml scenarios/legal-reform.toml -r 100\n\nWrites DIR/<scenario name>-waterfall/waterfall.csv (scenario, step, kind, label, value,\nci95_low, ci95_high, share_of_twin) and manifest.json. The scenario and its twin run\nwith the same seeds; the steps add up exactly to the scenario's realized value minus\nthe twin's. docs/analysis.md defines each step."
+        after_help = "Example:\n  cocreate waterfall scenarios/combined.toml scenarios/legal-reform.toml -r 100\n\nWrites DIR/<scenario name>-waterfall/waterfall.csv (scenario, step, kind, label, value,\nci95_low, ci95_high, share_of_twin) and manifest.json. The scenario and its twin run\nwith the same seeds; the steps add up exactly to the scenario's realized value minus\nthe twin's. docs/analysis.md defines each step.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted, 1 other."
     )]
     Waterfall(WaterfallArgs),
     /// One self-contained HTML report (plots inline, no network needed) from
     /// result folders of run, compare, waterfall, attribute and sweep; the
     /// plots are also written as SVG and PNG files.
     #[command(
-        after_help = "Examples:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml\n  cocreate attribute scenarios/combined.toml\n  cocreate report results/baseline-compare results/combined-attribution --out paper/report.html\n  cocreate report results            # every result folder in results/\n\nWrites FILE (default: report.html in the first folder given) and, beside it,\n<FILE stem>-figures/ with every plot as NAME.svg and NAME.png."
+        after_help = "Examples:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml\n  cocreate attribute scenarios/combined.toml\n  cocreate report results/baseline-compare results/combined-attribution --out paper/report.html\n  cocreate report results            # every result folder in results/\n\nWrites FILE (default: report.html in the first folder given) and, beside it,\n<FILE stem>-figures/ with every plot as NAME.svg and NAME.png (that folder is replaced\nwhole). Folders are searched for results down to three levels.\n\nExit status: 0 success, 2 a folder without results or a damaged file (nothing written),\n1 other."
     )]
     Report(ReportArgs),
     /// Run a sweep: many parameter points from a design, each replicated;

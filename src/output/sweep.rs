@@ -94,7 +94,7 @@ pub enum SweepFolderError {
     NothingToResume(PathBuf),
     /// `--resume` with a different sweep file, seed or base scenario.
     #[error(
-        "{0} holds an interrupted run of a different sweep (its file, seed or base scenario changed): remove it or choose another --out"
+        "{0} holds an interrupted run of a different sweep (the sweep file's text, its base scenario or the cocreate version differs): remove it or choose another --out"
     )]
     Different(PathBuf),
     /// A file could not be read or written.
