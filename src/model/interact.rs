@@ -223,7 +223,7 @@ pub fn lognormal_factors(value_key: u64, sigma: f64, participants: &[u32], scrat
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected as has;
-        if has!("avx512f") && has!("avx512dq") && has!("avx512vl") && has!("avx512bw") {
+        if super::kernel::has_avx512() {
             // SAFETY: the processor supports these AVX-512 subsets, as checked just above.
             return unsafe { lognormal_avx512(value_key, sigma, participants, uniforms, factors) };
         }

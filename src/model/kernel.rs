@@ -102,7 +102,7 @@ pub fn run_chunk(
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected as has;
-        if has!("avx512f") && has!("avx512dq") && has!("avx512vl") && has!("avx512bw") {
+        if has_avx512() {
             // SAFETY: the processor supports these AVX-512 subsets, as checked just above.
             return unsafe { run_chunk_avx512(pass, start, added, trust_out, participants) };
         }
@@ -116,6 +116,24 @@ pub fn run_chunk(
 
 /// [`run_chunk_body`] compiled for AVX-512 (64-bit multiplies for the
 /// random numbers; still no fused multiply-add, so the same bits).
+/// Copies the ends of the ring into the halos the fused pass reads: the
+/// `half` entries before citizen 0 are the last `half` citizens, and those
+/// after the last are the first `half`.
+pub fn refresh_halos<T: Copy>(v: &mut [T], n: usize, half: usize) {
+    if half > 0 {
+        v.copy_within(n..n + half, 0);
+        v.copy_within(half..2 * half, half + n);
+    }
+}
+
+/// Whether the processor has the AVX-512 subsets the AVX-512 kernels are
+/// compiled for (F, DQ, VL, BW).
+#[cfg(target_arch = "x86_64")]
+pub fn has_avx512() -> bool {
+    use std::arch::is_x86_feature_detected as has;
+    has!("avx512f") && has!("avx512dq") && has!("avx512vl") && has!("avx512bw")
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
 fn run_chunk_avx512(
@@ -358,8 +376,7 @@ mod tests {
         let mut trust: Vec<f32> = (0..n + 2 * h)
             .map(|i| pack(unit_f64(word(k, i as u64)) as f32, i % 7 == 0))
             .collect();
-        trust.copy_within(n..n + h, 0);
-        trust.copy_within(h..2 * h, h + n);
+        refresh_halos(&mut trust, n, h);
         let base: Vec<f32> = (0..n).map(|i| -4.0 + (i % 5) as f32 * 0.3).collect();
         let pass = Pass {
             half: h,
@@ -412,7 +429,7 @@ mod tests {
                     run_chunk_avx2(p, 0, (0, p.added.len()), out, parts)
                 }));
             }
-            if has!("avx512f") && has!("avx512dq") && has!("avx512vl") && has!("avx512bw") {
+            if has_avx512() {
                 // SAFETY: these AVX-512 subsets are present, as checked just above.
                 same(run_both(|p, out, parts| unsafe {
                     run_chunk_avx512(p, 0, (0, p.added.len()), out, parts)

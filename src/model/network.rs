@@ -75,9 +75,6 @@ impl Network {
         let mut added_order: Vec<(u32, u32)> = Vec::new();
         let coin_key = key(seed, Stream::Rewire, 0);
         let target_key = key(seed, Stream::RewireTarget, 0);
-        let slot_present = |present: &[u8], i: u32, slot: u32| {
-            present[(slot / 8) as usize * nu + i as usize] & (1 << (slot % 8)) != 0
-        };
         for d in 1..=half {
             for i in 0..n {
                 let index = u64::from(d - 1) * u64::from(n) + u64::from(i);
@@ -89,7 +86,7 @@ impl Network {
                 }
                 let is_neighbour = |w: u32| {
                     let lattice = match lattice_slot(n, half, i, w) {
-                        Some(slot) => slot_present(&present, i, slot),
+                        Some(slot) => slot_present(&present, nu, i, slot),
                         None => false,
                     };
                     lattice
@@ -172,9 +169,7 @@ impl Network {
         let nu = n as usize;
         let h = self.half;
         let mut out: Vec<u32> = (0..2 * h)
-            .filter(|&slot| {
-                self.present[(slot / 8) as usize * nu + i as usize] & (1 << (slot % 8)) != 0
-            })
+            .filter(|&slot| slot_present(&self.present, nu, i, slot))
             .map(|slot| {
                 if slot < h {
                     (i + n - (slot + 1)) % n
@@ -212,8 +207,20 @@ fn lattice_masks(n: u32, k: u32) -> Vec<u8> {
     present
 }
 
+/// Where lattice slot `slot` of citizen `i` sits: its byte in `present`
+/// (one row of `n` bytes per 8 slots) and its bit.
+fn slot_bit(n: usize, i: u32, slot: u32) -> (usize, u8) {
+    ((slot / 8) as usize * n + i as usize, 1 << (slot % 8))
+}
+
+fn slot_present(present: &[u8], n: usize, i: u32, slot: u32) -> bool {
+    let (byte, bit) = slot_bit(n, i, slot);
+    present[byte] & bit != 0
+}
+
 fn clear_slot(present: &mut [u8], n: usize, i: u32, slot: u32) {
-    present[(slot / 8) as usize * n + i as usize] &= !(1 << (slot % 8));
+    let (byte, bit) = slot_bit(n, i, slot);
+    present[byte] &= !bit;
 }
 
 /// The lattice slot of citizen i that would hold an edge to w, if w is

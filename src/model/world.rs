@@ -172,7 +172,7 @@ impl<'m> World<'m> {
                 .enumerate()
                 .for_each(init);
         }
-        refresh_halos(&mut trust, n, half);
+        kernel::refresh_halos(&mut trust, n, half);
 
         let openness_draw = TraitDraw::new(seed, Stream::Openness, p.agencies.openness_mean, k);
         let responsiveness_draw = TraitDraw::new(
@@ -289,7 +289,7 @@ impl<'m> World<'m> {
         };
         self.interactions(t, &mut record);
         // phase 7 reads the neighbours' trust after phase 5, halos included
-        refresh_halos(&mut self.trust, self.n, self.half);
+        kernel::refresh_halos(&mut self.trust, self.n, self.half);
         self.learning();
         record.mean_openness = mean(&self.openness);
         record.public_value = self.public_value;
@@ -354,7 +354,7 @@ impl<'m> World<'m> {
             influenced += c.sums.trust_after_influence;
             after += c.sums.trust_after_campaigns;
         }
-        refresh_halos(&mut self.trust_next, n, half);
+        kernel::refresh_halos(&mut self.trust_next, n, half);
         std::mem::swap(&mut self.trust, &mut self.trust_next);
         (influenced, after)
     }
@@ -568,16 +568,6 @@ fn chunk_layout(n: usize, network: &Network) -> Vec<Chunk> {
             }
         })
         .collect()
-}
-
-/// Copies the ends of the ring into the halos: the `half` entries before
-/// citizen 0 are the last `half` citizens, and those after the last are the
-/// first `half`.
-fn refresh_halos<T: Copy>(v: &mut [T], n: usize, half: usize) {
-    if half > 0 {
-        v.copy_within(n..n + half, 0);
-        v.copy_within(half..2 * half, half + n);
-    }
 }
 
 /// Runs one whole replication with the given seed, calling `on_step` with
