@@ -82,6 +82,10 @@ pub struct World<'m> {
     governance: Governance,
     capacity: u32,
     public_value: f64,
+    /// The interaction counts and sums of the steps so far, and the sum
+    /// of their participation rates.
+    total: StepRecord,
+    participation_sum: f64,
     /// Value potential so far, by outcome.
     by_outcome: OutcomePotential,
     initial_mean_trust: f64,
@@ -206,6 +210,8 @@ impl<'m> World<'m> {
             capacity: rules::capacity(governance.capacity_share, p.population.citizens, m),
             governance,
             public_value: 0.0,
+            total: StepRecord::default(),
+            participation_sum: 0.0,
             by_outcome: OutcomePotential::default(),
             initial_mean_trust: 0.0,
             final_mean_trust: 0.0,
@@ -302,6 +308,8 @@ impl<'m> World<'m> {
         record.mean_trust = influenced / self.n as f64;
         self.final_mean_trust = after / self.n as f64;
         self.step += 1;
+        self.total.add_interactions(&record);
+        self.participation_sum += record.participants as f64 / self.n as f64;
         record
     }
 
@@ -510,13 +518,8 @@ impl<'m> World<'m> {
     }
 
     /// The replication's figures, once every step has run.
-    fn record(&self, steps: &[StepRecord]) -> RunRecord {
-        let mut total = StepRecord::default();
-        let mut participation_sum = 0.0;
-        for s in steps {
-            total.add_interactions(s);
-            participation_sum += s.participants as f64 / self.n as f64;
-        }
+    fn record(&self) -> RunRecord {
+        let total = &self.total;
         let mut r = RunRecord {
             total_value_realized: total.value_realized,
             total_value_potential: total.value_potential,
@@ -532,7 +535,7 @@ impl<'m> World<'m> {
         r.realization_ratio = ratio(r.total_value_realized, r.total_value_potential);
         r.public_value = self.public_value;
         r.by_outcome = self.by_outcome;
-        r.participation_rate = participation_sum / steps.len() as f64;
+        r.participation_rate = self.participation_sum / f64::from(self.step);
         r.service_rate = ratio(r.served as f64, r.participants as f64);
         r.final_mean_trust = self.final_mean_trust;
         r.trust_change = self.final_mean_trust - self.initial_mean_trust;
@@ -581,13 +584,10 @@ pub fn run(
     mut on_step: impl FnMut(&StepRecord),
 ) -> RunRecord {
     let mut world = World::new(model, seed, parallel);
-    let mut steps = Vec::with_capacity(model.params.run.steps as usize);
     for _ in 0..model.params.run.steps {
-        let s = world.advance();
-        on_step(&s);
-        steps.push(s);
+        on_step(&world.advance());
     }
-    world.record(&steps)
+    world.record()
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
