@@ -153,7 +153,8 @@ impl<'m> World<'m> {
             }
         };
         let interior = &mut trust[half..half + n];
-        if parallel {
+        on_chunks(
+            parallel,
             interior
                 .par_chunks_mut(CHUNK)
                 .zip(base_utility.par_chunks_mut(CHUNK))
@@ -162,20 +163,9 @@ impl<'m> World<'m> {
                         .par_chunks_mut(CHUNK)
                         .zip(excluded_flags.par_chunks_mut(CHUNK)),
                 )
-                .enumerate()
-                .for_each(init);
-        } else {
-            interior
-                .chunks_mut(CHUNK)
-                .zip(base_utility.chunks_mut(CHUNK))
-                .zip(
-                    capability_alpha
-                        .chunks_mut(CHUNK)
-                        .zip(excluded_flags.chunks_mut(CHUNK)),
-                )
-                .enumerate()
-                .for_each(init);
-        }
+                .enumerate(),
+            init,
+        );
         kernel::refresh_halos(&mut trust, n, half);
 
         let openness_draw = TraitDraw::new(seed, Stream::Openness, p.agencies.openness_mean, k);
@@ -346,17 +336,11 @@ impl<'m> World<'m> {
             );
         };
         let t_out = &mut self.trust_next[half..half + n];
-        if self.parallel {
-            self.chunks
-                .par_iter_mut()
-                .zip(t_out.par_chunks_mut(CHUNK))
-                .for_each(run);
-        } else {
-            self.chunks
-                .iter_mut()
-                .zip(t_out.chunks_mut(CHUNK))
-                .for_each(run);
-        }
+        on_chunks(
+            self.parallel,
+            self.chunks.par_iter_mut().zip(t_out.par_chunks_mut(CHUNK)),
+            run,
+        );
         let (mut influenced, mut after) = (0.0, 0.0);
         for c in &self.chunks {
             influenced += c.sums.trust_after_influence;
@@ -385,11 +369,7 @@ impl<'m> World<'m> {
                 c.picks.push(pick);
             }
         };
-        if self.parallel {
-            self.chunks.par_iter_mut().for_each(pick_chunk);
-        } else {
-            self.chunks.iter_mut().for_each(pick_chunk);
-        }
+        on_chunks(self.parallel, self.chunks.par_iter_mut(), pick_chunk);
         self.picked.fill(0);
         for c in &self.chunks {
             for (total, n) in self.picked.iter_mut().zip(&c.picked) {
@@ -441,21 +421,15 @@ impl<'m> World<'m> {
             );
         };
         let trust = &mut self.trust[half..half + n];
-        if self.parallel {
-            self.chunks
-                .par_iter_mut()
-                .zip(
-                    trust
-                        .par_chunks_mut(CHUNK)
-                        .zip(self.value.par_chunks_mut(CHUNK)),
-                )
-                .for_each(run);
-        } else {
-            self.chunks
-                .iter_mut()
-                .zip(trust.chunks_mut(CHUNK).zip(self.value.chunks_mut(CHUNK)))
-                .for_each(run);
-        }
+        on_chunks(
+            self.parallel,
+            self.chunks.par_iter_mut().zip(
+                trust
+                    .par_chunks_mut(CHUNK)
+                    .zip(self.value.par_chunks_mut(CHUNK)),
+            ),
+            run,
+        );
         self.tally.reset(m);
         let mut participants = 0;
         for c in &self.chunks {
@@ -588,6 +562,22 @@ pub fn run(
         on_step(&world.advance());
     }
     world.record()
+}
+
+/// Runs `f` on every item of `chunks`: on the rayon pool with `parallel`,
+/// otherwise on this thread alone, in order (the iterator is kept in one
+/// piece, so rayon neither splits it nor hands it to other threads). Chunks
+/// are fixed, so both give the same results.
+fn on_chunks<I: IndexedParallelIterator>(
+    parallel: bool,
+    chunks: I,
+    f: impl Fn(I::Item) + Sync + Send,
+) {
+    if parallel {
+        chunks.for_each(f);
+    } else {
+        chunks.with_min_len(usize::MAX).for_each(f);
+    }
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
