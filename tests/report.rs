@@ -186,18 +186,10 @@ fn the_report_holds_every_plot_and_renders_in_a_browser() {
     browser_check(&page, stems.len());
 }
 
-/// A number as the report's tables show it: about four significant digits.
+/// A number as the report's tables show it: four significant digits.
 fn shown(x: f64) -> String {
-    let a = x.abs();
-    if a >= 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.4}")
-    }
+    let decimals = cocreate::output::significant_decimals(x);
+    format!("{x:.decimals$}")
 }
 
 fn browser() -> Option<PathBuf> {

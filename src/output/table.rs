@@ -65,17 +65,26 @@ fn number(x: f64) -> String {
     if x.is_nan() {
         return "n/a".into();
     }
-    let magnitude = if x == 0.0 {
-        0
-    } else {
-        x.abs().log10().floor() as i32
-    };
-    if (-4..6).contains(&magnitude) {
-        let decimals = (3 - magnitude).max(0) as usize;
+    if (-4..6).contains(&magnitude(x)) {
+        let decimals = significant_decimals(x);
         format!("{x:.decimals$}")
     } else {
         format!("{x:.3e}")
     }
+}
+
+fn magnitude(x: f64) -> i32 {
+    if x == 0.0 || !x.is_finite() {
+        0
+    } else {
+        x.abs().log10().floor() as i32
+    }
+}
+
+/// The decimals that show `x` with four significant digits (none from
+/// 1000 up); the terminal tables and the HTML report both use it.
+pub fn significant_decimals(x: f64) -> usize {
+    (3 - magnitude(x)).max(0) as usize
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::load::{
 };
 use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, WaterfallBar};
 use crate::model::StepRecord;
-use crate::output::KEY_FIGURES;
+use crate::output::{KEY_FIGURES, significant_decimals};
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -775,7 +775,7 @@ fn intervention(v: &Value) -> String {
 /// A number with its interval, for tables, all three with the decimals
 /// the mean's size calls for.
 fn with_interval(e: &Estimate) -> String {
-    let d = decimals(e.mean);
+    let d = significant_decimals(e.mean);
     if e.low.is_nan() {
         return fixed(e.mean, d);
     }
@@ -797,21 +797,7 @@ fn signed(x: f64) -> String {
 
 /// About four significant digits, plain notation.
 fn number(x: f64) -> String {
-    fixed(x, decimals(x))
-}
-
-/// Decimals that give `x` about four significant digits (none from 1000 up).
-fn decimals(x: f64) -> usize {
-    let a = x.abs();
-    if a >= 1000.0 {
-        0
-    } else if a >= 100.0 {
-        1
-    } else if a >= 1.0 {
-        2
-    } else {
-        4
-    }
+    fixed(x, significant_decimals(x))
 }
 
 fn fixed(x: f64, decimals: usize) -> String {
