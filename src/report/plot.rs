@@ -71,6 +71,11 @@ const PALETTE: [RGBColor; 8] = [
 const LEVEL_COLOUR: RGBColor = PALETTE[0];
 const DECREASE_COLOUR: RGBColor = PALETTE[3];
 const INCREASE_COLOUR: RGBColor = PALETTE[2];
+
+/// The colour of series `i`: the palette, over again past its end.
+fn series_colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
 /// Heat-map cells without a finite value.
 const MISSING_COLOUR: RGBColor = RGBColor(0xB4, 0xB4, 0xB4);
 const GRID_COLOUR: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
@@ -717,6 +722,34 @@ struct Layout {
     below: u32,
 }
 
+impl Layout {
+    /// Margins around the plot area: 8 pixels on top, nothing yet below
+    /// the x-axis title (a legend may claim room there later).
+    fn new(left: u32, bottom: u32, right: u32) -> Layout {
+        Layout {
+            left,
+            bottom,
+            top: 8,
+            right,
+            below: 0,
+        }
+    }
+
+    /// The margins of a chart with one row per label: labels on the left,
+    /// the numeric axis `x` below.
+    fn rows<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        labels: &[&str],
+        x: &Axis,
+    ) -> Result<Layout, PlotError> {
+        Ok(Layout::new(
+            row_label_room(area, labels)?,
+            bottom_room(x),
+            right_room(area, x)?,
+        ))
+    }
+}
+
 /// Width and height of `text` in `font`, in pixels.
 fn text_size<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -774,13 +807,11 @@ fn numeric_layout<DB: DrawingBackend>(
     x: &Axis,
     y: &Axis,
 ) -> Result<Layout, PlotError> {
-    Ok(Layout {
-        left: left_room(area, y)?,
-        bottom: bottom_room(x),
-        top: 8,
-        right: right_room(area, x)?,
-        below: 0,
-    })
+    Ok(Layout::new(
+        left_room(area, y)?,
+        bottom_room(x),
+        right_room(area, x)?,
+    ))
 }
 
 /// How many ticks fit along `pixels` with `spacing` pixels between them.
@@ -1413,7 +1444,7 @@ fn draw_time_series<DB: DrawingBackend>(
         .filter(|(_, band)| !band.label.is_empty())
         .map(|(i, band)| LegendEntry {
             label: band.label.clone(),
-            marker: Marker::Line(PALETTE[i % PALETTE.len()]),
+            marker: Marker::Line(series_colour(i)),
         })
         .collect();
     let mut legend = None;
@@ -1429,7 +1460,7 @@ fn draw_time_series<DB: DrawingBackend>(
 
     // All shading first, so that no line is hidden under another band.
     for (i, shade) in shades.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
+        let colour = series_colour(i);
         let shapes = shade.iter().map(|run| {
             let upper = run.iter().map(|&[x, _, hi]| (x, hi));
             let lower = run.iter().rev().map(|&[x, lo, _]| (x, lo));
@@ -1441,7 +1472,7 @@ fn draw_time_series<DB: DrawingBackend>(
         chart.draw_series(shapes).map_err(drawing_error)?;
     }
     for (i, line) in lines.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
+        let colour = series_colour(i);
         let style = colour.stroke_width(2);
         chart
             .draw_series(line.iter().map(|run| PathElement::new(run.clone(), style)))
@@ -1653,24 +1684,12 @@ fn draw_waterfall<DB: DrawingBackend>(
     let upright = wrapped.is_some();
     let (x, y, mut layout) = match &wrapped {
         Some(wrapped) => {
-            let layout = Layout {
-                left,
-                bottom: column_label_room(wrapped),
-                top: 8,
-                right,
-                below: 0,
-            };
+            let layout = Layout::new(left, column_label_room(wrapped), right);
             (Axis::categories(n), upright_values, layout)
         }
         None => {
             let x = Axis::numeric(values, tick_count(width, 100), value_label);
-            let layout = Layout {
-                left: row_label_room(area, &labels)?,
-                bottom: bottom_room(&x),
-                top: 8,
-                right: right_room(area, &x)?,
-                below: 0,
-            };
+            let layout = Layout::rows(area, &labels, &x)?;
             (x, Axis::categories(n), layout)
         }
     };
@@ -1795,13 +1814,7 @@ fn draw_bars<DB: DrawingBackend>(
     let (width, _) = area.dim_in_pixel();
     let x = Axis::numeric(value_range(extent), tick_count(width, 100), value_label);
     let y = Axis::categories(rows);
-    let mut layout = Layout {
-        left: row_label_room(area, &labels)?,
-        bottom: bottom_room(&x),
-        top: 8,
-        right: right_room(area, &x)?,
-        below: 0,
-    };
+    let mut layout = Layout::rows(area, &labels, &x)?;
 
     // Row r is drawn at y = rows − 1 − r, so that the first row is on top.
     // The groups share 80% of a row's height, the first on top.
@@ -1815,7 +1828,7 @@ fn draw_bars<DB: DrawingBackend>(
         .enumerate()
         .map(|(g, group)| LegendEntry {
             label: group.name.clone(),
-            marker: Marker::Square(PALETTE[g % PALETTE.len()]),
+            marker: Marker::Square(series_colour(g)),
         })
         .collect();
     let mut legend = None;
@@ -1836,7 +1849,7 @@ fn draw_bars<DB: DrawingBackend>(
     }
     let mut chart = frame(area, &x, &y, layout)?;
     for (g, drawn) in drawn.iter().enumerate() {
-        let colour = PALETTE[g % PALETTE.len()];
+        let colour = series_colour(g);
         let rects = drawn.iter().map(|&(row, bar)| {
             let yc = centre(row, g);
             Rectangle::new([(0.0, yc - half), (bar.value, yc + half)], colour.filled())
@@ -2732,13 +2745,7 @@ mod tests {
     /// character width, returning the plot's and the legend's rectangles.
     fn place(labels: &[&str], occupancy: &Occupancy, beside: bool) -> (Rect, Rect, LegendBox) {
         let size = (790, 460);
-        let layout = Layout {
-            left: 70,
-            bottom: 60,
-            top: 8,
-            right: 20,
-            below: 0,
-        };
+        let layout = Layout::new(70, 60, 20);
         let width_of = |text: &str| Ok(8 * text.chars().count() as u32);
         let (layout, legend) =
             place_legend(size, layout, labels, occupancy, beside, width_of).expect("placed");
