@@ -403,6 +403,18 @@ mod tests {
         let mean = scratch.factors.iter().map(|&f| f64::from(f)).sum::<f64>() / 20_000.0;
         // E[exp(sigma z - sigma^2 / 2)] = 1; sd of the mean about 0.0022
         assert!((mean - 1.0).abs() < 0.01, "{mean}");
+        // every code path this processor can run gives the same bits, not
+        // only the one chosen at run time
+        let best = scratch.factors.clone();
+        let (mut uniforms, mut out) = (Vec::new(), Vec::new());
+        lognormal_body(k, 0.3, &participants, &mut uniforms, &mut out);
+        assert_eq!(out, best, "plain path");
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present, as checked just above.
+            unsafe { lognormal_avx2(k, 0.3, &participants, &mut uniforms, &mut out) };
+            assert_eq!(out, best, "AVX2 path");
+        }
     }
 
     #[test]
