@@ -348,12 +348,7 @@ impl Page {
             .rows
             .iter()
             .filter(|r| r.1 == "total_value_realized" && r.0 != base)
-            .map(|(s, _, _, d)| Bar {
-                label: s.clone(),
-                value: d.mean,
-                low: d.low,
-                high: d.high,
-            })
+            .map(|(s, _, _, d)| bar(s, d))
             .collect();
         if !bars.is_empty() {
             let chart = plot::bars(
@@ -459,12 +454,7 @@ impl Page {
         self.body.push_str(&table);
         let bars: Vec<Bar> = shares
             .iter()
-            .map(|s| Bar {
-                label: s.inhibitor.clone(),
-                value: s.shapley.mean,
-                low: s.shapley.low,
-                high: s.shapley.high,
-            })
+            .map(|s| bar(&s.inhibitor, &s.shapley))
             .collect();
         let chart = plot::bars(
             &format!("Realized value lost to each inhibitor: {}", a.name),
@@ -808,8 +798,18 @@ fn fixed(x: f64, decimals: usize) -> String {
     }
 }
 
+/// A bar of `label` showing an estimate with its interval.
+fn bar(label: &str, e: &Estimate) -> Bar {
+    Bar {
+        label: label.to_string(),
+        value: e.mean,
+        low: e.low,
+        high: e.high,
+    }
+}
+
 /// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
+fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -300,13 +300,15 @@ fn manifest(dir: &Path) -> Result<Value, LoadError> {
 }
 
 fn scenario_name(manifest: &Value, dir: &Path) -> String {
-    manifest["scenario"]["name"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            dir.file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into())
-        })
+    name_or_folder(manifest["scenario"]["name"].as_str(), dir)
+}
+
+/// `name`, or else the folder's own name.
+fn name_or_folder(name: Option<&str>, dir: &Path) -> String {
+    name.map(str::to_string).unwrap_or_else(|| {
+        dir.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into())
+    })
 }
 
 /// A CSV file read whole, its columns found by name.
@@ -640,14 +642,7 @@ fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
             });
         }
     }
-    let name = manifest["sweep"]["name"]
-        .as_str()
-        .or_else(|| manifest["name"].as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            dir.file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into())
-        });
+    let name = name_or_folder(manifest["sweep"]["name"].as_str(), dir);
     Ok(SweepResults {
         dir: dir.into(),
         name,
