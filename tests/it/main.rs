@@ -1,0 +1,18 @@
+//! The integration tests, in one binary: each file is a module, and the
+//! crate is linked once instead of once per file, which is most of what
+//! `cargo test` spends beyond compiling.
+//!
+//! Most drive the real `cocreate` binary as a user would (`assert_cmd`);
+//! a few use the library directly.
+
+mod attribute;
+mod cli;
+mod compare;
+mod determinism;
+mod docs;
+mod interrupt;
+mod report;
+mod scenarios;
+mod slurm;
+mod stylized_facts;
+mod sweep;
