@@ -11,6 +11,7 @@ mod compare;
 mod determinism;
 mod docs;
 mod interrupt;
+mod oracle;
 mod report;
 mod scenarios;
 mod slurm;
