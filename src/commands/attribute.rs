@@ -119,17 +119,23 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
             scenario.name,
             models.len()
         );
+        let mut t = output::TextTable::new(&[
+            ("rank", output::Align::Right),
+            ("inhibitor", output::Align::Left),
+            ("Shapley value", output::Align::Right),
+            ("95% CI", output::Align::Left),
+            ("removing it alone", output::Align::Right),
+        ]);
         for (rank, (inhibitor, s)) in table.iter().enumerate() {
-            println!(
-                "  {}. {:<24} {:>10.1} [{:.1}, {:.1}]   removing it alone: {:+.1}",
-                rank + 1,
-                inhibitor.name(),
-                s.shapley,
-                s.ci.0,
-                s.ci.1,
-                s.removal_gain
-            );
+            t.row(vec![
+                format!("{}.", rank + 1),
+                inhibitor.name().to_string(),
+                output::signed(s.shapley),
+                output::interval(s.ci.0, s.ci.1),
+                output::signed(s.removal_gain),
+            ]);
         }
+        print!("{}", t.render());
         print!("{}", waterfall_table(&scenario.name, &waterfall));
         println!(
             "wrote {}/attribution.csv, waterfall.csv and manifest.json",

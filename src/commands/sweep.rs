@@ -1,7 +1,9 @@
 //! `cocreate sweep`, `merge` and `slurm`.
 
 use super::*;
-use cocreate::experiment::sweep::{Layout, noise_share, plan, sensitivity};
+use cocreate::experiment::sweep::{
+    FigureAnalysis, Layout, convergence, noise_share, plan, sensitivity,
+};
 use cocreate::output::sweep::SweepWriter;
 
 /// `cocreate sweep`.
@@ -150,9 +152,11 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         "threads": threads,
         "started": humantime::format_rfc3339_seconds(started).to_string(),
     });
-    let dir = finish(writer, &plan, &sweep, &source, extra)?;
+    let (dir, analysis) = finish(writer, &plan, &sweep, &source, extra)?;
     progress.bar.finish_and_clear();
     if !args.quiet {
+        print!("{}", ranking_table(&analysis, &factor_names));
+        eprint!("{}", implausible_notes(&analysis, &factor_names));
         println!(
             "{}: {} points x {} replications; wrote {}/{{points,runs,summary}}.csv{} and manifest.json",
             sweep.name,
@@ -162,7 +166,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             if plan.layout == Layout::Plain {
                 ""
             } else {
-                ", sensitivity.csv"
+                ", sensitivity.csv, convergence.csv"
             }
         );
     }
@@ -291,29 +295,35 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
     let extra = serde_json::json!({
         "merged_from": args.shards.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
     });
-    let dir = finish(writer, &plan, &sweep, source, extra)?;
+    let (dir, analysis) = finish(writer, &plan, &sweep, source, extra)?;
+    eprint!("{}", implausible_notes(&analysis, &factor_names));
     println!("merged {n} shards into {}", dir.display());
     Ok(())
 }
 
 /// Ends a sweep (run or merged) whose every point is done: the
 /// sensitivity of each figure (sobol and morris designs), the manifest
-/// (`extra` adds to it), and the files put together. Returns the folder.
+/// (`extra` adds to it), and the files put together. Returns the folder
+/// and the sensitivity analysis.
 fn finish(
     writer: SweepWriter,
     plan: &cocreate::experiment::sweep::Plan,
     sweep: &cocreate::scenario::Sweep,
     source: &str,
     extra: serde_json::Value,
-) -> Result<PathBuf> {
+) -> Result<(PathBuf, Vec<FigureAnalysis>)> {
     let factors: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
     // none for designs without sensitivity indices (grid, lhs)
     let mut analysis = Vec::new();
     for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
         let means = writer.means(i);
         if let Some(s) = sensitivity(plan, factors.len(), means, sweep.seed) {
-            let noise = noise_share(writer.variances(i), means, sweep.replications);
-            analysis.push((*metric, s, noise));
+            analysis.push(FigureAnalysis {
+                metric,
+                sensitivity: s,
+                noise_share: noise_share(writer.variances(i), means, sweep.replications),
+                convergence: convergence(plan, factors.len(), means),
+            });
         }
     }
     let mut manifest = serde_json::json!({
@@ -339,7 +349,113 @@ fn finish(
     if let (Some(m), serde_json::Value::Object(extra)) = (manifest.as_object_mut(), extra) {
         m.extend(extra);
     }
-    Ok(writer.finish(&plan.points, &analysis, &manifest)?)
+    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
+    Ok((dir, analysis))
+}
+
+/// The figure the terminal ranks the factors by.
+const RANKED_FIGURE: &str = "total_value_realized";
+
+/// The factors ranked by their influence on realized value: by ST for
+/// Sobol designs (with S1), by mu* for Morris designs; empty for designs
+/// without sensitivity indices.
+fn ranking_table(analysis: &[FigureAnalysis], factors: &[String]) -> String {
+    use cocreate::experiment::sweep::Sensitivity;
+    use cocreate::output::{Align, TextTable, interval, number};
+    let Some(a) = analysis.iter().find(|a| a.metric == RANKED_FIGURE) else {
+        return String::new();
+    };
+    let mut order: Vec<usize> = (0..factors.len()).collect();
+    let (title, table) = match &a.sensitivity {
+        Sensitivity::Sobol(v) => {
+            order.sort_by(|&i, &j| v[j].st.total_cmp(&v[i].st));
+            let mut t = TextTable::new(&[
+                ("rank", Align::Right),
+                ("factor", Align::Left),
+                ("ST", Align::Right),
+                ("95% CI", Align::Left),
+                ("S1", Align::Right),
+                ("95% CI", Align::Left),
+            ]);
+            for (rank, &j) in order.iter().enumerate() {
+                let x = &v[j];
+                t.row(vec![
+                    format!("{}.", rank + 1),
+                    factors[j].clone(),
+                    number(x.st),
+                    interval(x.st_ci.0, x.st_ci.1),
+                    number(x.s1),
+                    interval(x.s1_ci.0, x.s1_ci.1),
+                ]);
+            }
+            ("total Sobol index ST, with S1", t)
+        }
+        Sensitivity::Morris(v) => {
+            order.sort_by(|&i, &j| v[j].mu_star.total_cmp(&v[i].mu_star));
+            let mut t = TextTable::new(&[
+                ("rank", Align::Right),
+                ("factor", Align::Left),
+                ("mu*", Align::Right),
+                ("mu", Align::Right),
+                ("sigma", Align::Right),
+            ]);
+            for (rank, &j) in order.iter().enumerate() {
+                let x = &v[j];
+                t.row(vec![
+                    format!("{}.", rank + 1),
+                    factors[j].clone(),
+                    number(x.mu_star),
+                    number(x.mu),
+                    number(x.sigma),
+                ]);
+            }
+            (
+                "Morris mu* (per unit of each factor's range), with mu and sigma",
+                t,
+            )
+        }
+    };
+    let mut out = format!("factors ranked by their influence on {RANKED_FIGURE}: {title}\n");
+    out.push_str(&table.render());
+    out.push_str(&format!(
+        "(share of the point means' variance from replication noise alone: {})\n",
+        number(a.noise_share)
+    ));
+    out
+}
+
+/// A warning line per figure whose Sobol estimates cannot be true of the
+/// model (S1 above ST beyond the intervals, a negative index whose
+/// interval excludes 0): the design needs more samples, or the points more
+/// replications.
+fn implausible_notes(analysis: &[FigureAnalysis], factors: &[String]) -> String {
+    use cocreate::experiment::sensitivity::{Implausible, implausible};
+    use cocreate::experiment::sweep::Sensitivity;
+    let mut out = String::new();
+    for a in analysis {
+        let Sensitivity::Sobol(v) = &a.sensitivity else {
+            continue;
+        };
+        for kind in [
+            Implausible::FirstAboveTotal,
+            Implausible::NegativeFirst,
+            Implausible::NegativeTotal,
+        ] {
+            let names: Vec<&str> = (0..factors.len())
+                .filter(|&j| implausible(&v[j]).contains(&kind))
+                .map(|j| factors[j].as_str())
+                .collect();
+            if !names.is_empty() {
+                out.push_str(&format!(
+                    "warning: {}: {} for {}; more samples (or replications) are needed to trust these indices (convergence.csv shows how they moved)\n",
+                    a.metric,
+                    kind.describe(),
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// `cocreate slurm`.

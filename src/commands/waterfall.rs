@@ -72,36 +72,41 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
 
 /// The terminal table of a waterfall.
 pub(super) fn waterfall_table(name: &str, w: &Waterfall) -> String {
-    use std::fmt::Write as _;
-    let mut out = format!(
-        "{name}: where realized value is lost (mean over {} paired replications, 95% CI)\n",
-        w.twin.n
-    );
+    use cocreate::output::{Align, TextTable, interval, number, percent, signed};
+    let mut table = TextTable::new(&[
+        ("step", Align::Left),
+        ("realized value", Align::Right),
+        ("95% CI", Align::Left),
+        ("share of the twin", Align::Right),
+    ]);
     let share = |x: f64| {
         if w.twin.mean <= 0.0 {
             String::new()
         } else {
-            format!("{:>7.1}%", 100.0 * x / w.twin.mean)
+            percent(x / w.twin.mean)
         }
     };
-    let mut line = |label: &str, s: &cocreate::stats::Summary, sign: bool| {
-        let value = if sign {
-            format!("{:+.1}", s.mean)
+    let mut line = |label: &str, s: &cocreate::stats::Summary, change: bool| {
+        let value = if change {
+            signed(s.mean)
         } else {
-            format!("{:.1}", s.mean)
+            number(s.mean)
         };
-        let _ = writeln!(
-            out,
-            "  {label:<28} {value:>10} [{:.1}, {:.1}] {}",
-            s.ci95_low,
-            s.ci95_high,
-            share(s.mean)
-        );
+        table.row(vec![
+            label.to_string(),
+            value,
+            interval(s.ci95_low, s.ci95_high),
+            share(s.mean),
+        ]);
     };
     line("inhibitor-free twin", &w.twin, false);
     for (label, s) in STEP_LABELS.iter().zip(&w.steps) {
         line(label, s, true);
     }
     line("what remains", &w.scenario, false);
-    out
+    format!(
+        "{name}: where realized value is lost (mean over {} paired replications, 95% CI)\n{}",
+        w.twin.n,
+        table.render()
+    )
 }

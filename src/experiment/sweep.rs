@@ -2,7 +2,7 @@
 //! their results. Pure: no I/O.
 
 use super::design::{self, Design, Trajectory};
-use super::sensitivity::{self, MorrisEffect, SobolIndex};
+use super::sensitivity::{self, Convergence, MorrisEffect, SobolIndex};
 use crate::scenario::Sweep;
 
 /// The points of a sweep and how they are arranged.
@@ -103,13 +103,10 @@ pub fn sensitivity(plan: &Plan, factors: usize, means: &[f64], seed: u64) -> Opt
     match &plan.layout {
         Layout::Plain => None,
         Layout::Sobol { n } => {
-            let n = *n;
-            let f_ab: Vec<Vec<f64>> = (0..factors)
-                .map(|j| means[(2 + j) * n..(3 + j) * n].to_vec())
-                .collect();
+            let (f_a, f_b, f_ab) = saltelli_parts(*n, factors, means);
             Some(Sensitivity::Sobol(sensitivity::sobol_indices(
-                &means[..n],
-                &means[n..2 * n],
+                f_a,
+                f_b,
                 &f_ab,
                 BOOTSTRAP_RESAMPLES,
                 seed,
@@ -125,6 +122,41 @@ pub fn sensitivity(plan: &Plan, factors: usize, means: &[f64], seed: u64) -> Opt
             )))
         }
     }
+}
+
+/// For Sobol designs, the indices of a figure recomputed on the first N/8,
+/// N/4, N/2 and all N base samples ([`sensitivity::convergence`]); empty
+/// for other designs.
+pub fn convergence(plan: &Plan, factors: usize, means: &[f64]) -> Vec<Convergence> {
+    match &plan.layout {
+        Layout::Sobol { n } => {
+            let (f_a, f_b, f_ab) = saltelli_parts(*n, factors, means);
+            sensitivity::convergence(f_a, f_b, &f_ab)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The figure at the points of A, of B and of each AB_j, from the means in
+/// plan order.
+fn saltelli_parts(n: usize, factors: usize, means: &[f64]) -> (&[f64], &[f64], Vec<Vec<f64>>) {
+    let f_ab = (0..factors)
+        .map(|j| means[(2 + j) * n..(3 + j) * n].to_vec())
+        .collect();
+    (&means[..n], &means[n..2 * n], f_ab)
+}
+
+/// The sensitivity analysis of one figure of a sweep, as the files hold it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FigureAnalysis {
+    /// The figure, one of [`crate::RunRecord::FIGURES`].
+    pub metric: &'static str,
+    /// Its indices per factor.
+    pub sensitivity: Sensitivity,
+    /// See [`noise_share`].
+    pub noise_share: f64,
+    /// Sobol designs: the indices on growing prefixes of the base samples.
+    pub convergence: Vec<Convergence>,
 }
 
 /// The share of the variance of point means that replication noise alone

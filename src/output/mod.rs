@@ -21,7 +21,10 @@ mod table;
 pub use analysis::{SERIES_COLUMNS, WATERFALL_COLUMNS, series_csv, waterfall_csv};
 pub use atomic::AtomicFile;
 pub use manifest::Manifest;
-pub use table::{KEY_FIGURES, key_figures_table, significant_decimals};
+pub use table::{
+    Align, KEY_FIGURES, TextTable, interval, key_figures_table, number, percent, signed,
+    significant_decimals,
+};
 
 use crate::experiment::Replication;
 use crate::model::{Figure, RunRecord, StepRecord};

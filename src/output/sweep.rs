@@ -8,6 +8,9 @@
 //!   the Sobol indices with 95% bootstrap intervals, or Morris' mu, mu* and
 //!   sigma, and the share of the variance of point means that replication
 //!   noise alone would give;
+//! - `convergence.csv` (sobol designs): `factor, metric, samples, s1, st`,
+//!   the indices recomputed on the first N/8, N/4, N/2 and all N base
+//!   samples;
 //! - `manifest.json`.
 //!
 //! Each point's rows are saved as it finishes, in `.partial/` (one file per
@@ -19,7 +22,7 @@
 use super::{AtomicFile, OutputError, SUMMARY_COLUMNS, at, figure, raw_file, real, summarize};
 use crate::experiment::Replication;
 use crate::experiment::sensitivity::{MorrisEffect, SobolIndex};
-use crate::experiment::sweep::Sensitivity;
+use crate::experiment::sweep::{FigureAnalysis, Sensitivity};
 use crate::model::RunRecord;
 use serde::Serialize;
 use std::io::Write;
@@ -35,6 +38,9 @@ pub const SOBOL_COLUMNS: [&str; 6] = [
     "st_ci95_low",
     "st_ci95_high",
 ];
+
+/// The columns of `convergence.csv`.
+pub const CONVERGENCE_COLUMNS: [&str; 5] = ["factor", "metric", "samples", "s1", "st"];
 
 /// The index columns of `sensitivity.csv` for Morris designs.
 pub const MORRIS_COLUMNS: [&str; 3] = ["mu", "mu_star", "sigma"];
@@ -270,7 +276,7 @@ impl SweepWriter {
     pub fn finish(
         self,
         points: &[Vec<f64>],
-        sensitivity: &[(&'static str, Sensitivity, f64)],
+        sensitivity: &[FigureAnalysis],
         manifest: &impl Serialize,
     ) -> Result<PathBuf, OutputError> {
         let f: Vec<&str> = self.factors.iter().map(String::as_str).collect();
@@ -299,9 +305,9 @@ impl SweepWriter {
             (self.dir.join("runs.csv"), runs_file),
             (self.dir.join("summary.csv"), summary_file),
         ];
-        if let Some((_, first, _)) = sensitivity.first() {
+        if let Some(first) = sensitivity.first() {
             let path = self.dir.join("sensitivity.csv");
-            let indices: &[&str] = match first {
+            let indices: &[&str] = match first.sensitivity {
                 Sensitivity::Sobol(_) => &SOBOL_COLUMNS,
                 Sensitivity::Morris(_) => &MORRIS_COLUMNS,
             };
@@ -309,9 +315,10 @@ impl SweepWriter {
             header.extend(indices);
             header.push("noise_share");
             let mut file = raw_file(&path, &header)?;
-            for (metric, s, noise) in sensitivity {
+            for a in sensitivity {
                 for (j, factor) in self.factors.iter().enumerate() {
-                    let numbers: Vec<f64> = match s {
+                    let noise = a.noise_share;
+                    let numbers: Vec<f64> = match &a.sensitivity {
                         Sensitivity::Sobol(v) => {
                             let SobolIndex {
                                 s1,
@@ -319,16 +326,36 @@ impl SweepWriter {
                                 st,
                                 st_ci,
                             } = v[j];
-                            vec![s1, s1_ci.0, s1_ci.1, st, st_ci.0, st_ci.1, *noise]
+                            vec![s1, s1_ci.0, s1_ci.1, st, st_ci.0, st_ci.1, noise]
                         }
                         Sensitivity::Morris(v) => {
                             let MorrisEffect { mu, mu_star, sigma } = v[j];
-                            vec![mu, mu_star, sigma, *noise]
+                            vec![mu, mu_star, sigma, noise]
                         }
                     };
-                    let mut row = vec![factor.clone(), metric.to_string()];
+                    let mut row = vec![factor.clone(), a.metric.to_string()];
                     row.extend(numbers.into_iter().map(|x| real(x, &mut buf)));
                     write_row(&mut file, &path, &row)?;
+                }
+            }
+            pending.push((path, file));
+        }
+        if sensitivity.iter().any(|a| !a.convergence.is_empty()) {
+            let path = self.dir.join("convergence.csv");
+            let mut file = raw_file(&path, &CONVERGENCE_COLUMNS)?;
+            for a in sensitivity {
+                for (j, factor) in self.factors.iter().enumerate() {
+                    for c in &a.convergence {
+                        let (s1, st) = c.indices[j];
+                        let row = [
+                            factor.clone(),
+                            a.metric.to_string(),
+                            c.samples.to_string(),
+                            real(s1, &mut buf),
+                            real(st, &mut buf),
+                        ];
+                        write_row(&mut file, &path, &row)?;
+                    }
                 }
             }
             pending.push((path, file));

@@ -80,6 +80,116 @@ fn a_sobol_sweep_writes_every_file_and_the_indices() {
     assert_eq!(manifest["sweep"]["design"], "sobol");
 }
 
+/// The rows of a CSV file as maps from column to text.
+fn records(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut rows = text.lines();
+    let header: Vec<String> = rows
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    rows.map(|l| {
+        header
+            .iter()
+            .cloned()
+            .zip(l.split(',').map(str::to_string))
+            .collect()
+    })
+    .collect()
+}
+
+#[test]
+fn sensitivity_indices_and_noise_share_have_the_values_the_model_implies() {
+    // value.spillover changes public value but nothing else: for realized
+    // value its indices are exactly 0, whatever the noise; legal_level
+    // drives realized value almost alone
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.toml");
+    fs::write(
+        &file,
+        "name = \"two\"\ndesign = \"sobol\"\nsamples = 32\nreplications = 3\nseed = 2\n[population]\ncitizens = 300\n[run]\nsteps = 12\n[factors]\n\"value.spillover\" = { min = 0.0, max = 2.0 }\n\"governance.legal_level\" = { min = 0.0, max = 1.0 }\n",
+    )
+    .unwrap();
+    let assert = cocreate()
+        .args(["sweep", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    // the terminal ranks the factors by ST of realized value
+    let ranked = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("factors ranked by their influence on total_value_realized"))
+        .collect::<Vec<_>>();
+    assert!(ranked.len() >= 4, "{stdout}");
+    assert!(ranked[2].contains("1.") && ranked[2].contains("governance.legal_level"));
+    assert!(ranked[3].contains("2.") && ranked[3].contains("value.spillover"));
+    let out = dir.path().join("two");
+    let sens = records(&out.join("sensitivity.csv"));
+    let row = |factor: &str, metric: &str| {
+        sens.iter()
+            .find(|r| r["factor"] == factor && r["metric"] == metric)
+            .unwrap_or_else(|| panic!("no row {factor} {metric}"))
+    };
+    let num = |r: &std::collections::HashMap<String, String>, c: &str| r[c].parse::<f64>().unwrap();
+    let spill = row("value.spillover", "total_value_realized");
+    for c in [
+        "s1",
+        "s1_ci95_low",
+        "s1_ci95_high",
+        "st",
+        "st_ci95_low",
+        "st_ci95_high",
+    ] {
+        assert_eq!(num(spill, c), 0.0, "{c}");
+    }
+    let legal = row("governance.legal_level", "total_value_realized");
+    assert!(
+        num(legal, "st") > 0.9 && num(legal, "s1") > 0.85,
+        "{legal:?}"
+    );
+    assert!(num(row("value.spillover", "public_value"), "st") > 0.01);
+
+    // noise_share recomputed from runs.csv: the mean within-point variance
+    // over the replications, over the variance of the point means
+    let runs = records(&out.join("runs.csv"));
+    let points = 32 * 4;
+    let figure = "total_value_realized";
+    let mut by_point = vec![Vec::new(); points];
+    for r in &runs {
+        by_point[r["point"].parse::<usize>().unwrap()].push(r[figure].parse::<f64>().unwrap());
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    };
+    let means: Vec<f64> = by_point.iter().map(|v| mean(v)).collect();
+    let within = by_point.iter().map(|v| var(v)).sum::<f64>() / points as f64;
+    let expected = (within / 3.0 / var(&means)).min(1.0);
+    let written = num(row("governance.legal_level", figure), "noise_share");
+    assert!(
+        (written - expected).abs() < 1e-9 * expected.max(1e-12),
+        "{written} against {expected}"
+    );
+    assert!(written > 0.0 && written < 1.0);
+
+    // convergence.csv: the indices on 4, 8, 16 and 32 base samples; the
+    // last equal those of sensitivity.csv
+    let conv = records(&out.join("convergence.csv"));
+    assert_eq!(conv.len(), 2 * 18 * 4);
+    let sizes: Vec<&str> = conv.iter().take(4).map(|r| r["samples"].as_str()).collect();
+    assert_eq!(sizes, ["4", "8", "16", "32"]);
+    for r in conv.iter().filter(|r| r["samples"] == "32") {
+        let s = row(&r["factor"], &r["metric"]);
+        assert_eq!(r["s1"], s["s1"]);
+        assert_eq!(r["st"], s["st"]);
+    }
+}
+
 #[test]
 fn sweeps_are_reproducible_whatever_the_threads() {
     let dir = tempfile::tempdir().unwrap();
@@ -93,7 +203,13 @@ fn sweeps_are_reproducible_whatever_the_threads() {
             .assert()
             .success();
     }
-    for f in ["points.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+    for f in [
+        "points.csv",
+        "runs.csv",
+        "summary.csv",
+        "sensitivity.csv",
+        "convergence.csv",
+    ] {
         let a = fs::read(dir.path().join("1/small").join(f)).unwrap();
         let b = fs::read(dir.path().join("2/small").join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 and 2 threads");
