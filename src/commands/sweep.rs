@@ -163,10 +163,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             plan.points.len(),
             sweep.replications,
             dir.display(),
-            if plan.layout == Layout::Plain {
-                ""
-            } else {
-                ", sensitivity.csv, convergence.csv"
+            match plan.layout {
+                Layout::Plain => "",
+                Layout::Sobol { .. } => ", sensitivity.csv, convergence.csv",
+                Layout::Morris { .. } => ", sensitivity.csv",
             }
         );
     }
