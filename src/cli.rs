@@ -31,9 +31,9 @@ pub enum Command {
     Run(RunArgs),
     /// Compare scenarios with a base under common random numbers: means with
     /// 95% intervals, paired differences from the base with their intervals,
-    /// and the variance reduction the pairing gave (measured).
+    /// and the variance reduction the pairing gave.
     #[command(
-        after_help = "Example:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml -r 200\n\nWrites DIR/<base name>-compare/comparison.csv, series.csv and manifest.json. Every other scenario\nalso runs under another master seed, to measure how much narrower pairing makes the\ninterval of a difference.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted, 1 other."
+        after_help = "Examples:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml -r 200\n  cocreate compare scenarios/baseline.toml scenarios/legal-reform.toml --window 30..59\n\nWrites DIR/<base name>-compare/comparison.csv, series.csv, window.csv (with --window) and\nmanifest.json. The variance reduction of each difference is estimated from the paired runs\n((var X + var B) / var(X - B), with a 95% interval); --check-pairing also measures it\nagainst runs under another master seed.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted, 1 other."
     )]
     Compare(CompareArgs),
     /// Which inhibitor costs the most: Shapley values of the scenario's
@@ -118,6 +118,15 @@ fn parse_precision(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
         _ => Err(format!("{s}: expected a positive number, e.g. 0.01 for 1%")),
+    }
+}
+
+fn parse_window(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("{s}: expected A..B, two 0-based steps with A <= B, e.g. 12..59");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    match (a.trim().parse::<u32>(), b.trim().parse::<u32>()) {
+        (Ok(a), Ok(b)) if a <= b => Ok((a, b)),
+        _ => Err(bad()),
     }
 }
 
@@ -229,6 +238,18 @@ pub struct CompareArgs {
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
 
+    /// Also compare the step figures over steps A to B (0-based, both
+    /// included), written to window.csv: counts and values summed, trust
+    /// and openness averaged, public value's gain over the window.
+    #[arg(long, value_name = "A..B", value_parser = parse_window)]
+    pub window: Option<(u32, u32)>,
+
+    /// Also run every other scenario under another master seed, to measure
+    /// the variance reduction directly beside its estimate from the paired
+    /// runs (doubles the cost).
+    #[arg(long)]
+    pub check_pairing: bool,
+
     #[command(flatten)]
     pub precision: PrecisionArgs,
 
@@ -308,7 +329,7 @@ pub struct CommonArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
     pub threads: Option<u32>,
 
-    /// Print nothing but errors (no progress bar, no table).
+    /// Print nothing but errors and warnings (no progress bar, no table).
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -318,8 +339,9 @@ pub struct CommonArgs {
 pub struct PrecisionArgs {
     /// Keep adding replications, in batches of the first size, until the
     /// 95% interval's half-width of the target figure is within REL of its
-    /// mean (e.g. 0.01 for 1%; for `compare`, in every scenario), up to
-    /// --max-replications.
+    /// mean (e.g. 0.01 for 1%; for `compare`, the interval of every
+    /// scenario's paired difference from the base, relative to the base's
+    /// mean), from --min-replications up to --max-replications.
     #[arg(long, value_name = "REL", value_parser = parse_precision)]
     pub precision: Option<f64>,
 
@@ -327,35 +349,33 @@ pub struct PrecisionArgs {
     #[arg(long, value_name = "NAME", default_value = "total_value_realized", value_parser = parse_figure)]
     pub target: String,
 
+    /// The fewest replications --precision may stop at (fewer give
+    /// intervals that cover the mean less often than they claim).
+    #[arg(long, value_name = "N", default_value_t = cocreate::experiment::precision::MIN_REPLICATIONS, value_parser = clap::value_parser!(u32).range(2..))]
+    pub min_replications: u32,
+
     /// The most replications --precision may run.
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(2..))]
     pub max_replications: u32,
 }
 
 impl PrecisionArgs {
-    /// The end of the first batch of `batch` replications: with
-    /// `--precision`, no more than `--max-replications`.
-    pub fn first_batch(&self, batch: u32) -> u32 {
-        match self.precision {
-            Some(_) => batch.min(self.max_replications),
-            None => batch,
+    /// The stopping rule, when `--precision` is given; the minimum must not
+    /// exceed the maximum.
+    pub fn rule(&self) -> Result<Option<cocreate::experiment::precision::Precision>, String> {
+        let Some(rel) = self.precision else {
+            return Ok(None);
+        };
+        if self.min_replications > self.max_replications {
+            return Err(format!(
+                "--min-replications {} is above --max-replications {}: give a smaller minimum (at least 30 is advised) or a larger maximum",
+                self.min_replications, self.max_replications
+            ));
         }
-    }
-
-    /// After `done` replications run in batches of `batch`, the end of the
-    /// next batch, or `None` when no more are wanted: without `--precision`,
-    /// once `narrow(REL)` says the target's interval is narrow enough, or
-    /// at `--max-replications`.
-    pub fn next_batch(
-        &self,
-        done: u32,
-        batch: u32,
-        narrow: impl FnOnce(f64) -> bool,
-    ) -> Option<u32> {
-        let rel = self.precision?;
-        if narrow(rel) || done >= self.max_replications {
-            return None;
-        }
-        Some(done.saturating_add(batch).min(self.max_replications))
+        Ok(Some(cocreate::experiment::precision::Precision {
+            rel,
+            min: self.min_replications,
+            max: self.max_replications,
+        }))
     }
 }

@@ -1,53 +1,92 @@
 //! `cocreate compare`.
 
 use super::*;
+use cocreate::experiment::compare::{
+    Aggregate, Compared, compare_values, figure_rows, window_figures,
+};
+use cocreate::experiment::precision::{PrecisionOutcome, relative_half_width};
 use cocreate::experiment::series::StepSeries;
+use cocreate::output::{Align, TextTable, interval, number, signed};
+use cocreate::{RunRecord, StepRecord};
+use std::collections::BTreeMap;
+
+/// What each scenario's runs leave for the comparison.
+#[derive(Default)]
+struct Collected {
+    records: Vec<RunRecord>,
+    series: StepSeries,
+    /// Per replication: the step figures aggregated over `--window`.
+    window: Vec<Vec<f64>>,
+    /// With `--check-pairing`: the records under another master seed.
+    independent: Vec<RunRecord>,
+}
 
 /// `cocreate compare`.
 pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
-    use cocreate::experiment::compare::{Compared, compare};
     let mut scenarios = load_all(&args.scenarios)?;
     let seed = prepare(&mut scenarios, &args.common, args.replications, 2)?;
+    let rule = args.precision.rule().map_err(BadInput)?;
     // paired replication by replication: every scenario runs as many as the base
     let replications = scenarios[0].params.run.replications;
     for scenario in &mut scenarios {
         scenario.params.run.replications = replications;
     }
+    if let Some((_, last)) = args.window
+        && let Some(s) = scenarios.iter().find(|s| last >= s.params.run.steps)
+    {
+        bail!(BadInput(format!(
+            "--window ends at step {last}, but `{}` has {} steps (0 to {}): steps are 0-based",
+            s.name,
+            s.params.run.steps,
+            s.params.run.steps - 1
+        )));
+    }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
     let (threads, pool) = worker_pool(args.common.threads)?;
-    // the base once, every other scenario twice: paired, and under another
-    // master seed to measure what the pairing gains
+    // with --check-pairing, every other scenario also runs under another
+    // master seed, to measure directly what the pairing gains
     let independent_seed = seed.wrapping_add(1) & (i64::MAX as u64);
-    let total = u64::from(replications) * (2 * models.len() as u64 - 1);
-    let progress = Progress::new(total, "replications", args.common.quiet)?;
+    let per_replication = if args.check_pairing {
+        2 * models.len() as u64 - 1
+    } else {
+        models.len() as u64
+    };
+    let progress = Progress::new(
+        u64::from(replications) * per_replication,
+        "replications",
+        args.common.quiet,
+    )?;
     let started = SystemTime::now();
-    // [base, then (paired, independent) per other scenario]; with
-    // --precision, batches follow until every scenario's target figure has
-    // a 95% interval within REL of its mean
-    let mut paired: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
-    let mut independent: Vec<Vec<cocreate::RunRecord>> = vec![Vec::new(); models.len()];
-    let mut series = vec![StepSeries::default(); models.len()];
-    let (mut done, mut end) = (0, args.precision.first_batch(replications));
+    let mut collected: Vec<Collected> = (0..models.len()).map(|_| Collected::default()).collect();
+    let (mut done, mut end) = (
+        0,
+        rule.map_or(replications, |p| p.first_batch(replications)),
+    );
     let what = "the comparison";
+    let target = &args.precision.target;
+    let mut achieved = f64::NAN;
     loop {
         for (k, (scenario, model)) in scenarios.iter().zip(&models).enumerate() {
             progress.bar.set_message(scenario.name.clone());
-            let (records, steps) = (&mut paired[k], &mut series[k]);
+            let c = &mut collected[k];
+            let (records, series, window) = (&mut c.records, &mut c.series, &mut c.window);
             replications_of(&pool, model, seed, done..end, &progress, what, |rep| {
-                steps.add(&rep.steps);
+                series.add(&rep.steps);
+                if let Some((first, last)) = args.window {
+                    window.push(window_figures(&rep.steps, first as usize, last as usize));
+                }
                 records.push(rep.record);
             })?;
-            if k > 0 {
+            if k > 0 && args.check_pairing {
                 progress
                     .bar
                     .set_message(format!("{} (indep.)", scenario.name));
-                let records = &mut independent[k];
-                let range = done..end;
+                let records = &mut c.independent;
                 replications_of(
                     &pool,
                     model,
                     independent_seed,
-                    range,
+                    done..end,
                     &progress,
                     what,
                     |rep| records.push(rep.record),
@@ -55,41 +94,176 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             }
         }
         done = end;
-        let target = &args.precision.target;
-        let narrow = |rel| {
-            paired.iter().all(|records| {
-                let values: Vec<f64> = records.iter().filter_map(|r| r.figure(target)).collect();
-                cocreate::stats::Summary::of(&values).precise_to(rel)
-            })
-        };
-        let Some(next) = args.precision.next_batch(done, replications, narrow) else {
+        let Some(p) = rule else { break };
+        achieved = paired_precision(&collected, target);
+        let Some(next) = p.next_batch(done, replications, achieved) else {
             break;
         };
         end = next;
         progress
             .bar
-            .inc_length(u64::from(end - done) * (2 * models.len() as u64 - 1));
+            .inc_length(u64::from(end - done) * per_replication);
     }
-    let base = &paired[0];
-    let mut results: Vec<(String, Vec<Compared>)> =
-        vec![(scenarios[0].name.clone(), compare(base, base, None))];
-    for k in 1..models.len() {
-        results.push((
-            scenarios[k].name.clone(),
-            compare(base, &paired[k], Some(&independent[k])),
-        ));
-    }
-    let replications = done;
+    let precision = rule.map(|p| p.outcome(target, done, achieved));
     progress.bar.finish_and_clear();
 
+    let compared = |rows: &dyn Fn(&Collected) -> Vec<Vec<f64>>, names: &[&'static str]| {
+        let base = rows(&collected[0]);
+        scenarios
+            .iter()
+            .zip(&collected)
+            .enumerate()
+            .map(|(k, (s, c))| {
+                let independent =
+                    (args.check_pairing && k > 0).then(|| figure_rows(&c.independent));
+                (
+                    s.name.clone(),
+                    compare_values(names, &base, &rows(c), k == 0, independent.as_deref(), seed),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let results = compared(&|c| figure_rows(&c.records), &RunRecord::FIGURES);
+    let windowed = args
+        .window
+        .map(|_| compared(&|c| c.window.clone(), &StepRecord::FIGURES));
+
+    // the manifest's scenarios say how many replications ran
+    for scenario in &mut scenarios {
+        scenario.params.run.replications = done;
+    }
     let dir = args.out.join(format!("{}-compare", scenarios[0].name));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut manifest = serde_json::json!({
+        "base": scenarios[0].name,
+        "scenarios": scenarios,
+        "master_seed": seed,
+        "replications": done,
+        "variance_reduction": reductions(&results, |c| {
+            c.variance_reduction.map(|r| serde_json::json!(r.estimate))
+        }),
+        "variance_reduction_ci95": reductions(&results, |c| {
+            c.variance_reduction.map(|r| serde_json::json!([r.ci.0, r.ci.1]))
+        }),
+    });
+    if args.check_pairing {
+        manifest["independent_seed"] = independent_seed.into();
+        manifest["variance_reduction_measured"] = serde_json::json!(reductions(&results, |c| {
+            c.measured_reduction.map(|m| serde_json::json!(m))
+        }));
+    }
+    if let Some((first, last)) = args.window {
+        manifest["window"] = serde_json::json!([first, last]);
+    }
+    if let Some(p) = &precision {
+        manifest["precision"] = serde_json::to_value(p)?;
+    }
+    let manifest_bytes = analysis_manifest(manifest, threads, started)?;
+    let named: Vec<(&str, &StepSeries)> = scenarios
+        .iter()
+        .map(|s| s.name.as_str())
+        .zip(collected.iter().map(|c| &c.series))
+        .collect();
+    write_file(&dir.join("series.csv"), &output::series_csv(&named))?;
+    write_file(&dir.join("comparison.csv"), &comparison_csv(&results, None))?;
+    if let Some(w) = &windowed {
+        write_file(
+            &dir.join("window.csv"),
+            &comparison_csv(w, Some(Aggregate::of_figure)),
+        )?;
+    }
+    write_file(&dir.join("manifest.json"), &manifest_bytes)?;
+    let outcomes: Vec<(String, PrecisionOutcome)> = precision
+        .iter()
+        .map(|p| {
+            (
+                format!("{} (paired differences)", scenarios[0].name),
+                p.clone(),
+            )
+        })
+        .collect();
+    warn_unreached(&outcomes);
+    if !args.common.quiet {
+        print!("{}", comparison_table(&results, &KEY, args.check_pairing));
+        if let (Some(w), Some((first, last))) = (&windowed, args.window) {
+            println!("\nover steps {first} to {last}:");
+            print!("{}", comparison_table(w, &WINDOW_KEY, args.check_pairing));
+        }
+        if let Some(p) = &precision {
+            println!(
+                "{}",
+                p.describe("the base's mean, for every paired difference")
+            );
+        }
+        println!(
+            "wrote {}/comparison.csv, series.csv{} and manifest.json",
+            dir.display(),
+            if windowed.is_some() {
+                ", window.csv"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The largest half-width of a paired difference's 95% interval (target
+/// figure, every scenario against the base), relative to the base's mean.
+fn paired_precision(collected: &[Collected], target: &str) -> f64 {
+    let base: Vec<f64> = collected[0]
+        .records
+        .iter()
+        .filter_map(|r| r.figure(target))
+        .collect();
+    let base_mean = cocreate::stats::Summary::of(&base).mean;
+    collected[1..]
+        .iter()
+        .map(|c| {
+            let diffs: Vec<f64> = c
+                .records
+                .iter()
+                .zip(&base)
+                .filter_map(|(r, b)| r.figure(target).map(|x| x - b))
+                .collect();
+            relative_half_width(&cocreate::stats::Summary::of(&diffs), base_mean)
+        })
+        .fold(0.0, |worst, x| if x.is_nan() { x } else { worst.max(x) })
+}
+
+/// Per scenario (the base left out) and figure, what `value` takes of the
+/// comparison, for the manifest.
+fn reductions(
+    results: &[(String, Vec<Compared>)],
+    value: impl Fn(&Compared) -> Option<serde_json::Value>,
+) -> BTreeMap<String, BTreeMap<&'static str, serde_json::Value>> {
+    results
+        .iter()
+        .skip(1)
+        .map(|(name, rows)| {
+            let per_figure = rows
+                .iter()
+                .filter_map(|c| value(c).map(|v| (c.metric, v)))
+                .collect();
+            (name.clone(), per_figure)
+        })
+        .collect()
+}
+
+/// `comparison.csv` (or `window.csv`, whose rows also say how each step
+/// figure was aggregated).
+fn comparison_csv(
+    results: &[(String, Vec<Compared>)],
+    aggregate: Option<fn(usize) -> Aggregate>,
+) -> Vec<u8> {
     let mut csv_text = csv::Writer::from_writer(Vec::new());
     let mut buf = ryu::Buffer::new();
     let mut num = |x: f64| output::real(x, &mut buf);
-    let _ = csv_text.write_record([
-        "scenario",
-        "metric",
+    let mut header = vec!["scenario", "metric"];
+    if aggregate.is_some() {
+        header.push("aggregate");
+    }
+    header.extend([
         "mean",
         "ci95_low",
         "ci95_high",
@@ -97,11 +271,14 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         "diff_ci95_low",
         "diff_ci95_high",
     ]);
-    for (name, rows) in &results {
-        for c in rows {
-            let _ = csv_text.write_record([
-                name.clone(),
-                c.metric.to_string(),
+    let _ = csv_text.write_record(&header);
+    for (name, rows) in results {
+        for (i, c) in rows.iter().enumerate() {
+            let mut row = vec![name.clone(), c.metric.to_string()];
+            if let Some(of) = aggregate {
+                row.push(of(i).name().to_string());
+            }
+            row.extend([
                 num(c.level.mean),
                 num(c.level.ci95_low),
                 num(c.level.ci95_high),
@@ -109,94 +286,69 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
                 num(c.diff_ci.0),
                 num(c.diff_ci.1),
             ]);
+            let _ = csv_text.write_record(&row);
         }
     }
-    let manifest_bytes = analysis_manifest(
-        serde_json::json!({
-            "base": scenarios[0].name,
-            "scenarios": scenarios,
-            "master_seed": seed,
-            "independent_seed": independent_seed,
-            "replications": replications,
-            "variance_reduction": results.iter().skip(1).map(|(name, rows)| {
-                (name.clone(), rows.iter().map(|c| (c.metric, c.variance_reduction)).collect::<std::collections::BTreeMap<_, _>>())
-            }).collect::<std::collections::BTreeMap<_, _>>(),
-        }),
-        threads,
-        started,
-    )?;
-    let named: Vec<(&str, &StepSeries)> = scenarios
-        .iter()
-        .map(|s| s.name.as_str())
-        .zip(&series)
-        .collect();
-    write_file(&dir.join("series.csv"), &output::series_csv(&named))?;
-    write_file(
-        &dir.join("comparison.csv"),
-        &csv_text.into_inner().unwrap_or_default(),
-    )?;
-    write_file(&dir.join("manifest.json"), &manifest_bytes)?;
-    if !args.common.quiet {
-        print!("{}", comparison_table(&results));
-        println!(
-            "wrote {}/comparison.csv, series.csv and manifest.json",
-            dir.display()
-        );
-    }
-    Ok(())
+    csv_text.into_inner().unwrap_or_default()
 }
+
+/// The figures of the terminal table.
+const KEY: [&str; 5] = [
+    "participation_rate",
+    "total_value_realized",
+    "realization_ratio",
+    "public_value",
+    "final_mean_trust",
+];
+
+/// The window figures of the terminal table.
+const WINDOW_KEY: [&str; 4] = [
+    "participants",
+    "value_realized",
+    "public_value",
+    "mean_trust",
+];
 
 /// The terminal table of a comparison: key figures, each scenario's mean
 /// with its interval, the paired difference with its interval, and the
-/// variance reduction common random numbers gave.
-fn comparison_table(results: &[(String, Vec<cocreate::experiment::compare::Compared>)]) -> String {
-    use std::fmt::Write as _;
-    let key = [
-        "participation_rate",
-        "total_value_realized",
-        "realization_ratio",
-        "public_value",
-        "final_mean_trust",
+/// variance reduction common random numbers gave (estimated, and measured
+/// with `--check-pairing`).
+fn comparison_table(results: &[(String, Vec<Compared>)], key: &[&str], measured: bool) -> String {
+    let mut columns = vec![
+        ("scenario", Align::Left),
+        ("figure", Align::Left),
+        ("mean", Align::Right),
+        ("95% CI", Align::Left),
+        ("difference", Align::Right),
+        ("95% CI", Align::Left),
+        ("CRN variance reduction", Align::Right),
+        ("95% CI", Align::Left),
     ];
-    let f = |x: f64| format!("{x:.4}");
-    let mut rows = vec![[
-        "scenario".to_string(),
-        "figure".into(),
-        "mean [95% CI]".into(),
-        "difference [95% CI]".into(),
-        "CRN variance reduction".into(),
-    ]];
+    if measured {
+        columns.push(("measured", Align::Right));
+    }
+    let mut table = TextTable::new(&columns);
+    let times = |x: f64| format!("{}×", number(x));
     for (name, cs) in results {
         for (k, c) in cs.iter().filter(|c| key.contains(&c.metric)).enumerate() {
-            rows.push([
+            let mut row = vec![
                 if k == 0 { name.clone() } else { String::new() },
                 c.metric.to_string(),
-                format!(
-                    "{} [{}, {}]",
-                    f(c.level.mean),
-                    f(c.level.ci95_low),
-                    f(c.level.ci95_high)
-                ),
-                if c.variance_reduction.is_none() {
-                    "(base)".into()
-                } else {
-                    format!("{} [{}, {}]", f(c.diff), f(c.diff_ci.0), f(c.diff_ci.1))
-                },
-                c.variance_reduction
-                    .map_or(String::new(), |v| format!("{v:.1}x")),
-            ]);
+                number(c.level.mean),
+                interval(c.level.ci95_low, c.level.ci95_high),
+            ];
+            match c.variance_reduction {
+                None => row.extend(["(base)".to_string()]),
+                Some(r) => row.extend([
+                    signed(c.diff),
+                    interval(c.diff_ci.0, c.diff_ci.1),
+                    times(r.estimate),
+                    format!("[{}, {}]", times(r.ci.0), times(r.ci.1)),
+                    c.measured_reduction.map_or(String::new(), times),
+                ]),
+            }
+            table.row(row);
         }
     }
-    let widths: Vec<usize> = (0..5)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in &rows {
-        let line = (0..5)
-            .map(|c| format!("{:<w$}", r[c], w = widths[c]))
-            .collect::<Vec<_>>()
-            .join("  ");
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-    out
+    table.render()
 }

@@ -285,6 +285,21 @@ fn load_sweep(path: &std::path::Path) -> Result<(cocreate::scenario::Sweep, Stri
     Ok((sweep, text))
 }
 
+/// A warning on stderr for every `--precision` run that stopped at
+/// `--max-replications` before reaching its target (printed even with
+/// `--quiet`: the numbers are less precise than asked for).
+fn warn_unreached(outcomes: &[(String, cocreate::experiment::precision::PrecisionOutcome)]) {
+    for (name, o) in outcomes.iter().filter(|(_, o)| !o.precision_reached) {
+        eprintln!(
+            "warning: {name}: --max-replications {} stopped the run before --precision {} was reached ({} is within {} of its target scale); raise --max-replications or accept the wider interval",
+            o.max_replications,
+            o.target,
+            o.figure,
+            output::percent(o.achieved)
+        );
+    }
+}
+
 /// The worker pool: `threads`, or all cores.
 fn worker_pool(threads: Option<u32>) -> Result<(usize, rayon::ThreadPool)> {
     let threads = threads

@@ -1,6 +1,7 @@
 //! `cocreate run`.
 
 use super::*;
+use cocreate::experiment::precision::{Precision, PrecisionOutcome, relative_half_width};
 
 /// `cocreate run`.
 pub fn run(args: RunArgs) -> Result<()> {
@@ -10,6 +11,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         load_all(&args.scenarios)?
     };
     let seed = prepare(&mut scenarios, &args.common, args.replications, 1)?;
+    let rule = args.precision.rule().map_err(BadInput)?;
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
     let (threads, pool) = worker_pool(args.common.threads)?;
@@ -21,6 +23,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     let command_line: Vec<String> = std::env::args().collect();
 
     let mut summaries = Vec::new();
+    let mut outcomes = Vec::new();
     for (scenario, model) in scenarios.iter().zip(&models) {
         progress.bar.set_message(scenario.name.clone());
         let mut manifest = Manifest::new(
@@ -32,13 +35,18 @@ pub fn run(args: RunArgs) -> Result<()> {
             threads,
             SystemTime::now(),
         );
-        let summary =
-            pool.install(|| run_scenario(scenario, model, &args, &progress, &mut manifest))?;
+        let (summary, outcome) =
+            pool.install(|| run_scenario(scenario, model, &args, rule, &progress, &mut manifest))?;
         summaries.push(summary);
+        outcomes.extend(outcome.map(|o| (scenario.name.clone(), o)));
     }
     progress.bar.finish_and_clear();
+    warn_unreached(&outcomes);
     if !args.common.quiet {
         print!("{}", output::key_figures_table(&summaries));
+        for (name, o) in &outcomes {
+            println!("{name}: {}", o.describe("the mean"));
+        }
         for s in &summaries {
             println!(
                 "wrote {}/{{runs,steps,summary}}.csv and manifest.json",
@@ -53,9 +61,10 @@ fn run_scenario(
     scenario: &Scenario,
     model: &Model,
     args: &RunArgs,
+    rule: Option<Precision>,
     progress: &Progress,
     manifest: &mut Manifest,
-) -> Result<ScenarioSummary> {
+) -> Result<(ScenarioSummary, Option<PrecisionOutcome>)> {
     let dir = args.out.join(&scenario.name);
     let fresh = !dir.exists();
     *progress
@@ -71,7 +80,8 @@ fn run_scenario(
     // replication r is the same in any batch, so the files equal those of a
     // fixed run of the final size
     let mut done = 0;
-    let mut end = args.precision.first_batch(replications);
+    let mut end = rule.map_or(replications, |p| p.first_batch(replications));
+    let mut achieved = f64::NAN;
     let outcome = loop {
         let batch = experiment::replicate_range(
             model,
@@ -85,17 +95,18 @@ fn run_scenario(
             break batch;
         }
         done = end;
+        let Some(p) = rule else { break Ok(()) };
         let target = writer.summary_of(&args.precision.target);
-        let Some(next) = args
-            .precision
-            .next_batch(done, replications, |rel| target.precise_to(rel))
-        else {
+        achieved = relative_half_width(&target, target.mean);
+        let Some(next) = p.next_batch(done, replications, achieved) else {
             break Ok(());
         };
         end = next;
         progress.bar.inc_length(u64::from(end - done));
     };
     manifest.set_replications(done);
+    let precision = rule.map(|p| p.outcome(&args.precision.target, done, achieved));
+    manifest.precision = precision.clone();
     let failure = match outcome {
         Ok(()) => None,
         Err(ReplicateError::Interrupted { completed }) => {
@@ -116,5 +127,5 @@ fn run_scenario(
         return Err(err);
     }
     manifest.stamp_finished(SystemTime::now());
-    Ok(writer.finish(manifest)?)
+    Ok((writer.finish(manifest)?, precision))
 }

@@ -35,6 +35,10 @@ pub struct Manifest {
     pub finished: String,
     /// The files written beside it.
     pub files: [&'static str; 3],
+    /// With `--precision`: the target, what was achieved, and whether the
+    /// target was reached before `--max-replications`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::experiment::precision::PrecisionOutcome>,
 }
 
 impl Manifest {
@@ -69,6 +73,7 @@ impl Manifest {
             started: timestamp(started),
             finished: String::new(),
             files: ["runs.csv", "steps.csv", "summary.csv"],
+            precision: None,
         }
     }
 

@@ -340,37 +340,72 @@ fn every_command_has_help_with_an_example() {
         .stdout(predicate::str::contains("cocreate run"));
 }
 
+/// The relative half-width of the 95% interval of `figure` over the rows
+/// of a runs.csv.
+fn relative_half_width(runs: &Path, figure: &str) -> f64 {
+    let text = fs::read_to_string(runs).unwrap();
+    let mut lines = text.lines();
+    let column = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == figure)
+        .unwrap();
+    let values: Vec<f64> = lines
+        .map(|l| l.split(',').nth(column).unwrap().parse().unwrap())
+        .collect();
+    let s = cocreate::stats::Summary::of(&values);
+    s.half_width() / s.mean.abs()
+}
+
 #[test]
-fn precision_adds_batches_and_equals_a_fixed_run_of_the_final_size() {
+fn precision_stops_at_the_first_batch_that_reaches_the_target() {
     let dir = tempfile::tempdir().unwrap();
-    let common = [
-        "--quiet",
-        "--set",
-        "population.citizens=600",
-        "--set",
-        "run.steps=12",
-    ];
-    cocreate()
+    let common = ["--set", "population.citizens=600", "--set", "run.steps=12"];
+    let assert = cocreate()
         .args([
             "run",
             "-r",
-            "4",
+            "10",
             "--precision",
-            "0.01",
+            "0.015",
             "--max-replications",
-            "24",
+            "400",
         ])
         .args(common)
         .arg("--out")
         .arg(dir.path().join("p"))
         .assert()
         .success();
-    let runs = fs::read_to_string(dir.path().join("p/baseline/runs.csv")).unwrap();
-    let n = runs.lines().count() - 1;
-    // 1% on realized value at 600 citizens needs more than the first batch
-    assert!(n > 4 && n <= 24 && n.is_multiple_of(4), "{n} replications");
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let runs = dir.path().join("p/baseline/runs.csv");
+    let n = fs::read_to_string(&runs).unwrap().lines().count() - 1;
+    // never below the minimum of 30, in batches of 10, before the cap
+    assert!(
+        (30..400).contains(&n) && n.is_multiple_of(10),
+        "{n} replications"
+    );
+    let achieved = relative_half_width(&runs, "total_value_realized");
+    assert!(achieved <= 0.015, "{achieved}");
+    assert!(
+        stdout.contains(&format!(
+            "baseline: total_value_realized: 95% interval ±{} of the mean after {n} replications (target 1.500%)",
+            cocreate::output::percent(achieved)
+        )),
+        "{stdout}"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("p/baseline/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["replications"], n);
+    assert_eq!(manifest["precision"]["precision_reached"], true);
+    assert_eq!(manifest["precision"]["target"], 0.015);
+    assert!((manifest["precision"]["achieved"].as_f64().unwrap() - achieved).abs() < 1e-12);
+    // the files are those of a fixed run of that size; one batch fewer was
+    // not yet precise enough (unless the minimum held it back)
     cocreate()
-        .args(["run", "-r", &n.to_string()])
+        .args(["run", "--quiet", "-r", &n.to_string()])
         .args(common)
         .arg("--out")
         .arg(dir.path().join("f"))
@@ -381,24 +416,54 @@ fn precision_adds_batches_and_equals_a_fixed_run_of_the_final_size() {
         let b = fs::read(dir.path().join("f/baseline").join(f)).unwrap();
         assert!(a == b, "{f} differs from a fixed run of {n} replications");
     }
-    let manifest = fs::read_to_string(dir.path().join("p/baseline/manifest.json")).unwrap();
-    assert!(manifest.contains(&format!("\"replications\": {n}")));
-    // --max-replications caps the first batch too
-    let capped = dir.path().join("c");
+    if n > 30 {
+        cocreate()
+            .args(["run", "--quiet", "-r", &(n - 10).to_string()])
+            .args(common)
+            .arg("--out")
+            .arg(dir.path().join("g"))
+            .assert()
+            .success();
+        let before = relative_half_width(
+            &dir.path().join("g/baseline/runs.csv"),
+            "total_value_realized",
+        );
+        assert!(before > 0.015, "{before} at {} replications", n - 10);
+    }
+}
+
+#[test]
+fn precision_out_of_reach_stops_at_the_maximum_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // even with --quiet, the warning is on stderr
     cocreate()
         .args(["run", "--quiet", "-r", "30", "--precision", "1e-9"])
-        .args([
-            "--max-replications",
-            "10",
-            "--set",
-            "population.citizens=400",
-            "--out",
-        ])
-        .arg(&capped)
+        .args(["--min-replications", "5", "--max-replications", "10"])
+        .args(["--set", "population.citizens=400", "--out"])
+        .arg(dir.path())
         .assert()
-        .success();
-    let rows = fs::read_to_string(capped.join("baseline/runs.csv")).unwrap();
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: baseline: --max-replications 10 stopped the run before --precision 0.000000001 was reached",
+        ));
+    // --max-replications caps the first batch too
+    let rows = fs::read_to_string(dir.path().join("baseline/runs.csv")).unwrap();
     assert_eq!(rows.lines().count(), 1 + 10);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("baseline/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["precision"]["precision_reached"], false);
+    assert_eq!(manifest["precision"]["replications"], 10);
+    assert!(manifest["precision"]["achieved"].as_f64().unwrap() > 1e-9);
+    // a minimum above the maximum, and an unknown target, are refused
+    cocreate()
+        .args(["run", "--precision", "0.01", "--max-replications", "20"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--min-replications 30 is above --max-replications 20",
+        ));
     cocreate()
         .args(["run", "--precision", "0.01", "--target", "value_realised"])
         .assert()
