@@ -491,8 +491,9 @@ impl<'m> World<'m> {
         }
     }
 
-    /// The replication's figures, once every step has run.
-    fn record(&self) -> RunRecord {
+    /// The replication's figures, once every step has run (MODEL.md
+    /// section 4).
+    pub fn record(&self) -> RunRecord {
         let total = &self.total;
         let mut r = RunRecord {
             total_value_realized: total.value_realized,

@@ -93,6 +93,21 @@ impl Inhibitor {
         }
     }
 
+    /// The parameter the inhibitor acts on (`None` for `digital_divide`,
+    /// which sets the excluded share).
+    pub fn key(self) -> Option<&'static str> {
+        match self {
+            Inhibitor::LowTrust => Some("citizens.trust_mean"),
+            Inhibitor::LowMotivation => Some("citizens.motivation_mean"),
+            Inhibitor::DigitalDivide => None,
+            Inhibitor::RiskAverseCulture => Some("agencies.openness_mean"),
+            Inhibitor::LimitedCapacity => Some("agencies.capacity_share"),
+            Inhibitor::MissingLegalFramework => Some("governance.legal_level"),
+            Inhibitor::NoFeedback => Some("governance.feedback"),
+            Inhibitor::MisalignedGoals => Some("governance.codestruction"),
+        }
+    }
+
     /// Applies the inhibitor at intensity `x` to `params`; returns the excluded
     /// share it sets (only `digital_divide` sets one).
     fn apply(self, x: f64, params: &mut Params) -> Option<f64> {

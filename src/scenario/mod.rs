@@ -191,6 +191,35 @@ impl Scenario {
         }
         let mut effective = self.params.clone();
         let excluded_share = self.inhibitors.apply(&mut effective);
+        // what the inhibitors made of each parameter must still be allowed
+        // (MODEL.md section 11.3): misaligned_goals adds to codestruction
+        for key in ParamKey::all() {
+            let value = key.get(&effective);
+            if key.domain().check(&value) {
+                continue;
+            }
+            let acted: Vec<String> = self
+                .inhibitors
+                .active()
+                .filter(|(i, _)| i.key() == Some(key.name()))
+                .map(|(i, x)| format!("`{}` at {x}", i.name()))
+                .collect();
+            problems.push(Problem {
+                origin: self.origin_of(key.name()),
+                message: format!(
+                    "`{}` = {} becomes {value} after the inhibitor{} {} acted, outside what is allowed ({}): lower the intensity or `{}`",
+                    key.name(),
+                    key.get(&self.params),
+                    if acted.len() == 1 { "" } else { "s" },
+                    acted.join(" and "),
+                    key.domain().describe(),
+                    key.name()
+                ),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioError { problems });
+        }
         Ok(Model::new(
             effective,
             excluded_share,

@@ -222,6 +222,15 @@ pub enum Domain {
     OpenUnit,
     /// A finite number of at least 0.
     NonNegative,
+    /// A number from 0 to 10 (the log-normal noise: beyond, its draws
+    /// would leave the range of the numbers the model computes with).
+    Noise,
+    /// A number from 0 to 1,000,000 (scales: productivity, spillover,
+    /// concentration; so that no sum of values can overflow).
+    Scale,
+    /// A number from -1000 to 1000 (coefficients of the participation
+    /// logit; beyond, the logit saturates long before).
+    Coefficient,
     /// Any finite number.
     Real,
     /// `"watts-strogatz"` or `"none"`.
@@ -238,6 +247,9 @@ impl Domain {
             Domain::Unit => "a number in [0, 1]",
             Domain::OpenUnit => "a number strictly between 0 and 1",
             Domain::NonNegative => "a finite number >= 0",
+            Domain::Noise => "a number from 0 to 10",
+            Domain::Scale => "a number from 0 to 1000000",
+            Domain::Coefficient => "a number from -1000 to 1000",
             Domain::Real => "a finite number",
             Domain::Network => "\"watts-strogatz\" or \"none\"",
         }
@@ -257,6 +269,9 @@ impl Domain {
             (Domain::Unit, ParamValue::Float(v)) => (0.0..=1.0).contains(v),
             (Domain::OpenUnit, ParamValue::Float(v)) => *v > 0.0 && *v < 1.0,
             (Domain::NonNegative, ParamValue::Float(v)) => v.is_finite() && *v >= 0.0,
+            (Domain::Noise, ParamValue::Float(v)) => (0.0..=10.0).contains(v),
+            (Domain::Scale, ParamValue::Float(v)) => (0.0..=1e6).contains(v),
+            (Domain::Coefficient, ParamValue::Float(v)) => (-1000.0..=1000.0).contains(v),
             (Domain::Real, ParamValue::Float(v)) => v.is_finite(),
             (Domain::Network, ParamValue::Network(_)) => true,
             _ => false,
@@ -376,7 +391,7 @@ static SPECS: [Spec; 35] = [
     ),
     spec!(
         "citizens.concentration",
-        NonNegative,
+        Scale,
         F64,
         citizens.concentration,
         "k of every Beta distribution"
@@ -425,53 +440,47 @@ static SPECS: [Spec; 35] = [
     ),
     spec!(
         "participation.intercept",
-        Real,
+        Coefficient,
         F64,
         participation.intercept,
         "beta0"
     ),
     spec!(
         "participation.trust",
-        Real,
+        Coefficient,
         F64,
         participation.trust,
         "beta for trust"
     ),
     spec!(
         "participation.motivation",
-        Real,
+        Coefficient,
         F64,
         participation.motivation,
         "beta for motivation"
     ),
     spec!(
         "participation.capability",
-        Real,
+        Coefficient,
         F64,
         participation.capability,
         "beta for capability"
     ),
     spec!(
         "participation.social",
-        Real,
+        Coefficient,
         F64,
         participation.social,
         "beta for the neighbours' participation share"
     ),
     spec!(
         "participation.exclusion_penalty",
-        Real,
+        Coefficient,
         F64,
         participation.exclusion_penalty,
         "subtracted from u for excluded citizens"
     ),
-    spec!(
-        "value.productivity",
-        NonNegative,
-        F64,
-        value.productivity,
-        "A"
-    ),
+    spec!("value.productivity", Scale, F64, value.productivity, "A"),
     spec!(
         "value.alpha",
         Unit,
@@ -481,7 +490,7 @@ static SPECS: [Spec; 35] = [
     ),
     spec!(
         "value.noise",
-        NonNegative,
+        Noise,
         F64,
         value.noise,
         "sigma of the log-normal noise"
@@ -495,21 +504,21 @@ static SPECS: [Spec; 35] = [
     ),
     spec!(
         "value.spillover",
-        NonNegative,
+        Scale,
         F64,
         value.spillover,
         "s, public value per unit realized"
     ),
     spec!(
         "trust.gain",
-        NonNegative,
+        Unit,
         F64,
         trust.gain,
         "eta+, trust gain after a realized outcome"
     ),
     spec!(
         "trust.loss",
-        NonNegative,
+        Unit,
         F64,
         trust.loss,
         "eta-, trust loss after a failed outcome"

@@ -470,3 +470,45 @@ fn precision_out_of_reach_stops_at_the_maximum_and_says_so() {
         .code(2)
         .stderr(predicate::str::contains("unknown figure"));
 }
+
+#[test]
+fn parameters_that_would_break_the_model_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // misaligned_goals would push codestruction to 1.15
+    let file = dir.path().join("d.toml");
+    fs::write(
+        &file,
+        "[governance]\ncodestruction = 0.9\n[inhibitors]\nmisaligned_goals = 1.0\n",
+    )
+    .unwrap();
+    cocreate()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "d.toml:2:17: `governance.codestruction` = 0.9 becomes 1.15 after the inhibitor `misaligned_goals` at 1 acted, outside what is allowed (a number in [0, 1])",
+        ));
+    // trust must stay in [0, 1]; values that would overflow are bounded
+    for (set, allowed) in [
+        ("trust.gain=3", "a number in [0, 1]"),
+        ("trust.loss=1.5", "a number in [0, 1]"),
+        ("value.productivity=1e308", "a number from 0 to 1000000"),
+        ("value.spillover=1e300", "a number from 0 to 1000000"),
+        ("value.noise=1e200", "a number from 0 to 10"),
+        ("participation.intercept=1e300", "a number from -1000 to 1000"),
+        ("citizens.concentration=1e300", "a number from 0 to 1000000"),
+    ] {
+        cocreate()
+            .args(["run", "--set", set, "--out"])
+            .arg(dir.path().join("out"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "is out of range: allowed is {allowed}"
+            )));
+    }
+    assert!(!dir.path().join("out").exists());
+}

@@ -12,6 +12,7 @@ mod determinism;
 mod docs;
 mod interrupt;
 mod oracle;
+mod properties;
 mod report;
 mod scenarios;
 mod slurm;

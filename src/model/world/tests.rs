@@ -35,19 +35,24 @@ fn participation_follows_the_logit() {
     assert_eq!(World::new(&m, 1, false).advance().participants, 0);
     let m = model(&["population.citizens=1000", ALWAYS]);
     assert_eq!(World::new(&m, 1, false).advance().participants, 1000);
-    // Concentrated traits (k large), trust 0.5, motivation 0.5, capability 0.5:
-    // u = -6 + 1.5 + 1 + 0.5 = -3, sigmoid(-3) = 0.0474
+    // Concentrated traits (k = 10^6: sd about 0.0005), trust 0.9,
+    // motivation 0.4, capability 0.1: u = -6 + 3 * 0.9 + 2 * 0.4 + 1 * 0.1
+    // = -2.4, sigmoid(-2.4) = 0.0832. Different trait values make every
+    // swap of the coefficients visible: the nearest, trust's and
+    // motivation's swapped, gives u = -2.9 (0.052); capability's and
+    // motivation's, -2.7 (0.063)
     let m = model(&[
         "population.citizens=200000",
-        "citizens.concentration=1e9",
-        "citizens.trust_mean=0.5",
-        "citizens.capability_mean=0.5",
+        "citizens.concentration=1e6",
+        "citizens.trust_mean=0.9",
+        "citizens.motivation_mean=0.4",
+        "citizens.capability_mean=0.1",
         "network.kind=none",
         "network.k=0",
     ]);
     let share = World::new(&m, 1, false).advance().participants as f64 / 200_000.0;
-    // sd of the share: sqrt(0.0474 * 0.9526 / 2e5) = 0.00047
-    assert!((share - rules::sigmoid(-3.0)).abs() < 0.003, "{share}");
+    // sd of the share: sqrt(0.0832 * 0.9168 / 2e5) = 0.0006
+    assert!((share - rules::sigmoid(-2.4)).abs() < 0.003, "{share}");
 }
 
 #[test]
@@ -97,7 +102,7 @@ fn a_realized_outcome_raises_trust_by_the_gain() {
         "population.agencies=1",
         "agencies.capacity_share=1",
         "agencies.responsiveness_mean=0.999999",
-        "citizens.concentration=1e12",
+        "citizens.concentration=1e6",
         "citizens.trust_mean=0.5",
         "governance.legal_level=1",
         "governance.codestruction=0",
@@ -106,7 +111,8 @@ fn a_realized_outcome_raises_trust_by_the_gain() {
     ]);
     let mut w = World::new(&m, 5, false);
     let before = w.trust()[0];
-    assert!((before - 0.5).abs() < 1e-5);
+    // Beta(0.5, 10^6): sd 0.0005
+    assert!((before - 0.5).abs() < 0.005);
     let r = w.advance();
     assert_eq!(r.realized, 1);
     assert!((w.trust()[0] - (before + 0.1 * (1.0 - before))).abs() < 1e-6);
