@@ -67,13 +67,13 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the shard folders of a sweep into the files one unsharded run writes.
     #[command(
-        after_help = "Example:\n  cocreate sweep s.toml --shard 1/2 --out parts\n  cocreate sweep s.toml --shard 2/2 --out parts\n  cocreate merge parts/s.shard-1-of-2 parts/s.shard-2-of-2 --out results"
+        after_help = "Examples:\n  cocreate sweep s.toml --shard 1/2 --out parts\n  cocreate sweep s.toml --shard 2/2 --out parts\n  cocreate merge parts/s.shard-1-of-2 parts/s.shard-2-of-2 --out results\n  cocreate merge parts --out results              # every shard folder in parts/\n  cocreate merge --list shards.txt --out results  # one shard folder per line\n\nEvery saved point is checked (its index, row count and checksum) before it is copied;\na damaged shard is refused. A merge that was stopped can be run again; one that finished\nsays so and changes nothing.\n\nExit status: 0 success, 2 invalid input or a damaged shard (nothing written), 1 other."
     )]
     Merge(MergeArgs),
     /// Write a SLURM script that runs a sweep as a job array of shards and
     /// then, as a dependent job, merges them.
     #[command(
-        after_help = "Example:\n  cocreate slurm scenarios/sweeps/inhibitors-sobol.toml --shards 16 --time 01:00:00 --cpus 8\n  bash inhibitors-sobol.slurm.sh        # submits the array and the merge\n\nThe script calls this cocreate binary by its full path and writes into DIR/ (shards in\nDIR/parts/), so both must be on a file system the cluster's nodes share."
+        after_help = "Example:\n  cocreate slurm scenarios/sweeps/inhibitors-sobol.toml --shards 16 --time 01:00:00 --cpus 8\n  bash inhibitors-sobol.slurm.sh        # submits the array and the merge\n\nThe script calls this cocreate binary by its full path and writes into DIR/ (shards and\ntheir logs in DIR/parts/<sweep name>/), so both must be on a file system the cluster's\nnodes share."
     )]
     Slurm(SlurmArgs),
     /// Check scenario files and print each fully resolved (every default filled in).
@@ -141,6 +141,9 @@ fn parse_figure(s: &str) -> Result<String, String> {
     }
 }
 
+/// The most worker threads `--threads` (and `SLURM_CPUS_PER_TASK`) may ask for.
+pub const MAX_THREADS: u32 = 1024;
+
 /// Options of `cocreate sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -150,7 +153,7 @@ pub struct SweepArgs {
 
     /// Worker threads [default: SLURM_CPUS_PER_TASK if set, else all cores].
     /// Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
     pub threads: Option<u32>,
 
     /// Folder to write results into; the sweep writes DIR/<sweep name>/.
@@ -182,9 +185,15 @@ pub struct SweepArgs {
 /// Options of `cocreate merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// The shard folders (every shard of one sweep).
-    #[arg(required = true, value_name = "SHARD_DIR")]
+    /// The shard folders (every shard of one sweep), or folders that hold
+    /// them (their subfolders named NAME.shard-I-of-N are taken).
+    #[arg(value_name = "SHARD_DIR", required_unless_present = "list")]
     pub shards: Vec<PathBuf>,
+
+    /// A file listing shard folders, one per line (for more shards than a
+    /// command line holds).
+    #[arg(long, value_name = "FILE")]
+    pub list: Option<PathBuf>,
 
     /// Folder to write the merged sweep into, as DIR/<sweep name>/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
@@ -207,7 +216,7 @@ pub struct SlurmArgs {
     pub time: String,
 
     /// Cores per task; the shards use them all.
-    #[arg(long, value_name = "C", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, value_name = "C", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
     pub cpus: u32,
 
     /// SLURM partition [default: the cluster's].
@@ -326,7 +335,7 @@ pub struct CommonArgs {
     pub set: Vec<String>,
 
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..1025))]
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
     pub threads: Option<u32>,
 
     /// Print nothing but errors and warnings (no progress bar, no table).

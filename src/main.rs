@@ -39,12 +39,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// 2 for input that cannot be used, 130 for Ctrl-C, 1 for anything else.
+/// 2 for input that cannot be used, 128 + the signal's number for a run a
+/// signal stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP), 1 for
+/// anything else.
 fn exit_status(err: &anyhow::Error) -> u8 {
     if err.chain().any(|e| e.is::<commands::BadInput>()) {
         2
     } else if err.chain().any(|e| e.is::<commands::Interrupted>()) {
-        130
+        (128 + commands::stop_signal()).clamp(0, 255) as u8
     } else {
         1
     }

@@ -28,6 +28,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         }
         models.push(checked(&s)?);
     }
+    let folder = stage(&args.out, &format!("{}-attribution", scenario.name))?;
     let (threads, pool) = worker_pool(args.common.threads)?;
     let progress = Progress::new(
         models.len() as u64 * u64::from(replications),
@@ -83,8 +84,6 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
             }
         }
     }
-    let dir = args.out.join(format!("{}-attribution", scenario.name));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // the waterfall needs only the twin (no inhibitor) and the scenario (all)
     let waterfall = waterfall(
         &records[0],
@@ -102,15 +101,17 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         threads,
         started,
     )?;
-    write_file(
-        &dir.join("waterfall.csv"),
-        &output::waterfall_csv(&[(&scenario.name, &waterfall)]),
+    let waterfall_text = output::waterfall_csv(&[(&scenario.name, &waterfall)]);
+    let attribution = csv_text.into_inner().unwrap_or_default();
+    let dir = write_folder(
+        folder,
+        &progress,
+        &[
+            ("waterfall.csv", &waterfall_text),
+            ("attribution.csv", &attribution),
+            ("manifest.json", &manifest_bytes),
+        ],
     )?;
-    write_file(
-        &dir.join("attribution.csv"),
-        &csv_text.into_inner().unwrap_or_default(),
-    )?;
-    write_file(&dir.join("manifest.json"), &manifest_bytes)?;
     if !args.common.quiet {
         // ranked: the inhibitor that costs the most realized value first
         table.sort_by(|a, b| a.1.shapley.total_cmp(&b.1.shapley));

@@ -42,6 +42,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         )));
     }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
+    let folder = stage(&args.out, &format!("{}-compare", scenarios[0].name))?;
     let (threads, pool) = worker_pool(args.common.threads)?;
     // with --check-pairing, every other scenario also runs under another
     // master seed, to measure directly what the pairing gains
@@ -132,8 +133,6 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     for scenario in &mut scenarios {
         scenario.params.run.replications = done;
     }
-    let dir = args.out.join(format!("{}-compare", scenarios[0].name));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut manifest = serde_json::json!({
         "base": scenarios[0].name,
         "scenarios": scenarios,
@@ -164,15 +163,18 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         .map(|s| s.name.as_str())
         .zip(collected.iter().map(|c| &c.series))
         .collect();
-    write_file(&dir.join("series.csv"), &output::series_csv(&named))?;
-    write_file(&dir.join("comparison.csv"), &comparison_csv(&results, None))?;
-    if let Some(w) = &windowed {
-        write_file(
-            &dir.join("window.csv"),
-            &comparison_csv(w, Some(Aggregate::of_figure)),
-        )?;
+    let series = output::series_csv(&named);
+    let comparison = comparison_csv(&results, None);
+    let window = windowed
+        .as_ref()
+        .map(|w| comparison_csv(w, Some(Aggregate::of_figure)));
+    let mut files: Vec<(&str, &[u8])> =
+        vec![("series.csv", &series), ("comparison.csv", &comparison)];
+    if let Some(w) = &window {
+        files.push(("window.csv", w));
     }
-    write_file(&dir.join("manifest.json"), &manifest_bytes)?;
+    files.push(("manifest.json", &manifest_bytes));
+    let dir = write_folder(folder, &progress, &files)?;
     let outcomes: Vec<(String, PrecisionOutcome)> = precision
         .iter()
         .map(|p| {

@@ -3,19 +3,17 @@
 
 use crate::cli::{RunArgs, SweepArgs};
 use anyhow::{Context, Result, bail};
-use cocreate::experiment::{self, Observer, ReplicateError};
+use cocreate::experiment::{self, ReplicateError};
 use cocreate::output::{self, Manifest, Rows, ScenarioSummary, ScenarioWriter};
 use cocreate::scenario::{Inhibitor, LoadError, ScenarioError};
 use cocreate::{Model, Scenario};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 mod attribute;
 mod compare;
+mod progress;
 mod report;
 mod run;
 mod sweep;
@@ -23,13 +21,15 @@ mod waterfall;
 
 pub use attribute::attribute;
 pub use compare::compare;
+pub use progress::stop_signal;
+use progress::{Progress, Unfinished};
 pub use report::report;
 pub use run::run;
 pub use sweep::{merge, slurm, sweep};
 pub use waterfall::waterfall;
 use waterfall::waterfall_table;
 
-/// The run was stopped by Ctrl-C.
+/// The run was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP).
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted: {0}")]
 pub struct Interrupted(String);
@@ -122,83 +122,6 @@ fn shared_seed(scenarios: &[Scenario], cli_seed: Option<u64>, quiet: bool) -> u6
         }
     }
     seed
-}
-
-/// The progress bar on stderr, and the Ctrl-C flag.
-struct Progress {
-    bar: ProgressBar,
-    cancel: Arc<AtomicBool>,
-    /// The folder of the scenario being written, for a second Ctrl-C.
-    current_dir: Arc<Mutex<Option<PathBuf>>>,
-}
-
-impl Progress {
-    /// A bar over `total` units (`unit` names them: replications, runs).
-    fn new(total: u64, unit: &str, quiet: bool) -> Result<Progress> {
-        let bar = if quiet {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-        };
-        bar.set_style(
-            ProgressStyle::with_template(&format!(
-                "{{msg:>12}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{rate}}, ETA {{eta}}"
-            ))
-            .context("progress bar template")?
-            .with_key(
-                "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{:.1}/s", state.per_sec());
-                },
-            )
-            .progress_chars("=> "),
-        );
-        let cancel = Arc::new(AtomicBool::new(false));
-        let current_dir: Arc<Mutex<Option<PathBuf>>> = Arc::new(Mutex::new(None));
-        let flag = Arc::clone(&cancel);
-        let dir = Arc::clone(&current_dir);
-        ctrlc::set_handler(move || {
-            if flag.swap(true, Ordering::SeqCst) {
-                // a second Ctrl-C: stop at once, removing the unfinished files
-                if let Some(dir) = dir.lock().ok().and_then(|d| d.clone()) {
-                    remove_partial_files(&dir);
-                }
-                std::process::exit(130);
-            }
-            eprintln!("\nstopping after the replications under way (Ctrl-C again to stop at once)");
-        })
-        .context("cannot install the Ctrl-C handler")?;
-        Ok(Progress {
-            bar,
-            cancel,
-            current_dir,
-        })
-    }
-}
-
-/// Removes the temporary files of unfinished outputs in `dir`, then `dir`
-/// itself if that leaves it empty.
-fn remove_partial_files(dir: &std::path::Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(".partial") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-    let _ = std::fs::remove_dir(dir);
-}
-
-impl Observer for Progress {
-    fn replication_done(&self) {
-        self.bar.inc(1);
-    }
-
-    fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
 }
 
 /// `cocreate validate`.
@@ -300,6 +223,17 @@ fn warn_unreached(outcomes: &[(String, cocreate::experiment::precision::Precisio
     }
 }
 
+/// Locks the result folder `out/name` and starts its staging folder (see
+/// [`cocreate::output::folder`]): refused with exit status 2 while another
+/// process writes it, or when it is a symbolic link.
+fn stage(out: &std::path::Path, name: &str) -> Result<cocreate::output::folder::Staged> {
+    use cocreate::output::folder::{FolderError, Staged};
+    Staged::begin(out, name).map_err(|e| match e {
+        FolderError::Output(e) => anyhow::Error::new(e),
+        e => BadInput(e.to_string()).into(),
+    })
+}
+
 /// The worker pool: `threads`, or all cores.
 fn worker_pool(threads: Option<u32>) -> Result<(usize, rayon::ThreadPool)> {
     let threads = threads
@@ -310,6 +244,24 @@ fn worker_pool(threads: Option<u32>) -> Result<(usize, rayon::ThreadPool)> {
         .build()
         .context("cannot start worker threads")?;
     Ok((threads, pool))
+}
+
+/// Writes `files` (name and bytes) into a staged result folder and swaps it
+/// in whole; returns the folder.
+fn write_folder(
+    folder: cocreate::output::folder::Staged,
+    progress: &Progress,
+    files: &[(&str, &[u8])],
+) -> Result<PathBuf> {
+    progress.writing(Some(Unfinished::Staging(folder.target().to_path_buf())));
+    for (name, bytes) in files {
+        let path = folder.path().join(name);
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("cannot write {}", folder.target().join(name).display()))?;
+    }
+    let dir = folder.commit()?;
+    progress.writing(None);
+    Ok(dir)
 }
 
 /// Writes a whole file atomically (temporary file, then rename).

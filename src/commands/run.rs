@@ -22,9 +22,14 @@ pub fn run(args: RunArgs) -> Result<()> {
     let progress = Progress::new(total, "replications", args.common.quiet)?;
     let command_line: Vec<String> = std::env::args().collect();
 
+    // every folder is locked before anything runs
+    let folders = scenarios
+        .iter()
+        .map(|s| stage(&args.out, &s.name))
+        .collect::<Result<Vec<_>>>()?;
     let mut summaries = Vec::new();
     let mut outcomes = Vec::new();
-    for (scenario, model) in scenarios.iter().zip(&models) {
+    for ((scenario, model), folder) in scenarios.iter().zip(&models).zip(folders) {
         progress.bar.set_message(scenario.name.clone());
         let mut manifest = Manifest::new(
             scenario,
@@ -35,8 +40,17 @@ pub fn run(args: RunArgs) -> Result<()> {
             threads,
             SystemTime::now(),
         );
-        let (summary, outcome) =
-            pool.install(|| run_scenario(scenario, model, &args, rule, &progress, &mut manifest))?;
+        let (summary, outcome) = pool.install(|| {
+            run_scenario(
+                scenario,
+                model,
+                folder,
+                &args,
+                rule,
+                &progress,
+                &mut manifest,
+            )
+        })?;
         summaries.push(summary);
         outcomes.extend(outcome.map(|o| (scenario.name.clone(), o)));
     }
@@ -57,21 +71,18 @@ pub fn run(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_scenario(
     scenario: &Scenario,
     model: &Model,
+    folder: cocreate::output::folder::Staged,
     args: &RunArgs,
     rule: Option<Precision>,
     progress: &Progress,
     manifest: &mut Manifest,
 ) -> Result<(ScenarioSummary, Option<PrecisionOutcome>)> {
-    let dir = args.out.join(&scenario.name);
-    let fresh = !dir.exists();
-    *progress
-        .current_dir
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Some(dir.clone());
-    let mut writer = ScenarioWriter::create(&args.out, &scenario.name)?;
+    progress.writing(Some(Unfinished::Staging(folder.target().to_path_buf())));
+    let mut writer = ScenarioWriter::create(folder, &scenario.name)?;
     let seed = scenario.params.run.seed;
     let replications = scenario.params.run.replications;
     let name = writer.scenario().to_string();
@@ -118,14 +129,14 @@ fn run_scenario(
         Err(ReplicateError::Sink(e)) => Some(e.into()),
     };
     if let Some(err) = failure {
-        // dropping the writer removes its temporary files; then the folder
-        // itself, if this run made it
+        // dropping the writer removes its staging folder: the scenario's
+        // folder stays as it was
         drop(writer);
-        if fresh {
-            let _ = std::fs::remove_dir(&dir);
-        }
+        progress.writing(None);
         return Err(err);
     }
     manifest.stamp_finished(SystemTime::now());
-    Ok((writer.finish(manifest)?, precision))
+    let summary = writer.finish(manifest)?;
+    progress.writing(None);
+    Ok((summary, precision))
 }

@@ -4,11 +4,11 @@ use super::*;
 use cocreate::experiment::sweep::{
     FigureAnalysis, Layout, convergence, noise_share, plan, sensitivity,
 };
-use cocreate::output::sweep::SweepWriter;
+use cocreate::output::sweep::{Opened, SweepFolderError, SweepWriter};
 
 /// `cocreate sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
-    use cocreate::output::sweep::{RunRow, SweepFolderError, sweep_identity};
+    use cocreate::output::sweep::{RunRow, sweep_identity};
 
     let path = &args.sweep;
     let (sweep, text) = load_sweep(path)?;
@@ -25,11 +25,22 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         models.push(model);
     }
     let runs = plan.points.len() as u64 * u64::from(sweep.replications);
-    // on SLURM, the cores given to the task
-    let slurm_cpus = std::env::var("SLURM_CPUS_PER_TASK")
-        .ok()
-        .and_then(|c| c.parse::<u32>().ok())
-        .filter(|&c| c > 0);
+    // on SLURM, the cores given to the task, checked like --threads
+    let slurm_cpus = match (args.threads, std::env::var("SLURM_CPUS_PER_TASK")) {
+        (None, Ok(c)) => Some(
+            c.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|c| (1..=crate::cli::MAX_THREADS).contains(c))
+                .ok_or_else(|| {
+                    BadInput(format!(
+                        "SLURM_CPUS_PER_TASK = {c:?}: expected an integer from 1 to {} (as for --threads); fix the job's --cpus-per-task or pass --threads",
+                        crate::cli::MAX_THREADS
+                    ))
+                })?,
+        ),
+        _ => None,
+    };
     let (threads, pool) = worker_pool(args.threads.or(slurm_cpus))?;
     let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
 
@@ -69,18 +80,49 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         None => sweep.name.clone(),
     };
     let mine = |p: usize| shard.is_none_or(|(i, n)| p % n == i - 1);
-    let mut writer = SweepWriter::create(
+    let opened = SweepWriter::create(
         &args.out,
         &folder,
         &factor_names,
         &identity,
         args.resume,
         plan.points.len(),
+        sweep.replications,
     )
-    .map_err(|e| match e {
-        SweepFolderError::Output(e) => anyhow::Error::new(e),
-        e => BadInput(e.to_string()).into(),
-    })?;
+    .map_err(sweep_folder_error)?;
+    let mut writer = match opened {
+        Opened::Finished(dir) => {
+            if !args.quiet {
+                println!(
+                    "{}: this sweep is already finished and its files check out; nothing to do",
+                    dir.display()
+                );
+            }
+            return Ok(());
+        }
+        Opened::Writer(w) => *w,
+    };
+    for note in writer.damaged() {
+        eprintln!("note: running again {note}");
+    }
+    if args.resume && writer.finished() == 0 && writer.damaged().is_empty() && !args.quiet {
+        eprintln!(
+            "note: {} holds no saved point of this sweep: starting it",
+            writer.dir().display()
+        );
+    }
+    if shard.is_some()
+        && (0..plan.points.len()).all(|p| !mine(p) || writer.is_done(p))
+        && shard_is_finished(writer.dir(), &identity)
+    {
+        if !args.quiet {
+            println!(
+                "{}: this shard is already finished and its points check out; nothing to do",
+                writer.dir().display()
+            );
+        }
+        return Ok(());
+    }
     let started = SystemTime::now();
     let my_points = (0..plan.points.len()).filter(|&p| mine(p)).count() as u64;
     let progress = Progress::new(
@@ -89,6 +131,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         args.quiet,
     )?;
     progress.bar.set_message(folder.clone());
+    progress.writing(Some(Unfinished::Sweep(writer.dir().to_path_buf())));
     let done = (0..plan.points.len())
         .filter(|&p| mine(p) && writer.is_done(p))
         .count() as u64;
@@ -173,6 +216,24 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     Ok(())
 }
 
+/// A sweep folder that cannot be used: exit status 2, or 1 for a file
+/// that could not be read or written.
+fn sweep_folder_error(e: SweepFolderError) -> anyhow::Error {
+    match e {
+        SweepFolderError::Output(e) => anyhow::Error::new(e),
+        e => BadInput(e.to_string()).into(),
+    }
+}
+
+/// Whether `dir` holds the `shard.json` of a finished shard of the sweep
+/// `identity`.
+fn shard_is_finished(dir: &std::path::Path, identity: &str) -> bool {
+    cocreate::output::parts::read_regular(&dir.join("shard.json"), 1 << 26)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v["identity"].as_str() == Some(identity))
+}
+
 /// The shard to run: `--shard I/N`, else SLURM's array variables, else none.
 fn shard_of(flag: Option<&str>) -> Result<Option<(usize, usize)>> {
     let parse = |i: &str, n: &str, what: &str| -> Result<(usize, usize)> {
@@ -200,23 +261,88 @@ fn shard_of(flag: Option<&str>) -> Result<Option<(usize, usize)>> {
     }
 }
 
+/// The shard folders `merge` was given: each argument is a shard folder
+/// (it holds `shard.json`) or a folder of shard folders; `--list FILE`
+/// adds one path per line.
+fn shard_folders(args: &crate::cli::MergeArgs) -> Result<Vec<PathBuf>> {
+    let mut given = args.shards.clone();
+    if let Some(list) = &args.list {
+        let bytes = cocreate::output::parts::read_regular(list, 1 << 26).map_err(|e| {
+            BadInput(format!(
+                "cannot read the list of shards {}: {e}",
+                list.display()
+            ))
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| BadInput(format!("{}: not UTF-8 text", list.display())))?;
+        given.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(PathBuf::from),
+        );
+    }
+    if given.is_empty() {
+        bail!(BadInput(
+            "no shard given: name shard folders, a folder that holds them, or --list FILE".into()
+        ));
+    }
+    let mut shards = Vec::new();
+    for dir in given {
+        if dir.join("shard.json").exists() || !dir.is_dir() {
+            shards.push(dir);
+            continue;
+        }
+        // a folder of shards: its subfolders named like shards
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                !name.starts_with('.') && name.contains(".shard-")
+            })
+            .map(|e| e.path())
+            .collect();
+        if found.is_empty() {
+            bail!(BadInput(format!(
+                "{}: neither a shard (no shard.json) nor a folder of shards",
+                dir.display()
+            )));
+        }
+        found.sort();
+        shards.extend(found);
+    }
+    Ok(shards)
+}
+
 /// `cocreate merge`.
 pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
-    use cocreate::output::sweep::SweepFolderError;
+    use cocreate::output::sweep::sweep_identity;
     use cocreate::scenario::Sweep;
 
     let mut shards = Vec::new();
-    for dir in &args.shards {
+    for dir in shard_folders(&args)? {
         let path = dir.join("shard.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let bytes = cocreate::output::parts::read_regular(&path, 1 << 26).map_err(|e| {
             BadInput(format!(
                 "{}: not a finished shard of a sweep ({e})",
                 path.display()
             ))
         })?;
-        let v: serde_json::Value = serde_json::from_str(&text)
+        let v: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
-        shards.push((dir.clone(), v));
+        // the identity must be that of the sweep text the shard carries
+        let (text, base) = (v["sweep_text"].as_str(), v["base_scenario"].as_str());
+        let expected = text.zip(base).map(|(t, b)| sweep_identity(t, b));
+        if expected.is_none() || v["identity"].as_str() != expected.as_deref() {
+            bail!(BadInput(format!(
+                "{}: its identity does not match the sweep it records (edited, damaged, or written by another cocreate version than {})",
+                path.display(),
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        shards.push((dir, v));
     }
     let first = &shards[0].1;
     let n = first["shards"].as_u64().unwrap_or(0) as usize;
@@ -262,7 +388,13 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
     let plan = plan(&sweep);
     let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
     let identity = first["identity"].as_str().unwrap_or_default();
-    // a merge that was stopped before it finished (a requeued job) resumes
+    // every saved point checked before anything is written
+    for (dir, _) in &shards {
+        cocreate::output::sweep::check_shard(dir, identity, plan.points.len(), sweep.replications)
+            .map_err(sweep_folder_error)?;
+    }
+    // a merge that was stopped before it finished (a requeued job) resumes;
+    // one that finished is left as it is
     let create = |resume| {
         SweepWriter::create(
             &args.out,
@@ -271,19 +403,32 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
             identity,
             resume,
             plan.points.len(),
+            sweep.replications,
         )
     };
-    let mut writer = match create(false) {
-        Err(SweepFolderError::NotEmpty(dir)) => create(true).map_err(|_| {
-            BadInput(format!(
-                "{} already holds files: remove it or choose another --out (a merge never overwrites results)",
+    let opened = match create(false) {
+        Err(SweepFolderError::NotEmpty(dir)) => create(true).map_err(|e| match e {
+            SweepFolderError::Different(_) => BadInput(format!(
+                "{} already holds other files: remove it or choose another --out (a merge never overwrites results)",
                 dir.display()
             ))
+            .into(),
+            e => sweep_folder_error(e),
         })?,
-        other => other.map_err(|e| BadInput(e.to_string()))?,
+        other => other.map_err(sweep_folder_error)?,
+    };
+    let mut writer = match opened {
+        Opened::Finished(dir) => {
+            println!(
+                "{}: already merged, and its files check out; nothing to do",
+                dir.display()
+            );
+            return Ok(());
+        }
+        Opened::Writer(w) => *w,
     };
     for (dir, _) in &shards {
-        writer.adopt(dir)?;
+        writer.adopt(dir).map_err(sweep_folder_error)?;
     }
     if writer.finished() != plan.points.len() {
         bail!(BadInput(format!(
@@ -293,7 +438,7 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
         )));
     }
     let extra = serde_json::json!({
-        "merged_from": args.shards.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+        "merged_from": shards.iter().map(|(d, _)| d.display().to_string()).collect::<Vec<_>>(),
     });
     let (dir, analysis) = finish(writer, &plan, &sweep, source, extra)?;
     eprint!("{}", implausible_notes(&analysis, &factor_names));
@@ -349,7 +494,7 @@ fn finish(
     if let (Some(m), serde_json::Value::Object(extra)) = (manifest.as_object_mut(), extra) {
         m.extend(extra);
     }
-    let dir = writer.finish(&plan.points, &analysis, &manifest)?;
+    let dir = writer.finish(&plan.points, &analysis, manifest)?;
     Ok((dir, analysis))
 }
 
@@ -501,7 +646,10 @@ pub fn slurm(args: crate::cli::SlurmArgs) -> Result<()> {
             out.display()
         )));
     }
-    let parts = out.join("parts");
+    // the shards of this sweep in a folder of their own, which merge takes
+    // whole (a command line naming every shard would exceed the system's
+    // limit for tens of thousands of them)
+    let parts = out.join("parts").join(&sweep.name);
     let n = args.shards;
     let q = |p: &std::path::Path| shell_quote(&p.display().to_string());
     let partition = args
@@ -509,10 +657,6 @@ pub fn slurm(args: crate::cli::SlurmArgs) -> Result<()> {
         .as_ref()
         .map(|p| format!("#SBATCH --partition={p}\n"))
         .unwrap_or_default();
-    let shard_dirs = (1..=n)
-        .map(|i| q(&parts.join(format!("{}.shard-{i}-of-{n}", sweep.name))))
-        .collect::<Vec<_>>()
-        .join(" ");
     let target = args
         .script
         .clone()
@@ -532,11 +676,9 @@ array=$(sbatch --parsable <<'JOB'
 #SBATCH --time={time}
 {partition}#SBATCH --output={parts_raw}/slurm-%A_%a.out
 set -euo pipefail
-# a requeued or restarted task finishes what it started
-shard_dir={parts}/{name}.shard-${{SLURM_ARRAY_TASK_ID}}-of-{n}
-resume=""
-if [ -d "$shard_dir/.partial" ]; then resume="--resume"; fi
-{exe} sweep {sweep_file} --quiet --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {parts} $resume
+# a requeued or restarted task finishes what it started (--resume starts a
+# shard that never ran, and leaves a finished one as it is)
+{exe} sweep {sweep_file} --quiet --resume --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {parts}
 JOB
 )
 
@@ -547,7 +689,7 @@ merge=$(sbatch --parsable --dependency=afterok:"${{array%%;*}}" <<'JOB'
 #SBATCH --time={time}
 {partition}#SBATCH --output={out_raw}/slurm-merge-%j.out
 set -euo pipefail
-{exe} merge {shard_dirs} --out {out}
+{exe} merge {parts} --out {out}
 JOB
 )
 echo "submitted array job ${{array%%;*}} ({n} shards) and merge job ${{merge%%;*}}; results in {out_raw}/{name}/"
@@ -563,7 +705,6 @@ echo "submitted array job ${{array%%;*}} ({n} shards) and merge job ${{merge%%;*
         out_raw = out.display(),
         exe = q(&exe),
         sweep_file = q(&sweep_file),
-        shard_dirs = shard_dirs,
         script_name = target.display(),
     );
     write_file(&target, script.as_bytes())?;

@@ -22,6 +22,11 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
         models.push(checked(s)?);
         models.push(checked(&s.twin())?);
     }
+    let mut folders = scenarios
+        .iter()
+        .map(|s| stage(&args.out, &format!("{}-waterfall", s.name)))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter();
     let (threads, pool) = worker_pool(args.common.threads)?;
     let total: u64 = scenarios
         .iter()
@@ -44,9 +49,7 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
     }
     progress.bar.finish_and_clear();
     for (scenario, w) in scenarios.iter().zip(&results) {
-        let dir = args.out.join(format!("{}-waterfall", scenario.name));
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let folder = folders.next().context("one folder per scenario")?;
         let manifest = analysis_manifest(
             serde_json::json!({
                 "scenario": scenario,
@@ -57,11 +60,12 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
             threads,
             started,
         )?;
-        write_file(
-            &dir.join("waterfall.csv"),
-            &output::waterfall_csv(&[(&scenario.name, w)]),
+        let text = output::waterfall_csv(&[(&scenario.name, w)]);
+        let dir = write_folder(
+            folder,
+            &progress,
+            &[("waterfall.csv", &text), ("manifest.json", &manifest)],
         )?;
-        write_file(&dir.join("manifest.json"), &manifest)?;
         if !args.common.quiet {
             print!("{}", waterfall_table(&scenario.name, w));
             println!("wrote {}/waterfall.csv and manifest.json", dir.display());

@@ -54,6 +54,24 @@ impl AtomicFile {
     }
 }
 
+/// Removes the temporary files an [`AtomicFile`] leaves in `dir` when its
+/// process dies before the commit (`.NAME.XXXXXX.partial`), and nothing
+/// else: a later writer calls it once it holds the folder's lock.
+pub fn remove_temporary_files(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.')
+                && name.ends_with(".partial")
+                && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.writer.write(buf)

@@ -14,12 +14,14 @@
 
 mod analysis;
 mod atomic;
+pub mod folder;
 mod manifest;
+pub mod parts;
 pub mod sweep;
 mod table;
 
 pub use analysis::{SERIES_COLUMNS, WATERFALL_COLUMNS, series_csv, waterfall_csv};
-pub use atomic::AtomicFile;
+pub use atomic::{AtomicFile, remove_temporary_files};
 pub use manifest::Manifest;
 pub use table::{
     Align, KEY_FIGURES, TextTable, interval, key_figures_table, number, percent, signed,
@@ -179,6 +181,8 @@ impl Rows {
 /// Writes the files of one scenario as its replications arrive.
 pub struct ScenarioWriter {
     scenario: String,
+    folder: folder::Staged,
+    /// Where the files are being written (the staging folder).
     dir: PathBuf,
     runs: AtomicFile,
     steps: AtomicFile,
@@ -187,10 +191,10 @@ pub struct ScenarioWriter {
 }
 
 impl ScenarioWriter {
-    /// Creates `out/<scenario>/` if needed and starts its files.
-    pub fn create(out: &Path, scenario: &str) -> Result<ScenarioWriter, OutputError> {
-        let dir = out.join(scenario);
-        at(&dir, std::fs::create_dir_all(&dir))?;
+    /// Starts the files of `scenario` in `folder`, locked and staged by
+    /// [`folder::Staged::begin`].
+    pub fn create(folder: folder::Staged, scenario: &str) -> Result<ScenarioWriter, OutputError> {
+        let dir = folder.path().to_path_buf();
         let mut runs_header = vec!["scenario", "replication", "seed"];
         runs_header.extend(RunRecord::FIGURES);
         let mut steps_header = vec!["scenario", "replication", "step"];
@@ -199,6 +203,7 @@ impl ScenarioWriter {
             scenario: scenario.to_string(),
             runs: raw_file(&dir.join("runs.csv"), &runs_header)?,
             steps: raw_file(&dir.join("steps.csv"), &steps_header)?,
+            folder,
             dir,
             records: Vec::new(),
             buf: ryu::Buffer::new(),
@@ -237,7 +242,7 @@ impl ScenarioWriter {
     }
 
     /// Writes `summary.csv` and `manifest.json`, then moves every file to
-    /// its final name, and returns the summaries.
+    /// its final name, swaps the folder in, and returns the summaries.
     pub fn finish(mut self, manifest: &Manifest) -> Result<ScenarioSummary, OutputError> {
         let figures = summarize(&self.records);
         let mut header = vec!["scenario", "metric"];
@@ -258,9 +263,10 @@ impl ScenarioWriter {
         at(&self.dir.join("steps.csv"), self.steps.commit())?;
         commit(summary, &self.dir.join("summary.csv"))?;
         at(&path, manifest_file.commit())?;
+        let dir = self.folder.commit()?;
         Ok(ScenarioSummary {
             scenario: self.scenario,
-            dir: self.dir,
+            dir,
             figures,
         })
     }

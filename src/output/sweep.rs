@@ -19,7 +19,10 @@
 //! loss) can resume from the last finished point. At the end the parts are
 //! put together into the files above, and `.partial/` is removed.
 
-use super::{AtomicFile, OutputError, SUMMARY_COLUMNS, at, figure, raw_file, real, summarize};
+use super::folder::{FolderError, FolderLock};
+use super::parts::{self, FileRecord, PointState, Recorded};
+use super::remove_temporary_files;
+use super::{AtomicFile, OutputError, SUMMARY_COLUMNS, at, figure, real, summarize};
 use crate::experiment::Replication;
 use crate::experiment::sensitivity::{MorrisEffect, SobolIndex};
 use crate::experiment::sweep::{FigureAnalysis, Sensitivity};
@@ -78,6 +81,8 @@ pub struct SweepWriter {
     dir: PathBuf,
     parts: PathBuf,
     factors: Vec<String>,
+    identity: String,
+    replications: u32,
     runs: Vec<u8>,
     current: Vec<RunRecord>,
     /// Per figure: the mean and variance over replications at each point.
@@ -85,6 +90,9 @@ pub struct SweepWriter {
     variances: Vec<Vec<f64>>,
     /// Which points are finished.
     done: Vec<bool>,
+    /// Points found damaged when the folder was opened, and why.
+    damaged: Vec<String>,
+    _lock: FolderLock,
 }
 
 /// A sweep folder that cannot be used.
@@ -95,27 +103,64 @@ pub enum SweepFolderError {
         "{0} already holds files: remove it, choose another --out, or add --resume to finish an interrupted sweep"
     )]
     NotEmpty(PathBuf),
-    /// `--resume` on a folder without an interrupted sweep.
-    #[error("{0} holds no interrupted sweep to resume (no .partial folder)")]
-    NothingToResume(PathBuf),
     /// `--resume` with a different sweep file, seed or base scenario.
     #[error(
-        "{0} holds an interrupted run of a different sweep (the sweep file's text, its base scenario or the cocreate version differs): remove it or choose another --out"
+        "{0} holds a run of a different sweep (the sweep file's text, its base scenario or the cocreate version differs): remove it or choose another --out"
     )]
     Different(PathBuf),
+    /// A saved file that cannot be trusted (merge refuses it).
+    #[error(
+        "{path}: {reason}; this shard cannot be merged: run it again (with --resume) or remove it"
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The folder is locked by another process, or is not a folder.
+    #[error(transparent)]
+    Folder(FolderError),
     /// A file could not be read or written.
     #[error(transparent)]
     Output(#[from] OutputError),
 }
 
+impl From<FolderError> for SweepFolderError {
+    fn from(e: FolderError) -> Self {
+        match e {
+            FolderError::Output(e) => SweepFolderError::Output(e),
+            e => SweepFolderError::Folder(e),
+        }
+    }
+}
+
+/// What `--resume` found in a sweep's folder.
+pub enum Opened {
+    /// A sweep to run: fresh, or interrupted with some points saved.
+    Writer(Box<SweepWriter>),
+    /// The same sweep, already finished: its files are checked and in place.
+    Finished(PathBuf),
+}
+
 const IDENTITY: &str = "sweep.identity";
 
+/// The figures summarized per point (rows of a point's summary).
+const FIGURES: usize = RunRecord::FIGURES.len();
+
 impl SweepWriter {
-    /// Starts the files of a sweep of `points` points in `out/<folder>/`;
-    /// `factors` name the columns; `identity` tells this sweep from any other
-    /// (see [`sweep_identity`]). Without `resume` the folder must be empty or
-    /// absent; with it, it must hold an interrupted run of the same sweep,
-    /// whose finished points are kept ([`SweepWriter::is_done`]).
+    /// Starts the files of a sweep of `points` points of `replications`
+    /// replications each, in `out/<folder>/`; `factors` name the columns;
+    /// `identity` tells this sweep from any other (see [`sweep_identity`]).
+    /// The folder is locked for the writer's life, and the temporary files
+    /// of an earlier writer that died are removed.
+    ///
+    /// Without `resume` the folder must be empty or absent. With it, an
+    /// absent or empty folder starts the sweep; a folder with an interrupted
+    /// run of the same sweep keeps its checked points
+    /// ([`SweepWriter::is_done`]; damaged ones run again, see
+    /// [`SweepWriter::damaged`]); a finished run of the same sweep is
+    /// checked file by file and left as it is ([`Opened::Finished`]).
     pub fn create(
         out: &Path,
         folder: &str,
@@ -123,38 +168,61 @@ impl SweepWriter {
         identity: &str,
         resume: bool,
         points: usize,
-    ) -> Result<SweepWriter, SweepFolderError> {
+        replications: u32,
+    ) -> Result<Opened, SweepFolderError> {
         let dir = out.join(folder);
+        at(out, std::fs::create_dir_all(out))?;
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(FolderError::NotAFolder(dir).into());
+        }
+        let lock = FolderLock::acquire(&dir)?;
         let parts = dir.join(".partial");
-        let figures = RunRecord::FIGURES.len();
+        if std::fs::symlink_metadata(&parts).is_ok_and(|m| !m.is_dir()) {
+            return Err(FolderError::NotAFolder(parts).into());
+        }
         let mut w = SweepWriter {
             factors: factors.to_vec(),
+            identity: identity.to_string(),
+            replications,
             runs: Vec::new(),
             current: Vec::new(),
-            means: vec![vec![f64::NAN; points]; figures],
-            variances: vec![vec![f64::NAN; points]; figures],
+            means: vec![vec![f64::NAN; points]; FIGURES],
+            variances: vec![vec![f64::NAN; points]; FIGURES],
             done: vec![false; points],
+            damaged: Vec::new(),
             dir: dir.clone(),
             parts: parts.clone(),
+            _lock: lock,
         };
-        if resume {
-            let found = std::fs::read_to_string(parts.join(IDENTITY))
-                .map_err(|_| SweepFolderError::NothingToResume(dir.clone()))?;
-            if found.trim() != identity {
-                return Err(SweepFolderError::Different(dir));
+        // an earlier writer that died may have left temporary files
+        remove_temporary_files(&dir);
+        remove_temporary_files(&parts);
+        let holds_files = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some());
+        if resume && holds_files {
+            if parts.is_dir() {
+                let found = parts::read_regular(&parts.join(IDENTITY), 1024)
+                    .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+                    .unwrap_or_default();
+                if found != identity {
+                    return Err(SweepFolderError::Different(dir));
+                }
+                w.load_finished()?;
+                return Ok(Opened::Writer(Box::new(w)));
             }
-            w.load_finished()?;
-        } else {
-            if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
-                return Err(SweepFolderError::NotEmpty(dir));
-            }
-            at(&parts, std::fs::create_dir_all(&parts))?;
-            let path = parts.join(IDENTITY);
-            let mut f = at(&path, AtomicFile::create(&path))?;
-            at(&path, f.write_all(identity.as_bytes()))?;
-            at(&path, f.commit())?;
+            return match check_finished(&dir, identity)? {
+                true => Ok(Opened::Finished(dir)),
+                false => Err(SweepFolderError::Different(dir)),
+            };
         }
-        Ok(w)
+        if holds_files {
+            return Err(SweepFolderError::NotEmpty(dir));
+        }
+        at(&parts, std::fs::create_dir_all(&parts))?;
+        let path = parts.join(IDENTITY);
+        let mut f = at(&path, AtomicFile::create(&path))?;
+        at(&path, f.write_all(identity.as_bytes()))?;
+        at(&path, f.commit())?;
+        Ok(Opened::Writer(Box::new(w)))
     }
 
     /// Whether point `p` is finished (its results are saved).
@@ -167,59 +235,77 @@ impl SweepWriter {
         self.done.iter().filter(|&&d| d).count()
     }
 
-    fn part(&self, point: usize, kind: &str) -> PathBuf {
-        part_path(&self.parts, point, kind)
+    /// The points found damaged when the folder was opened (they run
+    /// again), one line each: the file and why.
+    pub fn damaged(&self) -> &[String] {
+        &self.damaged
     }
 
-    /// Reads the summaries of the finished points.
+    /// The sweep folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Reads the summaries of the finished points, checking each; a damaged
+    /// point is removed (it runs again) and noted.
     fn load_finished(&mut self) -> Result<(), OutputError> {
         for p in 0..self.done.len() {
-            let (runs, summary) = (self.part(p, "runs"), self.part(p, "summary"));
-            if !(runs.exists() && summary.exists()) {
-                continue;
-            }
-            let text = at(&summary, std::fs::read_to_string(&summary))?;
-            let mut rows = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(text.as_bytes());
-            for (i, row) in rows.records().enumerate() {
-                let row = row.map_err(|e| OutputError {
-                    path: summary.clone(),
-                    source: std::io::Error::other(e),
-                })?;
-                let number = |k: usize| {
-                    row.get(k)
-                        .and_then(|x| x.parse::<f64>().ok())
-                        .unwrap_or(f64::NAN)
-                };
-                let (mean, sd) = (number(3), number(4));
-                if i < self.means.len() {
-                    self.means[i][p] = mean;
-                    self.variances[i][p] = sd * sd;
+            match parts::check_point(&self.parts, p, &self.identity, self.replications, FIGURES) {
+                PointState::Missing => {}
+                PointState::Saved { summary, .. } => self.read_summary(p, &summary)?,
+                PointState::Damaged { path, reason } => {
+                    self.damaged
+                        .push(format!("point {p}: {}: {reason}", path.display()));
+                    parts::remove_point(&self.parts, p);
                 }
             }
-            self.done[p] = true;
         }
         Ok(())
     }
 
+    /// Takes point `p`'s means and variances from its saved summary rows.
+    fn read_summary(&mut self, p: usize, summary: &[u8]) -> Result<(), OutputError> {
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(summary);
+        for (i, row) in rows.records().enumerate() {
+            let row = row.map_err(|e| OutputError {
+                path: parts::part_path(&self.parts, p, "summary"),
+                source: std::io::Error::other(e),
+            })?;
+            let number = |k: usize| {
+                row.get(k)
+                    .and_then(|x| x.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN)
+            };
+            let (mean, sd) = (number(3), number(4));
+            if i < self.means.len() {
+                self.means[i][p] = mean;
+                self.variances[i][p] = sd * sd;
+            }
+        }
+        self.done[p] = true;
+        Ok(())
+    }
+
     /// Adopts the saved points of another folder of the same sweep (a
-    /// shard): copies their parts here and reads them.
-    pub fn adopt(&mut self, other: &Path) -> Result<(), OutputError> {
+    /// shard): checks each, copies it here and reads it. A damaged point is
+    /// refused with [`SweepFolderError::Damaged`], naming the file.
+    pub fn adopt(&mut self, other: &Path) -> Result<(), SweepFolderError> {
         let from = other.join(".partial");
         for p in 0..self.done.len() {
-            for kind in ["runs", "summary"] {
-                let source = part_path(&from, p, kind);
-                if source.exists() {
-                    let target = self.part(p, kind);
-                    let bytes = at(&source, std::fs::read(&source))?;
-                    let mut f = at(&target, AtomicFile::create(&target))?;
-                    at(&target, f.write_all(&bytes))?;
-                    at(&target, f.commit())?;
+            match parts::check_point(&from, p, &self.identity, self.replications, FIGURES) {
+                PointState::Missing => {}
+                PointState::Damaged { path, reason } => {
+                    return Err(SweepFolderError::Damaged { path, reason });
+                }
+                PointState::Saved { runs, summary } => {
+                    parts::save_point(&self.parts, p, &self.identity, &runs, &summary)?;
+                    self.read_summary(p, &summary)?;
                 }
             }
         }
-        self.load_finished()
+        Ok(())
     }
 
     /// Appends one run of the current point.
@@ -229,7 +315,8 @@ impl SweepWriter {
         Ok(())
     }
 
-    /// Closes the current point: saves its runs and summaries for good.
+    /// Closes the current point: saves its runs and summaries for good,
+    /// with the record that lets them be checked.
     pub fn finish_point(&mut self, point: usize) -> Result<(), OutputError> {
         let mut buf = ryu::Buffer::new();
         let mut summary = csv::Writer::from_writer(Vec::new());
@@ -244,16 +331,8 @@ impl SweepWriter {
             self.variances[i][point] = s.sd * s.sd;
         }
         let summary = summary.into_inner().unwrap_or_default();
-        // the runs first: a point counts as finished once both exist
-        for (kind, bytes) in [
-            ("runs", std::mem::take(&mut self.runs)),
-            ("summary", summary),
-        ] {
-            let path = self.part(point, kind);
-            let mut f = at(&path, AtomicFile::create(&path))?;
-            at(&path, f.write_all(&bytes))?;
-            at(&path, f.commit())?;
-        }
+        let runs = std::mem::take(&mut self.runs);
+        parts::save_point(&self.parts, point, &self.identity, &runs, &summary)?;
         self.current.clear();
         self.done[point] = true;
         Ok(())
@@ -277,7 +356,7 @@ impl SweepWriter {
         self,
         points: &[Vec<f64>],
         sensitivity: &[FigureAnalysis],
-        manifest: &impl Serialize,
+        mut manifest: serde_json::Value,
     ) -> Result<PathBuf, OutputError> {
         let f: Vec<&str> = self.factors.iter().map(String::as_str).collect();
         let mut buf = ryu::Buffer::new();
@@ -285,7 +364,7 @@ impl SweepWriter {
         let mut header = vec!["point"];
         header.extend(&f);
         let path = self.dir.join("points.csv");
-        let mut points_file = raw_file(&path, &header)?;
+        let mut points_file = recorded_file(&path, &header)?;
         for (p, values) in points.iter().enumerate() {
             let mut row = vec![p.to_string()];
             row.extend(values.iter().map(|&v| factor_value(v, &mut buf)));
@@ -314,7 +393,7 @@ impl SweepWriter {
             let mut header = vec!["factor", "metric"];
             header.extend(indices);
             header.push("noise_share");
-            let mut file = raw_file(&path, &header)?;
+            let mut file = recorded_file(&path, &header)?;
             for a in sensitivity {
                 for (j, factor) in self.factors.iter().enumerate() {
                     let noise = a.noise_share;
@@ -342,7 +421,7 @@ impl SweepWriter {
         }
         if sensitivity.iter().any(|a| !a.convergence.is_empty()) {
             let path = self.dir.join("convergence.csv");
-            let mut file = raw_file(&path, &CONVERGENCE_COLUMNS)?;
+            let mut file = recorded_file(&path, &CONVERGENCE_COLUMNS)?;
             for a in sensitivity {
                 for (j, factor) in self.factors.iter().enumerate() {
                     for c in &a.convergence {
@@ -360,17 +439,30 @@ impl SweepWriter {
             }
             pending.push((path, file));
         }
+        // the data files first, each with its record; the manifest, which
+        // holds the records, last
+        let mut files = serde_json::Map::new();
+        for (path, file) in pending {
+            let (file, record) = file.into_parts();
+            at(&path, file.commit())?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            files.insert(
+                name.unwrap_or_default(),
+                serde_json::to_value(record).unwrap_or_default(),
+            );
+        }
+        if let Some(m) = manifest.as_object_mut() {
+            m.insert("identity".into(), self.identity.clone().into());
+            m.insert("files".into(), files.into());
+        }
         let path = self.dir.join("manifest.json");
         let mut m = at(&path, AtomicFile::create(&path))?;
-        let json = serde_json::to_vec_pretty(manifest).map_err(|e| OutputError {
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| OutputError {
             path: path.clone(),
             source: std::io::Error::other(e),
         })?;
         at(&path, m.write_all(&json).and_then(|()| m.write_all(b"\n")))?;
-        pending.push((path, m));
-        for (path, file) in pending {
-            at(&path, file.commit())?;
-        }
+        at(&path, m.commit())?;
         // the identity goes last: a kill while cleaning up leaves a folder
         // that --resume still recognizes (and finishes again, identically)
         if let Ok(entries) = std::fs::read_dir(&self.parts) {
@@ -405,20 +497,16 @@ impl SweepWriter {
         header: &[&str],
         kind: &str,
         points: usize,
-    ) -> Result<AtomicFile, OutputError> {
+    ) -> Result<Recorded<AtomicFile>, OutputError> {
         let path = self.dir.join(name);
-        let mut file = raw_file(&path, header)?;
+        let mut file = recorded_file(&path, header)?;
         for p in 0..points {
-            let part = self.part(p, kind);
+            let part = parts::part_path(&self.parts, p, kind);
             let bytes = at(&part, std::fs::read(&part))?;
             at(&path, file.write_all(&bytes))?;
         }
         Ok(file)
     }
-}
-
-fn part_path(parts: &Path, point: usize, kind: &str) -> PathBuf {
-    parts.join(format!("{point:010}.{kind}"))
 }
 
 /// A fingerprint of a sweep: its file's text, its base scenario resolved,
@@ -438,7 +526,68 @@ pub fn sweep_identity(file_text: &str, base_resolved: &str) -> String {
     format!("{h:016x}")
 }
 
-fn write_row(file: &mut AtomicFile, path: &Path, row: &[String]) -> Result<(), OutputError> {
+/// Checks every saved point of a shard folder, before anything is copied:
+/// [`SweepFolderError::Damaged`] names the first file that cannot be
+/// trusted.
+pub fn check_shard(
+    dir: &Path,
+    identity: &str,
+    points: usize,
+    replications: u32,
+) -> Result<(), SweepFolderError> {
+    let parts = dir.join(".partial");
+    for p in 0..points {
+        if let PointState::Damaged { path, reason } =
+            parts::check_point(&parts, p, identity, replications, FIGURES)
+        {
+            return Err(SweepFolderError::Damaged { path, reason });
+        }
+    }
+    Ok(())
+}
+
+/// A final file of the sweep, its record kept as it is written, starting
+/// with a CSV header.
+fn recorded_file(path: &Path, header: &[&str]) -> Result<Recorded<AtomicFile>, OutputError> {
+    let mut file = Recorded::new(at(path, AtomicFile::create(path))?);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(header);
+    at(path, file.write_all(&w.into_inner().unwrap_or_default()))?;
+    Ok(file)
+}
+
+/// Whether `dir` holds the finished files of the sweep `identity`, each as
+/// its manifest records it (false: another sweep's). A file that differs
+/// from its record is [`SweepFolderError::Damaged`].
+pub fn check_finished(dir: &Path, identity: &str) -> Result<bool, SweepFolderError> {
+    let path = dir.join("manifest.json");
+    let Ok(bytes) = parts::read_regular(&path, 1 << 26) else {
+        return Ok(false);
+    };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Ok(false);
+    };
+    if manifest["identity"].as_str() != Some(identity) {
+        return Ok(false);
+    }
+    let files = manifest["files"].as_object().cloned().unwrap_or_default();
+    for (name, record) in &files {
+        let path = dir.join(name);
+        let damaged = |reason: String| SweepFolderError::Damaged {
+            path: path.clone(),
+            reason,
+        };
+        let record: FileRecord = serde_json::from_value(record.clone())
+            .map_err(|e| damaged(format!("its record in manifest.json is unreadable ({e})")))?;
+        let found = parts::record_of_file(&path).map_err(|e| damaged(e.to_string()))?;
+        if let Some(why) = record.differs_from(&found) {
+            return Err(damaged(why));
+        }
+    }
+    Ok(!files.is_empty())
+}
+
+fn write_row(file: &mut impl Write, path: &Path, row: &[String]) -> Result<(), OutputError> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(256));
     let _ = w.write_record(row);
     at(path, file.write_all(&w.into_inner().unwrap_or_default()))

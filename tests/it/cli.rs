@@ -498,7 +498,10 @@ fn parameters_that_would_break_the_model_are_refused() {
         ("value.productivity=1e308", "a number from 0 to 1000000"),
         ("value.spillover=1e300", "a number from 0 to 1000000"),
         ("value.noise=1e200", "a number from 0 to 10"),
-        ("participation.intercept=1e300", "a number from -1000 to 1000"),
+        (
+            "participation.intercept=1e300",
+            "a number from -1000 to 1000",
+        ),
         ("citizens.concentration=1e300", "a number from 0 to 1000000"),
     ] {
         cocreate()

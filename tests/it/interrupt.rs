@@ -1,33 +1,104 @@
-//! Ctrl-C stops a run cleanly: exit status 130, no file under a final name,
-//! no temporary file left behind.
+//! A signal stops a run cleanly: Ctrl-C (SIGINT), SIGTERM (sent by
+//! `timeout`, systemd and SLURM) and SIGHUP alike. Exit status 128 + the
+//! signal's number, no file under a final name, no hidden file left behind;
+//! scenarios already finished keep their files; a second signal stops at
+//! once and still leaves nothing.
 #![cfg(unix)]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn entries(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
+    let mut v: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Waits until `path` exists (at most 30 s).
+fn wait_for(path: &Path) {
+    let start = Instant::now();
+    while !path.exists() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(path.exists(), "{} never appeared", path.display());
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// `cocreate run` of far more replications than can finish before a signal.
+fn long_run(out: &Path, scenarios: &[&str]) -> Child {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cocreate"));
+    c.arg("run");
+    for s in scenarios {
+        c.arg(format!("{}/scenarios/{s}.toml", env!("CARGO_MANIFEST_DIR")));
+    }
+    c.args([
+        "--quiet",
+        "-r",
+        "100000",
+        "--set",
+        "population.citizens=2000",
+        "--out",
+    ])
+    .arg(out)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap()
 }
 
 #[test]
-fn ctrl_c_leaves_no_partial_output() {
+fn sigint_sigterm_and_sighup_leave_no_partial_output() {
+    for (name, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let child = long_run(&out, &["baseline"]);
+        // the staging folder exists: the run is under way
+        wait_for(&out.join(".baseline.new"));
+        std::thread::sleep(Duration::from_millis(200));
+        signal(&child, name);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(128 + number), "{name}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{name}: {stderr}");
+        assert!(
+            stderr.contains("stopping after the replications under way"),
+            "{name}: {stderr}"
+        );
+        assert!(entries(&out).is_empty(), "{name} left {:?}", entries(&out));
+    }
+}
+
+#[test]
+fn a_second_signal_stops_at_once_and_still_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    // far more replications than can finish before the signal
+    // one replication of a large population takes long: the first signal
+    // would wait for it
     let child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
         .args([
             "run",
             "--quiet",
             "-r",
-            "100000",
+            "2",
+            "-j",
+            "1",
             "--set",
-            "population.citizens=2000",
+            "population.citizens=3000000",
+            "--set",
+            "run.steps=600",
             "--out",
         ])
         .arg(&out)
@@ -35,33 +106,60 @@ fn ctrl_c_leaves_no_partial_output() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // wait until the temporary files exist, so the run is under way
-    let folder = out.join("baseline");
-    let start = Instant::now();
-    while entries(&folder).is_empty() && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(
-        entries(&folder).iter().all(|f| f.ends_with(".partial")),
-        "{:?}",
-        entries(&folder)
-    );
+    wait_for(&out.join(".baseline.new"));
     std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let start = Instant::now();
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "INT");
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(
-        !folder.exists(),
-        "nothing left behind: {:?}",
-        entries(&folder)
+        start.elapsed() < Duration::from_secs(5),
+        "the second Ctrl-C did not stop at once"
     );
-    assert!(stderr.contains("Ctrl-C again to stop at once"), "{stderr}");
+    assert!(entries(&out).is_empty(), "left {:?}", entries(&out));
+}
+
+#[test]
+fn scenarios_finished_before_the_signal_keep_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // the first scenario is quick, the second endless
+    let first = dir.path().join("quick.toml");
+    std::fs::write(
+        &first,
+        "[run]\nreplications = 3\n[population]\ncitizens = 500\n",
+    )
+    .unwrap();
+    let second = dir.path().join("combined.toml");
+    std::fs::write(
+        &second,
+        "[run]\nreplications = 100000\n[population]\ncitizens = 2000\n[inhibitors]\nlow_trust = 0.5\n",
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .arg("run")
+        .arg(&first)
+        .arg(&second)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&out.join(".combined.new"));
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, "TERM");
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(143));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("scenario `combined` stopped"), "{stderr}");
+    assert_eq!(entries(&out), ["quick"]);
+    assert_eq!(
+        entries(&out.join("quick")),
+        ["manifest.json", "runs.csv", "steps.csv", "summary.csv"]
+    );
 }
 
 #[test]
@@ -86,15 +184,10 @@ fn ctrl_c_stops_the_analysis_commands_without_writing() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // these commands write only at the end: once the Ctrl-C handler is
-        // in place, they are under way
-        wait_for_sigint_handler(child.id());
+        // these commands lock their folder before they run
+        wait_for_lock(&out);
         std::thread::sleep(Duration::from_millis(200));
-        let status = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        signal(&child, "INT");
         let output = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(130), "{command}: {stderr}");
@@ -110,23 +203,40 @@ fn ctrl_c_stops_the_analysis_commands_without_writing() {
     }
 }
 
-/// Waits until process `pid` catches SIGINT (Linux: bit 2 of `SigCgt` in
-/// /proc/PID/status), at most 10 s; without /proc, one second.
-fn wait_for_sigint_handler(pid: u32) {
+/// Waits until a lock file appears in `out`.
+fn wait_for_lock(out: &Path) {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
-        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
-            std::thread::sleep(Duration::from_secs(1));
-            return;
-        };
-        let caught = status
-            .lines()
-            .find_map(|l| l.strip_prefix("SigCgt:"))
-            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
-            .is_some_and(|mask| mask & (1 << (2 - 1)) != 0);
-        if caught {
-            return;
-        }
+    while !entries(out).iter().any(|e| e.ends_with(".lock"))
+        && start.elapsed() < Duration::from_secs(30)
+    {
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn a_later_run_removes_what_a_killed_one_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = long_run(&out, &["baseline"]);
+    wait_for(&out.join(".baseline.new"));
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // kill -9 leaves the staging folder and the lock file: no lock is held
+    assert_eq!(entries(&out), [".baseline.lock", ".baseline.new"]);
+    let status = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .args([
+            "run",
+            "--quiet",
+            "-r",
+            "2",
+            "--set",
+            "population.citizens=300",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(entries(&out), ["baseline"]);
 }

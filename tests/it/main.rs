@@ -10,6 +10,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod docs;
+mod folders;
 mod interrupt;
 mod oracle;
 mod properties;

@@ -362,14 +362,134 @@ fn a_killed_sweep_resumes_to_the_same_bytes() {
         assert!(a == b, "{f} differs after kill and resume");
     }
     assert!(!cut.join("long/.partial").exists());
-    // nothing left to resume, and a different sweep is refused
+    // finished: --resume checks the files, says so and changes no byte
+    let before = snapshot(&cut.join("long"));
+    cocreate()
+        .args(["sweep", "--resume", "--out"])
+        .arg(&cut)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already finished"))
+        .stdout(predicate::str::contains("nothing to do"));
+    assert_eq!(snapshot(&cut.join("long")), before);
+    // a damaged finished file is refused, naming it
+    let runs = cut.join("long/runs.csv");
+    let mut bytes = fs::read(&runs).unwrap();
+    bytes.truncate(bytes.len() - 10);
+    fs::write(&runs, &bytes).unwrap();
     cocreate()
         .args(["sweep", "--quiet", "--resume", "--out"])
         .arg(&cut)
         .arg(&file)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no interrupted sweep"));
+        .stderr(predicate::str::contains("runs.csv"))
+        .stderr(predicate::str::contains("truncated"));
+}
+
+/// Every file under `dir` (recursively) with its bytes.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((e.path(), fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn resume_starts_a_sweep_that_never_ran() {
+    // a retrying script can always pass --resume
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    cocreate()
+        .args(["sweep", "--resume", "--out"])
+        .arg(dir.path().join("a"))
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "holds no saved point of this sweep: starting it",
+        ));
+    cocreate()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(dir.path().join("b"))
+        .arg(&file)
+        .assert()
+        .success();
+    for f in ["points.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+        assert_eq!(
+            fs::read(dir.path().join("a/small").join(f)).unwrap(),
+            fs::read(dir.path().join("b/small").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn damaged_saved_points_run_again_and_are_never_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.toml");
+    fs::write(
+        &file,
+        "name = \"long\"\ndesign = \"lhs\"\nsamples = 200\nreplications = 2\nseed = 9\n[population]\ncitizens = 4000\n[factors]\n\"inhibitors.low_trust\" = { min = 0.0, max = 1.0 }\n",
+    )
+    .unwrap();
+    let (whole, cut) = (dir.path().join("whole"), dir.path().join("cut"));
+    cocreate()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&whole)
+        .arg(&file)
+        .assert()
+        .success();
+    kill_after(&file, &cut, 6, false);
+    let parts = cut.join("long/.partial");
+    let part = |p: usize, kind: &str| parts.join(format!("{p:010}.{kind}"));
+    // garbage in one point, a truncated file in another, a third point's
+    // runs replaced by a link to a file elsewhere, and another sweep's
+    // point planted in a fourth
+    let secret = dir.path().join("secret.txt");
+    fs::write(&secret, "0,0,1,SECRET-LINE\n0,1,2,SECRET-LINE\n").unwrap();
+    fs::write(part(0, "summary"), "garbage\n").unwrap();
+    let runs = fs::read(part(1, "runs")).unwrap();
+    fs::write(part(1, "runs"), &runs[..runs.len() / 2]).unwrap();
+    fs::remove_file(part(2, "runs")).unwrap();
+    std::os::unix::fs::symlink(&secret, part(2, "runs")).unwrap();
+    let done = fs::read_to_string(part(3, "done")).unwrap();
+    let planted = done.replacen("\"identity\":\"", "\"identity\":\"x", 1);
+    fs::write(part(3, "done"), planted).unwrap();
+    let assert = cocreate()
+        .args(["sweep", "--resume", "--quiet", "--out"])
+        .arg(&cut)
+        .arg(&file)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    for p in 0..4 {
+        assert!(
+            stderr.contains(&format!("note: running again point {p}:")),
+            "{stderr}"
+        );
+    }
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    assert!(stderr.contains("another sweep"), "{stderr}");
+    for f in ["points.csv", "runs.csv", "summary.csv"] {
+        let a = fs::read(whole.join("long").join(f)).unwrap();
+        let b = fs::read(cut.join("long").join(f)).unwrap();
+        assert!(a == b, "{f} differs after damaged points ran again");
+    }
+    let runs = fs::read_to_string(cut.join("long/runs.csv")).unwrap();
+    assert!(!runs.contains("SECRET"));
 }
 
 #[cfg(unix)]
@@ -412,6 +532,17 @@ fn shards_merge_into_the_bytes_of_one_run() {
             .assert()
             .success();
     }
+    // a finished shard run again with --resume has nothing to do
+    let shard_one = parts.join("small.shard-1-of-3");
+    let before = snapshot(&shard_one);
+    cocreate()
+        .args(["sweep", "--resume", "--shard", "1/3", "--out"])
+        .arg(&parts)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nothing to do"));
+    assert_eq!(snapshot(&shard_one), before);
     let merged = dir.path().join("merged");
     let shard_dirs: Vec<_> = (1..=3)
         .map(|i| parts.join(format!("small.shard-{i}-of-3")))
@@ -425,6 +556,7 @@ fn shards_merge_into_the_bytes_of_one_run() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("shard 3 of 3 is missing"));
+    // by name, from the folder that holds them, and from a list file
     cocreate()
         .arg("merge")
         .args(&shard_dirs)
@@ -432,11 +564,93 @@ fn shards_merge_into_the_bytes_of_one_run() {
         .arg(&merged)
         .assert()
         .success();
-    for f in ["points.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
-        let a = fs::read(whole.join("small").join(f)).unwrap();
-        let b = fs::read(merged.join("small").join(f)).unwrap();
-        assert!(a == b, "{f} differs between the merged shards and one run");
+    cocreate()
+        .arg("merge")
+        .arg(&parts)
+        .arg("--out")
+        .arg(dir.path().join("from-folder"))
+        .assert()
+        .success();
+    let list = dir.path().join("shards.txt");
+    let text: String = shard_dirs
+        .iter()
+        .map(|d| format!("{}\n", d.display()))
+        .collect();
+    fs::write(&list, format!("# the shards\n{text}")).unwrap();
+    cocreate()
+        .args(["merge", "--list"])
+        .arg(&list)
+        .arg("--out")
+        .arg(dir.path().join("from-list"))
+        .assert()
+        .success();
+    for out in [
+        &merged,
+        &dir.path().join("from-folder"),
+        &dir.path().join("from-list"),
+    ] {
+        for f in ["points.csv", "runs.csv", "summary.csv", "sensitivity.csv"] {
+            let a = fs::read(whole.join("small").join(f)).unwrap();
+            let b = fs::read(out.join("small").join(f)).unwrap();
+            assert!(a == b, "{f} differs between the merged shards and one run");
+        }
     }
+    // merged again (a requeued job): nothing to do, nothing changed
+    let before = snapshot(&merged);
+    cocreate()
+        .arg("merge")
+        .args(&shard_dirs)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nothing to do"));
+    assert_eq!(snapshot(&merged), before);
+}
+
+#[test]
+fn damaged_or_edited_shards_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    let parts = dir.path().join("parts");
+    for shard in ["1/2", "2/2"] {
+        cocreate()
+            .args(["sweep", "--quiet", "--shard", shard, "--out"])
+            .arg(&parts)
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let shard = parts.join("small.shard-2-of-2");
+    let merge = |out: &str| {
+        let mut c = cocreate();
+        c.arg("merge")
+            .arg(&parts)
+            .arg("--out")
+            .arg(dir.path().join(out));
+        c
+    };
+    // a saved point cut short
+    let runs = shard.join(".partial/0000000001.runs");
+    let bytes = fs::read(&runs).unwrap();
+    fs::write(&runs, &bytes[..bytes.len() - 5]).unwrap();
+    merge("a")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("0000000001.runs"))
+        .stderr(predicate::str::contains("truncated"));
+    assert!(!dir.path().join("a").exists(), "nothing written");
+    fs::write(&runs, &bytes).unwrap();
+    // shard.json whose sweep text was edited
+    let json = shard.join("shard.json");
+    let text = fs::read_to_string(&json).unwrap();
+    fs::write(&json, text.replace("samples = 8", "samples = 9")).unwrap();
+    merge("b").assert().code(2).stderr(predicate::str::contains(
+        "shard.json: its identity does not match",
+    ));
+    fs::write(&json, &text).unwrap();
+    merge("c").assert().success();
 }
 
 #[test]
