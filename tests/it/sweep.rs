@@ -709,3 +709,55 @@ fn the_slurm_script_refuses_unsafe_options() {
     assert!(script.contains("#SBATCH --partition=gpu-1"));
     assert!(script.contains("--dependency=afterok"));
 }
+
+#[test]
+fn slurm_cpus_per_task_is_checked_like_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(&file, SMALL_SOBOL).unwrap();
+    for bad in ["999999", "0", "eight"] {
+        cocreate()
+            .env("SLURM_CPUS_PER_TASK", bad)
+            .args(["sweep", "--quiet", "--out"])
+            .arg(dir.path().join("out"))
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "SLURM_CPUS_PER_TASK = \"{bad}\": expected an integer from 1 to 1024"
+            )));
+    }
+    assert!(!dir.path().join("out").exists());
+    // --threads wins over the variable
+    cocreate()
+        .env("SLURM_CPUS_PER_TASK", "999999")
+        .args(["sweep", "--quiet", "--threads", "2", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .success();
+}
+
+#[test]
+fn the_slurm_script_merges_a_folder_not_a_list_of_every_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.sh");
+    cocreate()
+        .args(["slurm", "--shards", "30000", "--out"])
+        .arg(dir.path().join("res"))
+        .arg("--script")
+        .arg(&script)
+        .arg(format!(
+            "{}/scenarios/sweeps/inhibitors-sobol.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .assert()
+        .success();
+    let text = fs::read_to_string(&script).unwrap();
+    let parts = dir.path().join("res/parts/inhibitors-sobol");
+    assert!(text.contains(&format!(" merge {} --out ", parts.display())), "{text}");
+    assert!(!text.contains("shard-2-of-30000"), "no shard listed one by one");
+    assert!(text.contains("--resume --shard"));
+    // the whole script stays far below the argument limit
+    assert!(text.len() < 4096, "{} bytes", text.len());
+}
