@@ -13,7 +13,7 @@ mod params;
 mod parse;
 mod sweep;
 
-pub use error::{Origin, Problem, ScenarioError};
+pub use error::{LineIndex, Origin, Problem, ScenarioError};
 pub use inhibitor::{Inhibitor, Inhibitors};
 pub use intervention::{Action, Intervention, SetKey};
 pub use params::{

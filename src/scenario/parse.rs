@@ -5,7 +5,7 @@
 //! column, the bad value, what is allowed and, for a typo, the nearest valid
 //! name. All problems of a file are reported at once.
 
-use super::error::{Origin, Problem, ScenarioError};
+use super::error::{LineIndex, Origin, Problem, ScenarioError};
 use super::inhibitor::Inhibitor;
 use super::intervention::{Action, Intervention, KINDS, SetKey};
 use super::params::{Domain, NetworkKind, ParamKey, ParamValue, SECTIONS, nearest};
@@ -20,12 +20,13 @@ const TOP_LEVEL: [&str; 4] = ["name", "description", "inhibitors", "intervention
 struct Walker<'t> {
     source: &'t str,
     text: &'t str,
+    lines: LineIndex<'t>,
     problems: Vec<Problem>,
 }
 
 impl Walker<'_> {
     fn origin(&self, offset: usize) -> Origin {
-        Origin::in_text(self.source, self.text, offset)
+        Origin::in_lines(self.source, &self.lines, offset)
     }
 
     /// The text of a value as written in the file.
@@ -62,6 +63,7 @@ pub(super) fn parse(
     let mut walker = Walker {
         source,
         text,
+        lines: LineIndex::new(text),
         problems: Vec::new(),
     };
     let mut scenario = Scenario::baseline();

@@ -18,7 +18,7 @@
 //! integer keys stay integers (each from min to max equally likely). Every problem is
 //! reported with its position, like in scenario files.
 
-use super::error::{Origin, Problem, ScenarioError};
+use super::error::{LineIndex, Origin, Problem, ScenarioError};
 use super::inhibitor::Inhibitor;
 use super::params::{Domain, ParamKey, ParamValue, nearest};
 use super::{Scenario, check_name, parse};
@@ -243,7 +243,8 @@ impl Sweep {
         })?;
         let root = root.get_ref();
         let mut problems = Vec::new();
-        let at = |offset: usize| Origin::in_text(source, text, offset);
+        let lines = LineIndex::new(text);
+        let at = |offset: usize| Origin::in_lines(source, &lines, offset);
         let mut problem = |offset: usize, message: String| {
             problems.push(Problem {
                 origin: at(offset),
@@ -372,14 +373,14 @@ impl Sweep {
                         match factor(k, v, design) {
                             Ok(f) => factors.push(f),
                             Err((offset, message)) => problems.push(Problem {
-                                origin: Origin::in_text(source, text, offset),
+                                origin: at(offset),
                                 message,
                             }),
                         }
                     }
                 }
                 other => problems.push(Problem {
-                    origin: Origin::in_text(source, text, v.span().start),
+                    origin: at(v.span().start),
                     message: format!(
                         "`factors` must be a table ([factors]), found {}",
                         other.type_str()
@@ -401,7 +402,7 @@ impl Sweep {
         ] {
             if let Some(v) = root.get(key).filter(|_| !used) {
                 problems.push(Problem {
-                    origin: Origin::in_text(source, text, v.span().start),
+                    origin: at(v.span().start),
                     message: format!("`{key}` does not apply to design \"{}\"", design.name()),
                 });
             }
