@@ -132,7 +132,11 @@ pub fn saltelli(n: usize, d: usize, seed: u64) -> Saltelli {
 /// one in a single factor, by +delta or -delta.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trajectory {
-    /// The d + 1 points, in [0, 1]^d.
+    /// The d + 1 points, as level indices from 0 to `levels - 1`.
+    pub levels: Vec<Vec<u32>>,
+    /// The d + 1 points, in [0, 1]^d: level / (levels - 1), computed from
+    /// the index each time (never accumulated), so that a level is the same
+    /// number wherever it appears.
     pub points: Vec<Vec<f64>>,
     /// For step s (from point s to s + 1), the factor that changed.
     pub factor: Vec<usize>,
@@ -141,40 +145,53 @@ pub struct Trajectory {
 }
 
 /// `r` Morris trajectories over a grid of `levels` levels per factor
-/// (Morris 1991), with the usual jump `delta = levels / (2 (levels - 1))`:
-/// a random base point on the grid, the factors in random order, each moved
-/// once by +delta or -delta (whichever stays on the grid). `levels` is even
-/// and at least 2.
+/// (Morris 1991), with the usual jump `delta = levels / (2 (levels - 1))`
+/// (`levels / 2` levels): a random base point on the grid, the factors in
+/// random order, each moved once by +delta or -delta (whichever stays on
+/// the grid). `levels` is even and at least 2.
 pub fn morris(r: usize, levels: usize, d: usize, seed: u64) -> Vec<Trajectory> {
     let k = key(seed, Stream::Design, 2);
-    let steps = (levels - 1) as f64;
-    let delta = levels as f64 / (2.0 * steps);
+    let top = (levels - 1) as u32;
+    let jump = (levels / 2) as u32;
+    let delta = f64::from(jump) / f64::from(top);
     let mut counter = 0u64;
     let mut draw = |n: u64| {
         counter += 1;
         below(word(k, counter), n)
     };
+    let unit = |point: &[u32]| -> Vec<f64> {
+        point
+            .iter()
+            .map(|&l| f64::from(l) / f64::from(top))
+            .collect()
+    };
     (0..r)
         .map(|_| {
-            let mut point: Vec<f64> = (0..d).map(|_| draw(levels as u64) as f64 / steps).collect();
+            let mut point: Vec<u32> = (0..d).map(|_| draw(levels as u64) as u32).collect();
             let mut order: Vec<usize> = (0..d).collect();
             for i in (1..d).rev() {
                 order.swap(i, draw((i + 1) as u64) as usize);
             }
-            let mut points = vec![point.clone()];
+            let mut all = vec![point.clone()];
             let mut step = Vec::with_capacity(d);
             for &j in &order {
-                // go up when that stays in [0, 1], else down; at random when both do
-                let up_ok = point[j] + delta <= 1.0 + 1e-12;
-                let down_ok = point[j] - delta >= -1e-12;
+                // go up when that stays on the grid, else down; at random
+                // when both do
+                let up_ok = point[j] + jump <= top;
+                let down_ok = point[j] >= jump;
                 let up = up_ok && (!down_ok || draw(2) == 0);
-                let s = if up { delta } else { -delta };
-                point[j] += s;
-                step.push(s);
-                points.push(point.clone());
+                if up {
+                    point[j] += jump;
+                    step.push(delta);
+                } else {
+                    point[j] -= jump;
+                    step.push(-delta);
+                }
+                all.push(point.clone());
             }
             Trajectory {
-                points,
+                points: all.iter().map(|p| unit(p)).collect(),
+                levels: all,
                 factor: order,
                 step,
             }

@@ -72,10 +72,19 @@ pub fn plan(sweep: &Sweep) -> Plan {
             }
         }
         Design::Morris => {
-            let trajectories = design::morris(n, sweep.levels as usize, d, sweep.seed);
+            let p = sweep.levels;
+            let trajectories = design::morris(n, p as usize, d, sweep.seed);
+            // each level from its index, as grids take theirs
             let points = trajectories
                 .iter()
-                .flat_map(|t| t.points.iter().map(|u| values(u)))
+                .flat_map(|t| {
+                    t.levels.iter().map(|point| {
+                        (sweep.factors.iter())
+                            .zip(point)
+                            .map(|(f, &l)| f.level(l, p))
+                            .collect()
+                    })
+                })
                 .collect();
             Plan {
                 points,
@@ -216,6 +225,45 @@ mod tests {
             "design = \"lhs\"\nsamples = 7\nseed = 3\n[factors]\n\"inhibitors.low_trust\" = { min = 0, max = 1 }\n",
         ));
         assert_eq!(l.points.len(), 7);
+    }
+
+    #[test]
+    fn morris_levels_are_exact_and_the_grids_own() {
+        for levels in [4, 6, 8] {
+            let m = plan(&sweep(&format!(
+                "design = \"morris\"\nsamples = 40\nlevels = {levels}\n[factors]\n\"inhibitors.low_trust\" = {{ min = 0, max = 1 }}\n\"governance.feedback\" = {{ min = 0.1, max = 0.9 }}\n\"value.alpha\" = {{ min = 0.3, max = 0.7 }}\n"
+            )));
+            let g = plan(&sweep(&format!(
+                "design = \"grid\"\n[factors]\n\"inhibitors.low_trust\" = {{ min = 0, max = 1, steps = {levels} }}\n\"governance.feedback\" = {{ min = 0.1, max = 0.9, steps = {levels} }}\n\"value.alpha\" = {{ min = 0.3, max = 0.7, steps = {levels} }}\n"
+            )));
+            for j in 0..3 {
+                let distinct = |points: &[Vec<f64>]| {
+                    let mut v: Vec<u64> = points.iter().map(|p| p[j].to_bits()).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                };
+                // exactly `levels` numbers, bit for bit, and the grid's
+                assert_eq!(
+                    distinct(&m.points).len(),
+                    levels,
+                    "factor {j}, {levels} levels"
+                );
+                assert_eq!(distinct(&m.points), distinct(&g.points), "factor {j}");
+            }
+        }
+        // an integer factor with fewer integers than levels is refused
+        let err = Sweep::from_toml(
+            "design = \"morris\"\nsamples = 4\nlevels = 6\n[factors]\n\"population.agencies\" = { min = 1, max = 3 }\n",
+            "s.toml",
+            "s",
+            |p| Scenario::from_toml("", p, "b"),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("cannot take 6 distinct values"),
+            "{err}"
+        );
     }
 
     #[test]

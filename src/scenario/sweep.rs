@@ -181,22 +181,50 @@ impl Factor {
         }
     }
 
+    /// Level `i` of `p` evenly spaced levels from min to max (p >= 2):
+    /// `min + i (max - min) / (p - 1)`, the ends exactly `min` and `max`,
+    /// integer keys rounded, others to 12 significant digits (0.6, not
+    /// 0.6000000000000001: the level the user wrote down). Grids and Morris
+    /// designs take their levels from here, so a level is the same number
+    /// wherever it appears.
+    pub fn level(&self, i: u32, p: u32) -> f64 {
+        let (min, max) = match &self.range {
+            FactorRange::Interval { min, max } | FactorRange::Steps { min, max, .. } => {
+                (*min, *max)
+            }
+            FactorRange::Values(v) => return v[(i as usize).min(v.len() - 1)],
+        };
+        let v = if i == 0 {
+            min
+        } else if i + 1 >= p {
+            max
+        } else {
+            min + f64::from(i) * (max - min) / f64::from(p - 1)
+        };
+        if self.key.is_integer() {
+            v.round()
+        } else {
+            format!("{v:.12e}").parse().unwrap_or(v)
+        }
+    }
+
+    /// How many grid values the factor has (without listing them).
+    pub fn grid_len(&self) -> u64 {
+        match &self.range {
+            FactorRange::Values(v) => v.len() as u64,
+            FactorRange::Steps { steps, .. } => u64::from(*steps),
+            FactorRange::Interval { .. } => 2,
+        }
+    }
+
     /// The grid values of this factor.
     pub fn grid_values(&self) -> Vec<f64> {
         match &self.range {
             FactorRange::Values(v) => v.clone(),
-            FactorRange::Steps { min, max, steps } => (0..*steps)
-                .map(|i| min + (max - min) * f64::from(i) / f64::from(steps - 1))
-                // 0.6, not 0.6000000000000001: the level the user wrote down
-                .map(|v| {
-                    if self.key.is_integer() {
-                        v.round()
-                    } else {
-                        format!("{v:.12e}").parse().unwrap_or(v)
-                    }
-                })
-                .collect(),
-            FactorRange::Interval { min, max } => vec![*min, *max],
+            FactorRange::Steps { steps, .. } => {
+                (0..*steps).map(|i| self.level(i, *steps)).collect()
+            }
+            FactorRange::Interval { .. } => vec![self.level(0, 2), self.level(1, 2)],
         }
     }
 }
@@ -454,7 +482,7 @@ impl Sweep {
         let points = match design {
             Design::Grid => factors
                 .iter()
-                .map(|f| f.grid_values().len() as u64)
+                .map(Factor::grid_len)
                 .try_fold(1u64, |a, b| a.checked_mul(b))
                 .unwrap_or(u64::MAX),
             Design::Lhs => u64::from(samples.unwrap_or(0)),
@@ -466,6 +494,32 @@ impl Sweep {
                 origin: Origin::whole(source),
                 message: format!("the sweep has {points} points; at most {MAX_POINTS} are allowed: split it into several sweeps"),
             });
+        }
+        // a factor has exactly as many distinct values as its steps or levels
+        if points <= MAX_POINTS {
+            for f in &factors {
+                let p = match (design, &f.range) {
+                    (Design::Grid, FactorRange::Steps { steps, .. }) => *steps,
+                    (Design::Morris, _) => levels,
+                    _ => continue,
+                };
+                let values: Vec<f64> = (0..p).map(|i| f.level(i, p)).collect();
+                if values.windows(2).any(|w| w[0] >= w[1]) {
+                    let what = if design == Design::Grid {
+                        "steps"
+                    } else {
+                        "levels"
+                    };
+                    problems.push(Problem {
+                        origin: Origin::whole(source),
+                        message: format!(
+                            "factor `{}` cannot take {p} distinct values between its `min` and `max`{}: give fewer `{what}` or a wider range",
+                            f.key.name(),
+                            if f.key.is_integer() { " (it takes integers)" } else { "" }
+                        ),
+                    });
+                }
+            }
         }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.origin.position);

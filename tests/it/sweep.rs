@@ -755,8 +755,14 @@ fn the_slurm_script_merges_a_folder_not_a_list_of_every_shard() {
         .success();
     let text = fs::read_to_string(&script).unwrap();
     let parts = dir.path().join("res/parts/inhibitors-sobol");
-    assert!(text.contains(&format!(" merge {} --out ", parts.display())), "{text}");
-    assert!(!text.contains("shard-2-of-30000"), "no shard listed one by one");
+    assert!(
+        text.contains(&format!(" merge {} --out ", parts.display())),
+        "{text}"
+    );
+    assert!(
+        !text.contains("shard-2-of-30000"),
+        "no shard listed one by one"
+    );
     assert!(text.contains("--resume --shard"));
     // the whole script stays far below the argument limit
     assert!(text.len() < 4096, "{} bytes", text.len());
