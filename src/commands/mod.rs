@@ -188,8 +188,12 @@ pub fn inhibitors() {
 /// Reads a sweep file, its base scenario resolved relative to it; returns
 /// the sweep and the file's text.
 fn load_sweep(path: &std::path::Path) -> Result<(cocreate::scenario::Sweep, String)> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BadInput(format!("cannot read sweep file {}: {e}", path.display())))?;
+    let text = cocreate::scenario::read_input(path).map_err(|e| match e {
+        LoadError::Io { path, source } => {
+            BadInput(format!("cannot read sweep file {path}: {source}"))
+        }
+        LoadError::Invalid(e) => BadInput(e.to_string()),
+    })?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

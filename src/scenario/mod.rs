@@ -106,10 +106,7 @@ impl Scenario {
     /// Reads a scenario file; its name defaults to the file's stem.
     pub fn load(path: &Path) -> Result<Scenario, LoadError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = read_input(path)?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -278,8 +275,71 @@ impl Scenario {
     }
 }
 
+/// The largest scenario or sweep file read, in bytes.
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// Reads a scenario or sweep file as text: only a regular file (a FIFO
+/// would block forever, a device never end) of at most
+/// [`MAX_INPUT_BYTES`], in UTF-8 (invalid bytes are reported with their
+/// line and column).
+pub fn read_input(path: &Path) -> Result<String, LoadError> {
+    let shown = path.display().to_string();
+    let io = |source: std::io::Error| LoadError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a folder, FIFO or device): give a TOML file",
+        )));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} bytes; scenario and sweep files are at most {} MB",
+                meta.len(),
+                MAX_INPUT_BYTES >> 20
+            ),
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).map_err(io)?, MAX_INPUT_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(io)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("more than {} MB", MAX_INPUT_BYTES >> 20),
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let origin = Origin::in_text(&shown, &text, valid);
+        LoadError::Invalid(ScenarioError::one(
+            origin,
+            "invalid UTF-8: scenario and sweep files are UTF-8 text",
+        ))
+    })
+}
+
+/// The longest name, in bytes: result folders and their lock files add
+/// up to about 30 bytes to it, within the 255 that file systems allow.
+pub const MAX_NAME_BYTES: usize = 200;
+
 /// A name must be usable as a folder name on every platform.
 pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "`name` is {} bytes long: at most {MAX_NAME_BYTES} are allowed, so that its folders fit the file system's limit of 255",
+            name.len()
+        ));
+    }
     let bad = name.is_empty()
         || name == "."
         || name == ".."

@@ -74,6 +74,8 @@ pub(super) fn parse(
     for (key, value) in root.get_ref() {
         let offset = key.span().start;
         match key.get_ref().as_ref() {
+            // the enclosing format's keys (a sweep's own name, for one) are its to check
+            other if other_keys.contains(&other) => {}
             "name" => {
                 if let Some(name) = string_value(&mut walker, "name", value) {
                     match check_name(&name) {
@@ -92,7 +94,6 @@ pub(super) fn parse(
             section if SECTIONS.contains(&section) => {
                 walk_section(&mut walker, &mut scenario, section, value)
             }
-            other if other_keys.contains(&other) => {}
             other => {
                 let hint = top_level_hint(other, other_keys);
                 walker.problem(offset, format!("unknown key `{other}`{hint}"));
@@ -101,6 +102,7 @@ pub(super) fn parse(
     }
 
     if !root.get_ref().contains_key("name")
+        && !other_keys.contains(&"name")
         && let Err(why) = check_name(&scenario.name)
     {
         walker.problem(

@@ -515,3 +515,69 @@ fn parameters_that_would_break_the_model_are_refused() {
     }
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn inputs_that_cannot_be_read_as_scenarios_are_refused_with_their_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let refused = |file: &Path, expected: &str| {
+        cocreate()
+            .arg("run")
+            .arg(file)
+            .arg("--out")
+            .arg(&out)
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected.to_string()));
+    };
+    // a FIFO would block forever; a folder is no file either
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("fifo.toml");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        refused(&fifo, "not a regular file");
+    }
+    refused(dir.path(), "not a regular file");
+    // over 64 MB (a sparse file: no disk space needed)
+    let big = dir.path().join("big.toml");
+    fs::File::create(&big)
+        .unwrap()
+        .set_len(64 * 1024 * 1024 + 1)
+        .unwrap();
+    refused(&big, "scenario and sweep files are at most 64 MB");
+    // invalid UTF-8, with its line and column
+    let latin1 = dir.path().join("latin1.toml");
+    fs::write(&latin1, b"[run]\nsteps = 5\n# caf\xe9\n").unwrap();
+    refused(&latin1, "latin1.toml:3:6: invalid UTF-8");
+    // a name longer than file systems allow, refused before any folder exists
+    let long = dir.path().join("long.toml");
+    fs::write(&long, format!("name = \"{}\"\n", "x".repeat(300))).unwrap();
+    refused(&long, "`name` is 300 bytes long: at most 200 are allowed");
+    assert!(!out.exists());
+    // a sweep's bad name is reported once
+    let sweep = dir.path().join("s.toml");
+    fs::write(
+        &sweep,
+        "name = \"a/b\"\ndesign = \"grid\"\n[factors]\n\"governance.feedback\" = { values = [0.1, 0.2] }\n",
+    )
+    .unwrap();
+    let assert = cocreate()
+        .arg("sweep")
+        .arg(&sweep)
+        .arg("--dry-run")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr.matches("cannot name an output folder").count(),
+        1,
+        "{stderr}"
+    );
+}
