@@ -286,9 +286,26 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
+    /// Size of the PNG files, as a multiple of the charts' 800 x 500 pixels:
+    /// 2 gives 1600 x 1000, 4 gives 3200 x 2000 (for print); from 1 to 6,
+    /// decimals allowed. The PNGs say 96 x S pixels per inch, so they print
+    /// at the same size at every scale.
+    #[arg(long, value_name = "S", default_value_t = 2.0, value_parser = parse_png_scale)]
+    pub png_scale: f64,
+
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `--png-scale`: a number from 1 to 6.
+fn parse_png_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (1.0..=6.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{s}` is not a scale from 1 to 6 (e.g. 2 for 1600 x 1000 pixels, 4 for print)"
+        )),
+    }
 }
 
 /// Options of every command that runs scenarios (`run`, `compare`,

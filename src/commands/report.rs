@@ -54,7 +54,7 @@ pub fn report(args: crate::cli::ReportArgs) -> Result<()> {
             &fresh.path().join(format!("{}.svg", f.stem)),
             svg.as_bytes(),
         )?;
-        let png = f.chart.png().context("cannot draw a plot")?;
+        let png = f.chart.png(args.png_scale).context("cannot draw a plot")?;
         write_file(&fresh.path().join(format!("{}.png", f.stem)), &png)?;
     }
     if figures.exists() {
