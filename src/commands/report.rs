@@ -30,7 +30,8 @@ pub fn report(args: crate::cli::ReportArgs) -> Result<()> {
     }
     let sources: Vec<String> = args.dirs.iter().map(|d| d.display().to_string()).collect();
     let generated = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-    let report = html::build(&results, &sources, &generated).context("cannot draw the plots")?;
+    let report =
+        html::build(&results, &sources, &generated, &[]).context("cannot draw the plots")?;
     // the plots as files, for papers: <report stem>-figures/NAME.svg and .png
     let stem = out
         .file_stem()
