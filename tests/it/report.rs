@@ -755,3 +755,175 @@ fn a_second_report_replaces_the_figures_of_the_first() {
     // no temporary folder is left beside them
     assert_eq!(fs::read_dir(dir.path().join("paper")).unwrap().count(), 2);
 }
+
+/// A small `cocreate run` of `scenario` (a file of scenarios/ or a path)
+/// into `dir`.
+fn small_run(scenario_file: &str, dir: &Path) {
+    let file = if scenario_file.contains('/') {
+        scenario_file.to_string()
+    } else {
+        scenario(scenario_file)
+    };
+    cocreate(
+        &["run", &file, "--set", "population.citizens=600", "-r", "2"],
+        dir,
+    );
+}
+
+/// Every file under `dir`, with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                pending.push(p);
+            } else {
+                files.push((p.clone(), fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn the_report_never_writes_into_or_over_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    small_run("baseline.toml", &results);
+    // a scenario named like the report's figures folder
+    let named = dir.path().join("report-figures.toml");
+    fs::write(&named, "name = \"report-figures\"\n").unwrap();
+    small_run(named.to_str().unwrap(), &results);
+    let before = snapshot(&results);
+    let report = |args: &[&Path]| {
+        let mut c = Command::cargo_bin("cocreate").unwrap();
+        c.arg("report");
+        for a in args {
+            c.arg(a);
+        }
+        c.assert()
+    };
+    let out = |p: PathBuf| p;
+    // report.html in results/: its figures would replace results/report-figures
+    report(&[&results])
+        .code(2)
+        .stderr(predicates::str::contains("report-figures"))
+        .stderr(predicates::str::contains("result folder"));
+    // --out over a file it reads
+    let summary = results.join("baseline/summary.csv");
+    report(&[&results, Path::new("--out"), &summary])
+        .code(2)
+        .stderr(predicates::str::contains("summary.csv"))
+        .stderr(predicates::str::contains("reads"));
+    // ... also through a link to it
+    let link = dir.path().join("link.html");
+    std::os::unix::fs::symlink(&summary, &link).unwrap();
+    report(&[&results, Path::new("--out"), &link])
+        .code(2)
+        .stderr(predicates::str::contains("summary.csv"));
+    // --out inside a result folder: its figures would be inside it
+    let inside = results.join("baseline/paper.html");
+    report(&[&results, Path::new("--out"), &inside])
+        .code(2)
+        .stderr(predicates::str::contains("paper-figures"))
+        .stderr(predicates::str::contains("baseline"));
+    // a figures folder that holds result folders
+    let holder = dir.path().join("paper-figures");
+    small_run("combined.toml", &holder);
+    let holder_before = snapshot(&holder);
+    report(&[
+        &holder,
+        Path::new("--out"),
+        &out(dir.path().join("paper.html")),
+    ])
+    .code(2)
+    .stderr(predicates::str::contains("paper-figures"));
+    assert_eq!(snapshot(&holder), holder_before, "results untouched");
+    // nothing was written, nothing changed
+    assert_eq!(snapshot(&results), before, "results untouched");
+    assert!(!dir.path().join("paper.html").exists());
+
+    // a single result folder: the report goes beside it by default
+    report(&[&results.join("baseline")]).success();
+    assert!(results.join("baseline-report.html").is_file());
+    assert!(results.join("baseline-report-figures").is_dir());
+    assert_eq!(
+        snapshot(&results.join("baseline")),
+        before
+            .iter()
+            .filter(|(p, _)| p.starts_with(results.join("baseline")))
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn links_in_result_folders_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    // a file the report must not quote, linked from a result folder
+    let secret = dir.path().join("shadow");
+    fs::write(&secret, "root:$6$SECRET-HASH:19000:0:99999:7:::\n").unwrap();
+    let results = dir.path().join("results");
+    let w = results.join("x-waterfall");
+    fs::create_dir_all(&w).unwrap();
+    fs::write(w.join("manifest.json"), "{}").unwrap();
+    std::os::unix::fs::symlink(&secret, w.join("waterfall.csv")).unwrap();
+    let report = |dir: &Path| {
+        Command::cargo_bin("cocreate")
+            .unwrap()
+            .arg("report")
+            .arg(dir)
+            .arg("--out")
+            .arg(dir.with_extension("html"))
+            .assert()
+    };
+    let refused = report(&results)
+        .code(2)
+        .stderr(predicates::str::contains("waterfall.csv"))
+        .stderr(predicates::str::contains("symbolic link"));
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains("SECRET"),
+        "quoted the linked file: {stderr}"
+    );
+    // a linked manifest too
+    fs::remove_file(w.join("waterfall.csv")).unwrap();
+    fs::write(w.join("waterfall.csv"), "scenario,step\n").unwrap();
+    fs::remove_file(w.join("manifest.json")).unwrap();
+    std::os::unix::fs::symlink(&secret, w.join("manifest.json")).unwrap();
+    let refused = report(&results)
+        .code(2)
+        .stderr(predicates::str::contains("manifest.json"))
+        .stderr(predicates::str::contains("symbolic link"));
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains("SECRET"),
+        "quoted the linked file: {stderr}"
+    );
+    fs::remove_dir_all(&w).unwrap();
+    assert!(!results.with_extension("html").exists(), "nothing written");
+
+    // a linked folder found while searching is skipped, with a note
+    let elsewhere = dir.path().join("elsewhere");
+    small_run("baseline.toml", &elsewhere);
+    small_run("combined.toml", &results);
+    std::os::unix::fs::symlink(elsewhere.join("baseline"), results.join("linked")).unwrap();
+    let done = report(&results).success();
+    let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("skipped") && stderr.contains("linked"),
+        "{stderr}"
+    );
+    let html = fs::read_to_string(results.with_extension("html")).unwrap();
+    assert!(html.contains("<h3>combined</h3>"));
+    assert!(!html.contains("<h3>baseline</h3>"), "the link was followed");
+    assert!(
+        html.contains("Note: skipped"),
+        "the page says what it left out"
+    );
+    // a folder given by name is read, link or not
+    report(&results.join("linked")).success();
+}
