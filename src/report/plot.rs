@@ -626,34 +626,36 @@ fn decimals_for(step: f64) -> usize {
 
 impl TickFormat {
     /// The format for ticks at `values` (heat-map grid values): as for
-    /// round ticks, with the fewest decimals (at most six) that tell every
-    /// value to six significant digits, the same for all.
+    /// round ticks, with the fewest decimals (at most six), the same for
+    /// all, that put every value within a tenth of the smallest gap
+    /// between two of them (0.05, 0.1667, 0.2833, 0.4 read "0.05", "0.17",
+    /// "0.28", "0.40"; a single value keeps six significant digits).
     fn for_values(values: &[f64]) -> TickFormat {
-        let max_abs = values
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0f64, |m, v| m.max(v.abs()));
+        let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        finite.sort_by(f64::total_cmp);
+        let max_abs = finite.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         let TickFormat::Fixed { scale, suffix, .. } = TickFormat::for_step(1.0, max_abs) else {
             return TickFormat::Scientific;
         };
-        let needed = |v: f64| {
-            let scaled = (v / scale).abs();
-            // six significant digits, then as few decimals as keep them
-            let digits = if scaled > 0.0 {
-                (5.0 - scaled.log10().floor()).clamp(0.0, 6.0) as usize
-            } else {
-                0
-            };
-            let text = format!("{scaled:.digits$}");
-            text.split_once('.')
-                .map_or(0, |(_, d)| d.trim_end_matches('0').len())
+        let gap = finite
+            .windows(2)
+            .map(|w| (w[1] - w[0]) / scale)
+            .filter(|d| *d > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let tolerance = if gap.is_finite() {
+            gap / 10.0
+        } else {
+            max_abs / scale * 1e-6
         };
-        let decimals = values
-            .iter()
-            .filter(|v| v.is_finite())
-            .map(|&v| needed(v))
-            .max()
-            .unwrap_or(0);
+        let decimals = (0..=6)
+            .find(|&d| {
+                let unit = 10f64.powi(d);
+                finite.iter().all(|v| {
+                    let scaled = v / scale;
+                    ((scaled * unit).round() / unit - scaled).abs() <= tolerance
+                })
+            })
+            .unwrap_or(6) as usize;
         TickFormat::Fixed {
             decimals,
             scale,
@@ -2783,7 +2785,10 @@ mod tests {
         assert_eq!(format(&[10.0, 20.0, 40.0]), ["10", "20", "40"]);
         assert_eq!(format(&[12_000.0, 12_500.0]), ["12.0k", "12.5k"]);
         assert_eq!(format(&[-0.0, 2.5e-3]), ["0", "0.0025"]);
-        assert_eq!(format(&[1234.5, 2000.0]), ["1234.5", "2000.0"]);
+        assert_eq!(format(&[1234.5]), ["1234.5"]);
+        // levels of a Morris design: thirds, told apart in two decimals
+        let thirds = [0.05, 0.05 + 0.35 / 3.0, 0.05 + 0.7 / 3.0, 0.4];
+        assert_eq!(format(&thirds), ["0.05", "0.17", "0.28", "0.40"]);
     }
 
     #[test]

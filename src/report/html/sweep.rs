@@ -229,10 +229,13 @@ fn heat_grid(
     fx: usize,
     fy: usize,
 ) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>, bool) {
+    // levels equal but for rounding (a Morris design's 0.05 + 1/3 of the
+    // range, reached two ways) are one level, not two narrow columns
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
     let levels = |k: usize| {
         let mut v: Vec<f64> = s.points.iter().map(|p| p[k]).collect();
         v.sort_by(f64::total_cmp);
-        v.dedup();
+        v.dedup_by(|b, a| same(*a, *b));
         v
     };
     let (lx, ly) = (levels(fx), levels(fy));
@@ -264,7 +267,7 @@ fn heat_grid(
                 0
             }
         } else {
-            l.iter().position(|x| *x == v).unwrap_or(0)
+            l.iter().position(|x| same(*x, v)).unwrap_or(0)
         }
     };
     let mut sum = vec![vec![0.0; xs.len()]; ys.len()];
@@ -287,4 +290,35 @@ fn heat_grid(
         })
         .collect();
     (xs, ys, z, binned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_equal_but_for_rounding_are_one_level() {
+        let third = 0.05 + 0.35 / 3.0;
+        let other_third = 0.4 - 0.7 / 3.0; // the same level, reached another way
+        assert_ne!(third, other_third);
+        let points: Vec<Vec<f64>> = [0.05, third, other_third, 0.4]
+            .iter()
+            .flat_map(|&x| [vec![x, 1.0], vec![x, 2.0]])
+            .collect();
+        let s = SweepResults {
+            dir: "s".into(),
+            name: "s".into(),
+            manifest: serde_json::json!({}),
+            factors: vec!["trust.loss".into(), "trust.gain".into()],
+            means: Default::default(),
+            sensitivity: Vec::new(),
+            points,
+        };
+        let means = vec![1.0; 8];
+        let (xs, ys, z, binned) = heat_grid(&s, &means, 0, 1);
+        assert!(!binned);
+        assert_eq!(xs.len(), 3, "{xs:?}");
+        assert_eq!(ys, [1.0, 2.0]);
+        assert!(z.iter().flatten().all(|v| *v == 1.0), "{z:?}");
+    }
 }
