@@ -282,7 +282,8 @@ pub struct ReportArgs {
     #[arg(required = true, value_name = "RESULTS_DIR")]
     pub dirs: Vec<PathBuf>,
 
-    /// The HTML file to write [default: report.html in the first folder].
+    /// The HTML file to write [default: report.html in the first folder, or
+    /// NAME-report.html beside it when it is one command's result folder].
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
