@@ -390,7 +390,7 @@ impl Page {
                 .collect();
             let chart = plot::time_series(title, "step (month)", y_label, &bands);
             let caption = format!(
-                "{title}: mean over replications at each step, the shaded band its 95% confidence interval. {sources}."
+                "{title}: mean over replications at each step, the shaded band its 95% confidence interval. Sources: {sources}."
             );
             self.figure(&format!("over-time-{file}"), chart, &caption)?;
         }
