@@ -55,7 +55,7 @@ pub enum Command {
     /// result folders of run, compare, waterfall, attribute and sweep; the
     /// plots are also written as SVG and PNG files.
     #[command(
-        after_help = "Examples:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml\n  cocreate attribute scenarios/combined.toml\n  cocreate report results/baseline-compare results/combined-attribution --out paper/report.html\n  cocreate report results            # every result folder in results/\n\nWrites FILE (default: report.html in the first folder given) and, beside it,\n<FILE stem>-figures/ with every plot as NAME.svg and NAME.png (that folder is replaced\nwhole). Folders are searched for results down to three levels.\n\nExit status: 0 success, 2 a folder without results or a damaged file (nothing written),\n1 other."
+        after_help = "Examples:\n  cocreate compare scenarios/baseline.toml scenarios/combined.toml scenarios/legal-reform.toml\n  cocreate attribute scenarios/combined.toml\n  cocreate report results/baseline-compare results/combined-attribution --out paper/report.html\n  cocreate report results            # every result folder in results/\n\nWrites FILE (default: report.html in the first folder given, or NAME-report.html beside\nit when that folder is one command's result folder) and, beside it, <FILE stem>-figures/\nwith every plot as NAME.svg (the font embedded) and NAME.png (that folder is replaced\nwhole). Folders are searched for results down to three levels. Each scenario and each\nplot is shown once, from the folder with the most replications; the page says which.\n\nThe report never writes into or over its inputs: an --out that is a file it reads, or a\nfigures folder that is, holds or lies in a result folder, is refused. A result file that\nis a symbolic link is refused; a folder reached through a link while searching is\nskipped with a note (give it by name to include it).\n\nExit status: 0 success, 2 a folder without results, a damaged or linked file, or an\noutput over the inputs (nothing written), 1 other."
     )]
     Report(ReportArgs),
     /// Run a sweep: many parameter points from a design, each replicated;
@@ -312,13 +312,31 @@ pub struct ReportArgs {
     #[arg(required = true, value_name = "RESULTS_DIR")]
     pub dirs: Vec<PathBuf>,
 
-    /// The HTML file to write [default: report.html in the first folder].
+    /// The HTML file to write [default: report.html in the first folder, or
+    /// NAME-report.html beside it when it is one command's result folder].
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Size of the PNG files, as a multiple of the charts' 800 x 500 pixels:
+    /// 2 gives 1600 x 1000, 4 gives 3200 x 2000 (for print); from 1 to 6,
+    /// decimals allowed. The PNGs say 96 x S pixels per inch, so they print
+    /// at the same size at every scale.
+    #[arg(long, value_name = "S", default_value_t = 2.0, value_parser = parse_png_scale)]
+    pub png_scale: f64,
 
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `--png-scale`: a number from 1 to 6.
+fn parse_png_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (1.0..=6.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{s}` is not a scale from 1 to 6 (e.g. 2 for 1600 x 1000 pixels, 4 for print)"
+        )),
+    }
 }
 
 /// Options of every command that runs scenarios (`run`, `compare`,

@@ -1,15 +1,25 @@
-//! The HTML report: one self-contained page (styles and plots inline, no
-//! network) from the result folders [`super::load`] reads.
+//! The HTML report: one self-contained page (styles, font and plots
+//! inline, no network) from the result folders [`super::load`] reads.
+//!
+//! The page shows each scenario once, with the folders that hold it
+//! ([`super::catalogue`]), and each plot once: where several folders hold
+//! the same thing of a scenario, the one with the most replications is
+//! shown, and the page says which numbers come from which folder.
+//! Figures, parameters, factors and inhibitors are named in words
+//! ([`super::labels`]), with the files' names beside them in tables.
 
+use super::catalogue::{Catalogue, Command, Entry, Source};
+use super::labels;
 use super::load::{
-    AttributionResults, CompareResults, Estimate, Results, RunResults, SensitivityRow,
-    SweepResults, WaterfallStep,
+    AttributionResults, CompareResults, Estimate, Results, RunResults, WaterfallStep,
 };
-use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, WaterfallBar};
+use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, UsedChars, WaterfallBar};
 use crate::model::StepRecord;
 use crate::output::{KEY_FIGURES, significant_decimals};
 use serde_json::Value;
 use std::fmt::Write as _;
+
+mod sweep;
 
 /// A plot of the report, to be written beside it as SVG and PNG.
 pub struct Figure {
@@ -27,17 +37,19 @@ pub struct Report {
     pub figures: Vec<Figure>,
 }
 
-/// Builds the report of `results`; `generated` is shown as its date and
-/// `sources` name the folders given.
+/// Builds the report of `results`; `generated` is shown as its date,
+/// `sources` name the folders given, and `notes` (such as folders left out)
+/// are shown under the title.
 pub fn build(
     results: &[Results],
     sources: &[String],
     generated: &str,
+    notes: &[String],
 ) -> Result<Report, PlotError> {
     let mut page = Page::default();
     let _ = write!(
         page.body,
-        "<header><h1>Public value co-creation: simulation report</h1><p class=\"meta\">cocreate {} (model PVC-1), generated {}, from {}.</p></header>",
+        "<header><h1>Public value co-creation: simulation report</h1><p class=\"meta\">cocreate {} (model PVC-1), generated {}, from {}.</p>",
         env!("CARGO_PKG_VERSION"),
         escape(generated),
         sources
@@ -46,35 +58,42 @@ pub fn build(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let runs: Vec<&RunResults> = results
-        .iter()
-        .filter_map(|r| {
-            if let Results::Run(r) = r {
-                Some(r)
-            } else {
-                None
-            }
-        })
-        .collect();
-    if !runs.is_empty() {
-        page.runs(&runs)?;
+    if !notes.is_empty() {
+        let items: String = notes
+            .iter()
+            .map(|n| format!("<li>Note: {}</li>", escape(n)))
+            .collect();
+        let _ = write!(page.body, "<ul class=\"notes\">{items}</ul>");
+    }
+    page.body.push_str("</header>");
+    let catalogue = Catalogue::of(results);
+    if !catalogue.entries.is_empty() {
+        page.scenarios(&catalogue);
+    }
+    page.key_figures(&catalogue);
+    page.time_series(&catalogue)?;
+    for r in results {
+        if let Results::Compare(c) = r {
+            page.compare(r, c, &catalogue)?;
+        }
+    }
+    page.waterfalls(&catalogue)?;
+    for e in &catalogue.entries {
+        if let Some(source) = e.best(|s| s.command == Command::Attribute)
+            && let Results::Attribution(a) = source.results
+        {
+            page.attribution(e, &source, a)?;
+        }
     }
     for r in results {
-        match r {
-            Results::Run(_) => {}
-            Results::Compare(c) => page.compare(c)?,
-            Results::Waterfall(w) => {
-                page.section(&format!("Where the value is lost: {}", w.name));
-                page.scenario(&w.manifest["scenario"], None);
-                page.waterfall(&w.name, &format!("waterfall-{}", w.name), &w.steps)?;
-            }
-            Results::Attribution(a) => page.attribution(a)?,
-            Results::Sweep(s) => page.sweep(s)?,
+        if let Results::Sweep(s) = r {
+            page.sweep(s)?;
         }
     }
     page.methods();
+    let html = page.finish()?;
     Ok(Report {
-        html: page.finish(),
+        html,
         figures: page.figures,
     })
 }
@@ -84,6 +103,9 @@ struct Page {
     toc: Vec<(String, String)>,
     body: String,
     figures: Vec<Figure>,
+    /// The characters of the inline plots' text: the font subset the page
+    /// declares once for all of them.
+    used: UsedChars,
 }
 
 impl Page {
@@ -95,7 +117,8 @@ impl Page {
 
     /// Adds a plot inline (as SVG) with its caption.
     fn figure(&mut self, stem: &str, chart: Chart, caption: &str) -> Result<(), PlotError> {
-        let svg = chart.svg()?;
+        let (svg, used) = chart.svg_without_font()?;
+        self.used.merge(&used);
         let base = slug(stem);
         let mut stem = base.clone();
         let mut n = 1;
@@ -113,21 +136,135 @@ impl Page {
         Ok(())
     }
 
-    /// The scenarios run with `cocreate run`: parameters, key figures, time series.
-    fn runs(&mut self, runs: &[&RunResults]) -> Result<(), PlotError> {
-        self.section("Scenarios and key figures");
-        for r in runs {
-            let effective = Some(&r.manifest["effective_parameters"]).filter(|e| e.is_object());
-            self.scenario(&r.manifest["scenario"], effective);
+    /// Each scenario once: what it is, and the folders that hold it.
+    fn scenarios(&mut self, catalogue: &Catalogue) {
+        self.section("Scenarios");
+        for e in &catalogue.entries {
+            self.scenario(e);
         }
+    }
+
+    /// A scenario's description, inhibitors, interventions, the folders
+    /// holding it, and its parameters (after the inhibitors act too, where
+    /// a `run` manifest records them).
+    fn scenario(&mut self, e: &Entry) {
+        let s = e.scenario;
+        let _ = write!(
+            self.body,
+            "<div class=\"scenario\" id=\"{}\"><h3>{}</h3>",
+            scenario_id(&e.label),
+            escape(&e.label)
+        );
+        if let Some(d) = s["description"].as_str().filter(|d| !d.is_empty()) {
+            let _ = write!(self.body, "<p>{}</p>", escape(d));
+        }
+        let active: Vec<String> = s["inhibitors"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, x)| x.as_f64().is_some_and(|x| x > 0.0))
+                    .map(|(k, x)| format!("{} = {x}", named(&labels::inhibitor(k), k)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = write!(
+            self.body,
+            "<p><b>Inhibitors:</b> {}.</p>",
+            if active.is_empty() {
+                "none".to_string()
+            } else {
+                active.join(", ")
+            }
+        );
+        if let Some(list) = s["interventions"].as_array().filter(|l| !l.is_empty()) {
+            let items: Vec<String> = list.iter().map(intervention).collect();
+            let _ = write!(
+                self.body,
+                "<p><b>Interventions:</b></p><ul>{}</ul>",
+                items.join("")
+            );
+        }
+        let held: Vec<String> = e
+            .sources
+            .iter()
+            .map(|src| {
+                format!(
+                    "{} (<code>{}</code>)",
+                    escape(&src.describe()),
+                    escape(&src.dir().display().to_string())
+                )
+            })
+            .collect();
+        let _ = write!(self.body, "<p><b>Results:</b> {}.</p>", held.join("; "));
+        let effective = e.effective;
+        let mut rows = String::new();
+        for (section, values) in s.as_object().into_iter().flatten() {
+            let Some(values) = values.as_object() else {
+                continue;
+            };
+            if section == "inhibitors" {
+                continue;
+            }
+            for (key, v) in values {
+                let after = effective.map(|x| &x[section][key]).filter(|a| !a.is_null());
+                let changed = after.is_some_and(|a| a != v);
+                let dotted = format!("{section}.{key}");
+                let _ = write!(
+                    rows,
+                    "<tr{}><td>{}</td><td>{}</td>{}</tr>",
+                    if changed { " class=\"changed\"" } else { "" },
+                    named(&labels::parameter(&dotted), &dotted),
+                    escape(&parameter(v)),
+                    match (effective, after) {
+                        (Some(_), Some(a)) => format!("<td>{}</td>", escape(&parameter(a))),
+                        (Some(_), None) => "<td></td>".into(),
+                        (None, _) => String::new(),
+                    }
+                );
+            }
+        }
+        let head = if effective.is_some() {
+            "<tr><th>parameter</th><th>in the scenario</th><th>after the inhibitors act</th></tr>"
+        } else {
+            "<tr><th>parameter</th><th>in the scenario (before the inhibitors act)</th></tr>"
+        };
+        let _ = write!(
+            self.body,
+            "<details><summary>All parameters</summary><table><thead>{head}</thead><tbody>{rows}</tbody></table></details></div>"
+        );
+    }
+
+    /// The key figures of the scenarios `cocreate run` ran, one column
+    /// each, saying which folder's replications they come from.
+    fn key_figures(&mut self, catalogue: &Catalogue) {
+        let columns: Vec<(&Entry, Source, &RunResults)> = catalogue
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let source = e.best(|s| s.command == Command::Run)?;
+                match source.results {
+                    Results::Run(r) => Some((e, source, r)),
+                    _ => None,
+                }
+            })
+            .collect();
+        if columns.is_empty() {
+            return;
+        }
+        self.section("Key figures");
         let mut table = String::from("<table><thead><tr><th>figure</th>");
-        for r in runs {
-            let _ = write!(table, "<th>{}</th>", escape(&r.name));
+        for (e, source, _) in &columns {
+            let _ = write!(
+                table,
+                "<th>{}<br><span class=\"source\">from {}</span></th>",
+                escape(&e.label),
+                escape(&source.describe())
+            );
         }
         table.push_str("</tr></thead><tbody>");
         for key in KEY_FIGURES {
-            let _ = write!(table, "<tr><td>{key}</td>");
-            for r in runs {
+            let _ = write!(table, "<tr><td>{}</td>", named(&labels::figure(key), key));
+            for (_, _, r) in &columns {
                 let cell = r
                     .summary
                     .iter()
@@ -138,34 +275,88 @@ impl Page {
             table.push_str("</tr>");
         }
         table.push_str("</tbody></table>");
-        let n = runs
-            .iter()
-            .filter_map(|r| r.manifest["replications"].as_u64())
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
+        // the same scenarios in a comparison, with other replications
+        let mut elsewhere: Vec<(String, Vec<String>)> = Vec::new();
+        for (e, used, _) in &columns {
+            for s in &e.sources {
+                if s.command == Command::Compare && s.replications != used.replications {
+                    let reps = s.replications_text();
+                    match elsewhere.iter_mut().find(|(r, _)| *r == reps) {
+                        Some((_, names)) => names.push(e.label.clone()),
+                        None => elsewhere.push((reps, vec![e.label.clone()])),
+                    }
+                }
+            }
+        }
+        let note = if elsewhere.is_empty() {
+            String::new()
+        } else {
+            let runs: Vec<String> = elsewhere
+                .iter()
+                .map(|(reps, names)| {
+                    let each = if names.len() > 1 { " each" } else { "" };
+                    format!("{} again with {reps}{each}", and_list(names))
+                })
+                .collect();
+            format!(
+                " The comparison below ran {}, so its means differ from these within their intervals.",
+                escape(&runs.join("; "))
+            )
+        };
         let _ = write!(
             self.body,
-            "<p>Mean over replications ({n} per scenario), with the 95% confidence interval of the mean in brackets.</p>{table}"
+            "<p>Means over the replications of <code>cocreate run</code> (each column says how many), with the 95% confidence interval of the mean in brackets.{note}</p>{table}"
         );
-        let series: Vec<(String, f64, Vec<[Estimate; 3]>)> = runs
-            .iter()
-            .map(|r| {
-                let citizens = citizens(&r.manifest["scenario"]);
-                (r.name.clone(), citizens, from_step_series(r))
-            })
-            .collect();
-        self.time_series("runs", &series)
     }
 
-    /// Three time-series plots (realized value, trust, participation) of
-    /// scenarios given as (name, citizens, per step [value_realized,
-    /// mean_trust, participants]).
-    fn time_series(
-        &mut self,
-        stem: &str,
-        series: &[(String, f64, Vec<[Estimate; 3]>)],
-    ) -> Result<(), PlotError> {
+    /// Three time-series plots (realized value, trust, participation), each
+    /// scenario once, from the folder with the most replications that
+    /// holds its series (`run` or `compare`).
+    fn time_series(&mut self, catalogue: &Catalogue) -> Result<(), PlotError> {
+        let mut series: Vec<(String, f64, Vec<[Estimate; 3]>)> = Vec::new();
+        let mut from: Vec<(String, String)> = Vec::new(); // (source, scenario)
+        for e in &catalogue.entries {
+            let holds = |s: &Source| match s.results {
+                Results::Run(_) => true,
+                Results::Compare(c) => c.series.iter().any(|(n, _)| *n == e.name),
+                _ => false,
+            };
+            let Some(source) = e.best(holds) else {
+                continue;
+            };
+            let steps = match source.results {
+                Results::Run(r) => from_step_series(r),
+                Results::Compare(c) => c
+                    .series
+                    .iter()
+                    .find(|(n, _)| *n == e.name)
+                    .map(|(_, points)| from_series_points(points))
+                    .unwrap_or_default(),
+                _ => continue,
+            };
+            series.push((e.label.clone(), citizens(e.scenario), steps));
+            from.push((source.describe(), e.label.clone()));
+        }
+        if series.is_empty() {
+            return Ok(());
+        }
+        self.section("Over time");
+        // "baseline and combined from run, 100 replications each; ..."
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for (source, label) in from {
+            match groups.iter_mut().find(|(s, _)| *s == source) {
+                Some((_, labels)) => labels.push(label),
+                None => groups.push((source, vec![label])),
+            }
+        }
+        let sources = groups
+            .iter()
+            .map(|(source, labels)| {
+                let each = if labels.len() > 1 { " each" } else { "" };
+                format!("{} from {source}{each}", and_list(labels))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
         let specs = [
             (
                 "Realized value per step",
@@ -199,107 +390,31 @@ impl Page {
                 .collect();
             let chart = plot::time_series(title, "step (month)", y_label, &bands);
             let caption = format!(
-                "{title}: mean over replications at each step, the shaded band its 95% confidence interval."
+                "{title}: mean over replications at each step, the shaded band its 95% confidence interval. Sources: {sources}."
             );
-            self.figure(&format!("{stem}-{file}"), chart, &caption)?;
+            self.figure(&format!("over-time-{file}"), chart, &caption)?;
         }
         Ok(())
     }
 
-    /// A scenario's description, inhibitors, interventions and parameters.
-    /// `effective`: the parameters after the inhibitors act, where known
-    /// (the manifest of `cocreate run` holds them).
-    fn scenario(&mut self, s: &Value, effective: Option<&Value>) {
-        let name = s["name"].as_str().unwrap_or("scenario");
-        let _ = write!(
-            self.body,
-            "<div class=\"scenario\"><h3>{}</h3>",
-            escape(name)
-        );
-        if let Some(d) = s["description"].as_str().filter(|d| !d.is_empty()) {
-            let _ = write!(self.body, "<p>{}</p>", escape(d));
-        }
-        let active: Vec<String> = s["inhibitors"]
-            .as_object()
-            .map(|m| {
-                m.iter()
-                    .filter(|(_, x)| x.as_f64().is_some_and(|x| x > 0.0))
-                    .map(|(k, x)| format!("<code>{}</code> = {}", escape(k), x))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let _ = write!(
-            self.body,
-            "<p><b>Inhibitors:</b> {}.</p>",
-            if active.is_empty() {
-                "none".to_string()
-            } else {
-                active.join(", ")
-            }
-        );
-        if let Some(list) = s["interventions"].as_array().filter(|l| !l.is_empty()) {
-            let items: Vec<String> = list.iter().map(intervention).collect();
-            let _ = write!(
-                self.body,
-                "<p><b>Interventions:</b></p><ul>{}</ul>",
-                items.join("")
-            );
-        }
-        let mut rows = String::new();
-        if let Some(sections) = s.as_object() {
-            for (section, values) in sections {
-                let Some(values) = values.as_object() else {
-                    continue;
-                };
-                if section == "inhibitors" {
-                    continue;
-                }
-                for (key, v) in values {
-                    let after = effective.map(|e| &e[section][key]).filter(|a| !a.is_null());
-                    let changed = after.is_some_and(|a| a != v);
-                    let _ = write!(
-                        rows,
-                        "<tr{}><td><code>{}.{}</code></td><td>{}</td>{}</tr>",
-                        if changed { " class=\"changed\"" } else { "" },
-                        escape(section),
-                        escape(key),
-                        escape(&parameter(v)),
-                        match (effective, after) {
-                            (Some(_), Some(a)) => format!("<td>{}</td>", escape(&parameter(a))),
-                            (Some(_), None) => "<td></td>".into(),
-                            (None, _) => String::new(),
-                        }
-                    );
-                }
-            }
-        }
-        let head = if effective.is_some() {
-            "<tr><th>parameter</th><th>in the scenario</th><th>after the inhibitors act</th></tr>"
-        } else {
-            "<tr><th>parameter</th><th>in the scenario (before the inhibitors act)</th></tr>"
-        };
-        let _ = write!(
-            self.body,
-            "<details><summary>All parameters</summary><table><thead>{head}</thead><tbody>{rows}</tbody></table></details></div>"
-        );
-    }
-
-    fn compare(&mut self, c: &CompareResults) -> Result<(), PlotError> {
+    fn compare(
+        &mut self,
+        results: &Results,
+        c: &CompareResults,
+        catalogue: &Catalogue,
+    ) -> Result<(), PlotError> {
         let base = c.manifest["base"].as_str().unwrap_or("base").to_string();
-        self.section(&format!("Comparison with {base}"));
-        if let Some(list) = c.manifest["scenarios"].as_array() {
-            for s in list {
-                self.scenario(s, None);
-            }
-        }
+        let base_label = catalogue.label(results, &base);
+        self.section(&format!("Comparison with {base_label}"));
         let reps = c.manifest["replications"].as_u64().unwrap_or(0);
         let _ = write!(
             self.body,
-            "<p>Every scenario ran the same {reps} replications with the same seeds (common random numbers). The difference is the mean of the paired differences from <b>{}</b>, with its 95% interval. The last column is the variance of the difference between independently seeded runs divided by that between paired runs, as measured.</p>",
-            escape(&base)
+            "<p>From <code>cocreate compare</code> (<code>{}</code>): every scenario ran the same <b>{reps} paired replications</b> with the same seeds (common random numbers). The difference is the mean of the paired differences from <b>{}</b>, with its 95% interval. The last column is the variance of the difference between independently seeded runs divided by that between paired runs, as measured.</p>",
+            escape(&c.dir.display().to_string()),
+            escape(&base_label)
         );
-        let mut table = String::from(
-            "<table><thead><tr><th>scenario</th><th>figure</th><th>mean [95% CI]</th><th>difference [95% CI]</th><th>CRN variance reduction</th></tr></thead><tbody>",
+        let mut table = format!(
+            "<table><thead><tr><th>scenario</th><th>figure</th><th>mean [95% CI] ({reps} replications)</th><th>difference [95% CI]</th><th>CRN variance reduction</th></tr></thead><tbody>"
         );
         for (scenario, metric, level, diff) in c
             .rows
@@ -311,8 +426,8 @@ impl Page {
             let _ = write!(
                 table,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(scenario),
-                escape(metric),
+                escape(&catalogue.label(results, scenario)),
+                named(&labels::figure(metric), metric),
                 with_interval(level),
                 if is_base {
                     "(base)".into()
@@ -329,37 +444,70 @@ impl Page {
         }
         table.push_str("</tbody></table>");
         self.body.push_str(&table);
-        let citizens_of = |name: &str| {
-            c.manifest["scenarios"]
-                .as_array()
-                .and_then(|l| l.iter().find(|s| s["name"] == name))
-                .map_or(1.0, citizens)
-        };
-        let series: Vec<(String, f64, Vec<[Estimate; 3]>)> = c
-            .series
-            .iter()
-            .map(|(name, points)| (name.clone(), citizens_of(name), from_series_points(points)))
-            .collect();
-        if !series.is_empty() {
-            self.time_series(&format!("compare-{base}"), &series)?;
-        }
         // the differences in the key value figure, as bars
         let bars: Vec<Bar> = c
             .rows
             .iter()
             .filter(|r| r.1 == "total_value_realized" && r.0 != base)
-            .map(|(s, _, _, d)| bar(s, d))
+            .map(|(s, _, _, d)| bar(&catalogue.label(results, s), d))
             .collect();
         if !bars.is_empty() {
             let chart = plot::bars(
-                &format!("Realized value: difference from {base}"),
-                "difference in total realized value (value units)",
+                &format!("Realized value: difference from {base_label}"),
+                "difference in realized value (value units)",
                 &[BarGroup {
                     name: "paired difference".into(),
                     bars,
                 }],
             );
-            self.figure(&format!("compare-{base}-difference"), chart, "Mean paired difference in total realized value from the base scenario, with its 95% interval (common random numbers).")?;
+            let caption = format!(
+                "Mean paired difference in realized value from the base scenario over {reps} paired replications, with its 95% interval (common random numbers)."
+            );
+            self.figure(&format!("compare-{base}-difference"), chart, &caption)?;
+        }
+        Ok(())
+    }
+
+    /// Each scenario's waterfall once, from the folder (`waterfall`, or
+    /// `attribute`, which writes one too) with the most replications.
+    fn waterfalls(&mut self, catalogue: &Catalogue) -> Result<(), PlotError> {
+        for e in &catalogue.entries {
+            fn steps_of<'a>(s: &Source<'a>) -> Option<&'a Vec<WaterfallStep>> {
+                match s.results {
+                    Results::Waterfall(w) => Some(&w.steps),
+                    Results::Attribution(a) => a.waterfall.as_ref(),
+                    _ => None,
+                }
+            }
+            let Some(source) = e.best(|s| steps_of(s).is_some()) else {
+                continue;
+            };
+            let Some(steps) = steps_of(&source) else {
+                continue;
+            };
+            let others: Vec<String> = e
+                .sources
+                .iter()
+                .filter(|s| steps_of(s).is_some() && !std::ptr::eq(s.results, source.results))
+                .map(|s| format!("cocreate {} ({})", s.command.name(), s.replications_text()))
+                .collect();
+            self.section(&format!("Where the value is lost: {}", e.label));
+            let also = if others.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} wrote one too, not shown again",
+                    escape(&and_list(&others))
+                )
+            };
+            let _ = write!(
+                self.body,
+                "<p>From <code>cocreate {}</code> (<code>{}</code>), {}{also}.</p>",
+                source.command.name(),
+                escape(&source.dir().display().to_string()),
+                escape(&source.replications_text())
+            );
+            self.waterfall(&e.label, &format!("waterfall-{}", e.label), steps)?;
         }
         Ok(())
     }
@@ -374,7 +522,7 @@ impl Page {
         let bars: Vec<WaterfallBar> = steps
             .iter()
             .map(|s| WaterfallBar {
-                label: s.label.clone(),
+                label: capitalized(&s.label),
                 kind: if s.kind == "level" {
                     BarKind::Level
                 } else {
@@ -387,7 +535,7 @@ impl Page {
             .collect();
         let chart = plot::waterfall(
             &format!("Where the value is lost: {name}"),
-            "total realized value (value units)",
+            "realized value (value units)",
             &bars,
         );
         self.figure(
@@ -413,7 +561,7 @@ impl Page {
             let _ = write!(
                 table,
                 "<tr><td>{}</td><td>{}</td><td>{share}</td></tr>",
-                escape(&s.label),
+                named(&capitalized(&s.label), &s.step),
                 with_interval(&s.value)
             );
         }
@@ -422,20 +570,25 @@ impl Page {
         Ok(())
     }
 
-    fn attribution(&mut self, a: &AttributionResults) -> Result<(), PlotError> {
-        self.section(&format!("Which inhibitor costs the most: {}", a.name));
-        self.scenario(&a.manifest["scenario"], None);
+    fn attribution(
+        &mut self,
+        e: &Entry,
+        source: &Source,
+        a: &AttributionResults,
+    ) -> Result<(), PlotError> {
+        self.section(&format!("Which inhibitor costs the most: {}", e.label));
         let mut shares: Vec<_> = a
             .shares
             .iter()
             .filter(|s| s.metric == "total_value_realized")
             .collect();
         shares.sort_by(|x, y| x.shapley.mean.total_cmp(&y.shapley.mean));
-        let reps = a.manifest["replications"].as_u64().unwrap_or(0);
+        let reps = source.replications;
         let coalitions = a.manifest["coalitions"].as_u64().unwrap_or(0);
         let _ = write!(
             self.body,
-            "<p>Shapley values of the inhibitors for total realized value: all {coalitions} combinations of the inhibitors ran with the same {reps} replications, so the values add up exactly to the scenario's realized value minus that of its inhibitor-free twin. Removing one alone changes the value by the last column.</p>"
+            "<p>From <code>cocreate attribute</code> (<code>{}</code>). Shapley values of the inhibitors for realized value: all {coalitions} combinations of the inhibitors ran with the same {reps} replications, so the values add up exactly to the scenario's realized value minus that of its inhibitor-free twin. Removing one alone changes the value by the last column.</p>",
+            escape(&a.dir.display().to_string())
         );
         let mut table = String::from(
             "<table><thead><tr><th>rank</th><th>inhibitor</th><th>Shapley value [95% CI]</th><th>removing it alone</th></tr></thead><tbody>",
@@ -445,7 +598,7 @@ impl Page {
                 table,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 i + 1,
-                escape(&s.inhibitor),
+                named(&labels::inhibitor(&s.inhibitor), &s.inhibitor),
                 with_interval(&s.shapley),
                 signed(s.removal_gain)
             );
@@ -454,128 +607,17 @@ impl Page {
         self.body.push_str(&table);
         let bars: Vec<Bar> = shares
             .iter()
-            .map(|s| bar(&s.inhibitor, &s.shapley))
+            .map(|s| bar(&labels::inhibitor(&s.inhibitor), &s.shapley))
             .collect();
         let chart = plot::bars(
-            &format!("Realized value lost to each inhibitor: {}", a.name),
-            "Shapley value, total realized value (value units)",
+            &format!("Realized value lost to each inhibitor: {}", e.label),
+            "Shapley value for realized value (value units)",
             &[BarGroup {
                 name: "Shapley value".into(),
                 bars,
             }],
         );
-        self.figure(&format!("attribution-{}", a.name), chart, "Shapley value of each inhibitor for total realized value (negative: value lost), with 95% intervals over replications.")?;
-        if let Some(steps) = &a.waterfall {
-            let _ = write!(
-                self.body,
-                "<h3>Where the value is lost: {}</h3>",
-                escape(&a.name)
-            );
-            self.waterfall(&a.name, &format!("attribution-{}-waterfall", a.name), steps)?;
-        }
-        Ok(())
-    }
-
-    fn sweep(&mut self, s: &SweepResults) -> Result<(), PlotError> {
-        self.section(&format!("Sweep: {}", s.name));
-        let sweep = &s.manifest["sweep"];
-        if let Some(d) = sweep["description"].as_str() {
-            let _ = write!(self.body, "<p>{}</p>", escape(d));
-        }
-        let _ = write!(
-            self.body,
-            "<p>Design <b>{}</b>, {} points, {} replications each; factors: {}.</p>",
-            escape(sweep["design"].as_str().unwrap_or("?")),
-            s.points.len(),
-            sweep["replications"].as_u64().unwrap_or(0),
-            s.factors
-                .iter()
-                .map(|f| format!("<code>{}</code>", escape(f)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let metric = "total_value_realized";
-        let rows: Vec<_> = s
-            .sensitivity
-            .iter()
-            .filter(|r| r.metric == metric)
-            .collect();
-        if !rows.is_empty() {
-            let sobol = rows[0].values.contains_key("s1");
-            let (series, title, axis, caption) = if sobol {
-                (
-                    [("S1 (first order)", "s1"), ("ST (total)", "st")],
-                    format!("Sobol indices of total realized value: {}", s.name),
-                    "index",
-                    "First-order (S1) and total (ST) Sobol indices of total realized value for each factor, with 95% bootstrap intervals.",
-                )
-            } else {
-                (
-                    [
-                        ("mu* (mean absolute effect)", "mu_star"),
-                        ("sigma (interactions)", "sigma"),
-                    ],
-                    format!(
-                        "Morris elementary effects on total realized value: {}",
-                        s.name
-                    ),
-                    "effect (value units per factor range)",
-                    "Morris screening: mu* (mean absolute elementary effect) and sigma (spread, a sign of interactions or non-linearity) for each factor.",
-                )
-            };
-            // Morris statistics come without intervals: their bounds are NaN
-            let value =
-                |r: &&SensitivityRow, key: &str| r.values.get(key).copied().unwrap_or(f64::NAN);
-            let groups: Vec<BarGroup> = series
-                .iter()
-                .map(|(name, key)| BarGroup {
-                    name: name.to_string(),
-                    bars: rows
-                        .iter()
-                        .map(|r| Bar {
-                            label: r.factor.clone(),
-                            value: value(r, key),
-                            low: value(r, &format!("{key}_ci95_low")),
-                            high: value(r, &format!("{key}_ci95_high")),
-                        })
-                        .collect(),
-                })
-                .collect();
-            let chart = plot::bars(&title, axis, &groups);
-            self.figure(&format!("sensitivity-{}", s.name), chart, caption)?;
-        }
-        if s.factors.len() >= 2
-            && let Some(means) = s.means.get(metric)
-        {
-            // the two factors that matter most (by ST or mu*), else the first two
-            let (fx, fy) = top_two(s, &rows);
-            let (xs, ys, z, binned) = heat_grid(s, means, fx, fy);
-            let (nx, ny) = (&s.factors[fx], &s.factors[fy]);
-            let chart = plot::heat_map(
-                &format!("Total realized value over two factors: {}", s.name),
-                nx,
-                ny,
-                "mean total realized value",
-                &xs,
-                &ys,
-                &z,
-            );
-            let which = if rows.is_empty() {
-                String::new()
-            } else {
-                " (the two factors with the largest total effect)".to_string()
-            };
-            let caption = if binned {
-                format!(
-                    "Mean total realized value over {nx} and {ny}{which}: the points' means averaged within an 8 × 8 grid of bins (grey: no point), over all other factors."
-                )
-            } else {
-                format!(
-                    "Mean total realized value at each combination of {nx} and {ny}{which}, averaged over the other factors."
-                )
-            };
-            self.figure(&format!("heatmap-{}", s.name), chart, &caption)?;
-        }
+        self.figure(&format!("attribution-{}", e.label), chart, "Shapley value of each inhibitor for realized value (negative: value lost), with 95% intervals over replications.")?;
         Ok(())
     }
 
@@ -584,106 +626,55 @@ impl Page {
         self.body.push_str(METHODS);
     }
 
-    fn finish(&self) -> String {
+    /// The page, with the subset of the font its plots use declared once.
+    fn finish(&self) -> Result<String, PlotError> {
         let toc: String = self
             .toc
             .iter()
             .map(|(id, t)| format!("<li><a href=\"#{id}\">{}</a></li>", escape(t)))
             .collect();
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>cocreate report</title><style>{STYLE}</style></head><body><nav><ol>{toc}</ol></nav><main>{}</main></body></html>\n",
+        let fonts = self.used.font_face_css()?;
+        Ok(format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>cocreate report</title><style>{fonts}{STYLE}</style></head><body><nav><ol>{toc}</ol></nav><main>{}</main></body></html>\n",
             self.body
-        )
+        ))
     }
 }
 
-/// The indices of the two factors with the largest total Sobol index (or
-/// Morris mu*) in `rows`, in `points.csv` order; the first two without rows.
-fn top_two(s: &SweepResults, rows: &[&super::load::SensitivityRow]) -> (usize, usize) {
-    let effect = |f: &String| {
-        rows.iter()
-            .find(|r| &r.factor == f)
-            .and_then(|r| r.values.get("st").or_else(|| r.values.get("mu_star")))
-            .copied()
-            .filter(|x| x.is_finite())
-            .unwrap_or(f64::NEG_INFINITY)
-    };
-    let mut order: Vec<usize> = (0..s.factors.len()).collect();
-    if !rows.is_empty() {
-        // stable: ties keep file order
-        order.sort_by(|&a, &b| effect(&s.factors[b]).total_cmp(&effect(&s.factors[a])));
+/// A readable name with the file's name beside it (and as its tooltip), for
+/// tables: users look columns up by the file's name.
+fn named(readable: &str, raw: &str) -> String {
+    if readable == raw {
+        return escape(raw);
     }
-    let (a, b) = (order[0], order[1]);
-    (a.min(b), a.max(b))
+    format!(
+        "<span title=\"{0}\">{1}</span> <code class=\"raw\">{0}</code>",
+        escape(raw),
+        escape(readable)
+    )
 }
 
-/// The heat map's grid over factors `fx` (x) and `fy` (y): exact levels when the
-/// points take few distinct values (a grid design), otherwise 8 × 8 bins.
-/// Cells average the means of the points they hold.
-fn heat_grid(
-    s: &SweepResults,
-    means: &[f64],
-    fx: usize,
-    fy: usize,
-) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>, bool) {
-    let levels = |k: usize| {
-        let mut v: Vec<f64> = s.points.iter().map(|p| p[k]).collect();
-        v.sort_by(f64::total_cmp);
-        v.dedup();
-        v
-    };
-    let (lx, ly) = (levels(fx), levels(fy));
-    let binned = lx.len() > 12 || ly.len() > 12;
-    let axis = |l: &[f64]| -> Vec<f64> {
-        if !binned {
-            return l.to_vec();
-        }
-        let (lo, hi) = (l[0], l[l.len() - 1]);
-        // bin centres, rounded to a digit below the bin width for legible ticks
-        let width = (hi - lo) / 8.0;
-        let decimals = if width > 0.0 {
-            (1.0 - width.log10().floor()).clamp(0.0, 12.0)
-        } else {
-            3.0
-        };
-        let scale = 10f64.powi(decimals as i32);
-        (0..8)
-            .map(|i| ((lo + width * (i as f64 + 0.5)) * scale).round() / scale)
-            .collect()
-    };
-    let (xs, ys) = (axis(&lx), axis(&ly));
-    let cell = |l: &[f64], v: f64| -> usize {
-        if binned {
-            let (lo, hi) = (l[0], l[l.len() - 1]);
-            if hi > lo {
-                (((v - lo) / (hi - lo) * 8.0) as usize).min(7)
-            } else {
-                0
-            }
-        } else {
-            l.iter().position(|x| *x == v).unwrap_or(0)
-        }
-    };
-    let mut sum = vec![vec![0.0; xs.len()]; ys.len()];
-    let mut count = vec![vec![0usize; xs.len()]; ys.len()];
-    for (p, m) in s.points.iter().zip(means) {
-        if m.is_finite() {
-            let (ix, iy) = (cell(&lx, p[fx]), cell(&ly, p[fy]));
-            sum[iy][ix] += m;
-            count[iy][ix] += 1;
-        }
+/// `text` with a capital first letter.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
-    let z = sum
-        .iter()
-        .zip(&count)
-        .map(|(row, n)| {
-            row.iter()
-                .zip(n)
-                .map(|(s, n)| if *n > 0 { s / *n as f64 } else { f64::NAN })
-                .collect()
-        })
-        .collect();
-    (xs, ys, z, binned)
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The HTML id of a scenario's block.
+fn scenario_id(label: &str) -> String {
+    format!("scenario-{}", slug(label))
 }
 
 /// The step figures the time-series plots show, in their order.
@@ -747,16 +738,32 @@ fn citizens(scenario: &Value) -> f64 {
 fn intervention(v: &Value) -> String {
     let at = v["at"].as_u64().unwrap_or(0);
     let what = match v["kind"].as_str() {
-        Some("set") => format!(
-            "set <code>{}</code> to {}",
-            escape(v["key"].as_str().unwrap_or("?")),
-            escape(&v["value"].to_string())
-        ),
-        Some(kind) => format!(
-            "{} (delta {})",
-            escape(kind),
-            escape(&v["delta"].to_string())
-        ),
+        Some("set") => {
+            let key = v["key"].as_str().unwrap_or("?");
+            let dotted = crate::scenario::SetKey::from_name(key).map_or(key, |k| k.dotted());
+            format!(
+                "set {} to {}",
+                named(&labels::parameter(dotted), key),
+                escape(&parameter(&v["value"]))
+            )
+        }
+        Some(kind) => {
+            let delta = &v["delta"];
+            let moved = match kind {
+                "trust_campaign" => "each citizen's trust",
+                "openness_program" => "each agency's openness",
+                _ => "the value",
+            };
+            let share = delta.as_f64().map_or_else(String::new, |d| {
+                let percent = parameter(&Value::from(100.0 * d));
+                format!(": {moved} moves {percent}% of the way to 1")
+            });
+            format!(
+                "{} (delta {}{share})",
+                named(&labels::intervention(kind), kind),
+                escape(&parameter(delta))
+            )
+        }
         None => escape(&v.to_string()),
     };
     format!("<li>after step {at}: {what}</li>")
@@ -844,7 +851,7 @@ fn strip_xml_declaration(svg: &str) -> &str {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;margin:0;display:flex}nav{position:sticky;top:0;align-self:flex-start;width:15rem;padding:1rem;font-size:.9rem}nav ol{padding-left:1.2rem}main{max-width:60rem;padding:1rem 2rem}h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.5rem}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.ci{color:#666}tr.changed td{font-weight:600;background:#fff6e0}figure.plot{margin:1.5rem 0}figure.plot svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}.meta{color:#555}.scenario{border-left:3px solid #0072B2;padding-left:.8rem;margin:1rem 0}details{margin:.5rem 0}code{font-size:.85em}@media print{nav{display:none}}";
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;margin:0;display:flex}nav{position:sticky;top:0;align-self:flex-start;width:15rem;padding:1rem;font-size:.9rem}nav ol{padding-left:1.2rem}main{max-width:60rem;padding:1rem 2rem}h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.5rem}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.ci{color:#666}tr.changed td{font-weight:600;background:#fff6e0}figure.plot{margin:1.5rem 0}figure.plot svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}.meta{color:#555}.scenario{border-left:3px solid #0072B2;padding-left:.8rem;margin:1rem 0}details{margin:.5rem 0}code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono','DejaVu Sans Mono',monospace;font-size:.85em}code.raw{color:#666;font-size:.75em}th .source{font-weight:normal;color:#555;font-size:.85em}ul.notes{color:#8a4b00}@media print{nav{display:none}}";
 
 const METHODS: &str = "<dl>\
 <dt>Model</dt><dd>PVC-1 (docs/MODEL.md): citizens decide to take part from their trust, motivation, capability and their neighbours; agencies with limited capacity serve them; a served interaction is co-destroyed, legally blocked, not implemented or realized; trust and agencies' openness learn from the outcomes. Value counts only once it is realized.</dd>\
@@ -894,7 +901,7 @@ mod tests {
             rows: Vec::new(),
             series: vec![("a".into(), series)],
         })];
-        let report = build(&results, &["x".into()], "now").unwrap();
+        let report = build(&results, &["x".into()], "now", &[]).unwrap();
         let figure = report
             .figures
             .iter()

@@ -184,7 +184,32 @@ pub struct SweepResults {
     pub sensitivity: Vec<SensitivityRow>,
 }
 
+/// The files of each kind of result folder that [`load`] may read.
+const RUN_FILES: [&str; 3] = ["manifest.json", "summary.csv", "steps.csv"];
+const COMPARE_FILES: [&str; 3] = ["manifest.json", "comparison.csv", "series.csv"];
+const WATERFALL_FILES: [&str; 2] = ["manifest.json", "waterfall.csv"];
+const ATTRIBUTION_FILES: [&str; 3] = ["manifest.json", "attribution.csv", "waterfall.csv"];
+const SWEEP_FILES: [&str; 4] = [
+    "manifest.json",
+    "points.csv",
+    "summary.csv",
+    "sensitivity.csv",
+];
+
 impl Results {
+    /// The files of its folder the report reads (or would read, where
+    /// they are optional and absent).
+    pub fn files(&self) -> Vec<PathBuf> {
+        let names: &[&str] = match self {
+            Results::Run(_) => &RUN_FILES,
+            Results::Compare(_) => &COMPARE_FILES,
+            Results::Waterfall(_) => &WATERFALL_FILES,
+            Results::Attribution(_) => &ATTRIBUTION_FILES,
+            Results::Sweep(_) => &SWEEP_FILES,
+        };
+        names.iter().map(|n| self.dir().join(n)).collect()
+    }
+
     /// The folder it was read from.
     pub fn dir(&self) -> &Path {
         match self {
@@ -197,51 +222,111 @@ impl Results {
     }
 }
 
+/// What [`load`] found under a folder.
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    /// The result folders, in name order.
+    pub results: Vec<Results>,
+    /// Folders reached through a symbolic link while searching, left out.
+    pub skipped_links: Vec<PathBuf>,
+}
+
 /// Reads the result folders at `path`: a folder written by one command,
 /// or a folder holding such folders (as `results/`, searched down to three
 /// levels), read in name order.
-pub fn load(path: &Path) -> Result<Vec<Results>, LoadError> {
+///
+/// Symbolic links: `path` itself may be one (it was given by name), but a
+/// folder reached through a link while searching is skipped (and listed in
+/// [`Found::skipped_links`]), and a result file that is a link is refused,
+/// so that a link planted in a result folder cannot make the report quote
+/// lines of a file elsewhere in its error messages or its page.
+pub fn load(path: &Path) -> Result<Found, LoadError> {
     if !path.is_dir() {
         return Err(problem(
             path,
             "not a folder; give a folder written by cocreate run, compare, waterfall, attribute or sweep (or a folder of them)",
         ));
     }
-    let mut all = Vec::new();
-    search(path, 3, &mut all)?;
-    if all.is_empty() {
+    let mut found = Found::default();
+    search(path, 3, &mut found)?;
+    if found.results.is_empty() {
+        let hint = if found.skipped_links.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (symbolic links to folders are not followed while searching: give {} by name to read it)",
+                found.skipped_links[0].display()
+            )
+        };
         return Err(problem(
             path,
-            "holds no results: expected the files of cocreate run (summary.csv, steps.csv), compare (comparison.csv), waterfall (waterfall.csv), attribute (attribution.csv) or sweep (points.csv), here or in its subfolders",
+            format!(
+                "holds no results: expected the files of cocreate run (summary.csv, steps.csv), compare (comparison.csv), waterfall (waterfall.csv), attribute (attribution.csv) or sweep (points.csv), here or in its subfolders{hint}"
+            ),
         ));
     }
-    Ok(all)
+    Ok(found)
 }
 
-fn search(dir: &Path, depth: u32, all: &mut Vec<Results>) -> Result<(), LoadError> {
+fn search(dir: &Path, depth: u32, found: &mut Found) -> Result<(), LoadError> {
     if let Some(r) = load_one(dir)? {
-        all.push(r);
+        found.results.push(r);
         return Ok(());
     }
     if depth == 0 {
         return Ok(());
     }
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut dirs = Vec::new();
+    for entry in std::fs::read_dir(dir)
         .map_err(|e| problem(dir, format!("cannot read the folder: {e}")))?
         .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
+    {
+        let path = entry.path();
+        // the entry itself, not what a link points at
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => dirs.push(path),
+            Ok(t) if t.is_symlink() && path.is_dir() => found.skipped_links.push(path),
+            _ => {}
+        }
+    }
     dirs.sort();
     for d in &dirs {
-        search(d, depth - 1, all)?;
+        search(d, depth - 1, found)?;
     }
     Ok(())
 }
 
+/// Opens a result file, refusing a symbolic link (and a file swapped for
+/// one between the check and the opening).
+fn open(path: &Path) -> Result<std::fs::File, LoadError> {
+    let link = std::fs::symlink_metadata(path).map_err(|e| problem(path, e.to_string()))?;
+    if link.file_type().is_symlink() {
+        return Err(problem(
+            path,
+            "is a symbolic link; the report reads only plain files in result folders (so that a link cannot make it quote another file); put a copy of the file in its place",
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| problem(path, e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let opened = file.metadata().map_err(|e| problem(path, e.to_string()))?;
+        if (opened.dev(), opened.ino()) != (link.dev(), link.ino()) {
+            return Err(problem(
+                path,
+                "changed while it was being opened; try again",
+            ));
+        }
+    }
+    Ok(file)
+}
+
 /// Reads one command's folder; `None` if it holds none of the known files.
 fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
-    let has = |f: &str| dir.join(f).is_file();
+    // a link counts as there (and is refused when read)
+    let has = |f: &str| {
+        std::fs::symlink_metadata(dir.join(f)).is_ok_and(|m| m.is_file() || m.is_symlink())
+    };
     let results = if has("comparison.csv") {
         let manifest = manifest(dir)?;
         let mut max_steps = 0;
@@ -295,7 +380,9 @@ fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
 
 fn manifest(dir: &Path) -> Result<Value, LoadError> {
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| problem(&path, e.to_string()))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut open(&path)?, &mut text)
+        .map_err(|e| problem(&path, e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| problem(&path, format!("not valid JSON: {e}")))
 }
 
@@ -322,7 +409,7 @@ impl Table {
     /// The file's header, with no rows yet, and the reader of its rows
     /// (for files read row by row).
     fn open(path: &Path) -> Result<(Table, csv::Reader<std::fs::File>), LoadError> {
-        let mut reader = csv::Reader::from_path(path).map_err(|e| problem(path, e.to_string()))?;
+        let mut reader = csv::Reader::from_reader(open(path)?);
         let header = reader
             .headers()
             .map_err(|e| problem(path, e.to_string()))?
@@ -501,7 +588,7 @@ fn comparison(dir: &Path) -> Result<Vec<(String, String, Estimate, Estimate)>, L
 }
 
 fn series(path: &Path, max_steps: usize) -> Result<Vec<(String, Vec<SeriesPoint>)>, LoadError> {
-    if !path.is_file() {
+    if std::fs::symlink_metadata(path).is_err() {
         return Ok(Vec::new());
     }
     let t = Table::read(path)?;
@@ -616,7 +703,7 @@ fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
     }
     let mut sensitivity = Vec::new();
     let path = dir.join("sensitivity.csv");
-    if path.is_file() {
+    if std::fs::symlink_metadata(&path).is_ok() {
         let t = Table::read(&path)?;
         let (factor, metric) = (t.column("factor")?, t.column("metric")?);
         // the columns the report draws: Sobol indices with intervals, or Morris effects

@@ -6,10 +6,15 @@
 //! 800 × 500 pixels unless [`Chart::with_size`] says otherwise.
 //!
 //! Text is set in DejaVu Sans, shipped in `assets/fonts` and embedded in the
-//! binary, so rendering needs no system font or library. It is registered
-//! with plotters once per process under the family name `sans-serif`, which
-//! is also the `font-family` the SVG output names, so a browser shows the
-//! SVG in its own sans-serif font.
+//! binary, so rendering needs no system font or library. Each standalone
+//! SVG embeds the subset of the font its text uses (an `@font-face` data
+//! URL), so that it looks the same on every machine; a page showing several
+//! charts declares the font once ([`Chart::svg_without_font`],
+//! [`UsedChars::font_face_css`]). PNG text is set by the same metrics as a
+//! browser sets the SVG's, so the two match.
+//!
+//! PNGs are drawn at a scale ([`Chart::png`]): an 800 × 500 chart at scale
+//! 2 is 1600 × 1000 pixels, everything drawn twice as large.
 //!
 //! Rules shared by every chart:
 //! - a value that is not finite (NaN, ±∞) is skipped: a line breaks there,
@@ -22,15 +27,28 @@
 //!   order (blue, orange, bluish green, vermillion, …), heat maps the
 //!   viridis scale;
 //! - a legend goes inside the plot, in a corner where it covers no data
-//!   (lines, intervals, bars); when every corner holds data it goes outside:
-//!   right of the plot, which narrows to make room, or, when it is too wide
-//!   for that, under the x axis title with its entries side by side (labels
-//!   too long for the chart's width are shortened with "…"). Only a chart
-//!   too small to keep a plot beside or above such a legend has it in the
-//!   corner covering the least data.
+//!   (lines, intervals, bars); when every corner holds data it goes under
+//!   the x axis title, its entries side by side (labels too long for the
+//!   chart's width are shortened with "…"), never beside the plot, so that
+//!   plots keep their width. Only a chart too small to keep a plot above
+//!   such a legend has it in the corner covering the least data;
+//! - one tick style: every numeric axis (the heat map's and its colour bar
+//!   included) has tick marks 5 pixels long outside the plot, and labels
+//!   with the same number of decimals along the axis, thousands as k and
+//!   millions as M; categorical axes have labels and no marks;
+//! - plots line up: the label area left of a numeric y axis and the margin
+//!   right of the plot have the same width on every chart whose tick labels
+//!   fit them, so charts of one size have plots of one width.
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::OnceLock;
+
+mod canvas;
+mod subset;
+mod text;
+
+pub use text::UsedChars;
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
@@ -105,11 +123,9 @@ const DEFAULT_HEIGHT: u32 = 500;
 const MIN_SIZE: (u32, u32) = (320, 240);
 const MAX_SIZE: u32 = 8000;
 
-/// The family every text is drawn in; the embedded fonts are registered
-/// under this name.
+/// The family plotters looks the embedded fonts up by (the SVG names
+/// [`text::SVG_FAMILY`]).
 const FONT_FAMILY: &str = "sans-serif";
-static FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Text sizes, in CSS pixels (what the SVG output declares).
 const TITLE_PX: f64 = 20.0;
@@ -132,8 +148,8 @@ fn register_fonts() -> Result<(), PlotError> {
     REGISTERED
         .get_or_init(|| {
             for (style, bytes, file) in [
-                (FontStyle::Normal, FONT_REGULAR, "DejaVuSans.ttf"),
-                (FontStyle::Bold, FONT_BOLD, "DejaVuSans-Bold.ttf"),
+                (FontStyle::Normal, text::FONT_REGULAR, "DejaVuSans.ttf"),
+                (FontStyle::Bold, text::FONT_BOLD, "DejaVuSans-Bold.ttf"),
             ] {
                 plotters::style::register_font(FONT_FAMILY, style, bytes).map_err(|_| {
                     PlotError::new(format!("the embedded font {file} cannot be read"))
@@ -281,29 +297,50 @@ impl Chart {
         self.height
     }
 
-    /// The chart as a standalone SVG document.
+    /// The chart as a standalone SVG document, with the subset of the font
+    /// its text uses embedded (an `@font-face` rule in its `<style>`).
     pub fn svg(&self) -> Result<String, PlotError> {
+        let (svg, used) = self.svg_without_font()?;
+        Ok(with_style(&svg, &used.font_face_css()?))
+    }
+
+    /// The chart as SVG whose text names the embedded font without
+    /// declaring it, and the characters that text uses: for a page that
+    /// shows several charts and declares the font once, for all of them.
+    pub fn svg_without_font(&self) -> Result<(String, UsedChars), PlotError> {
         register_fonts()?;
+        let used = RefCell::new(UsedChars::default());
         let mut text = String::new();
         {
-            let root =
-                SVGBackend::with_string(&mut text, (self.width, self.height)).into_drawing_area();
+            let canvas = canvas::SvgCanvas::new(&mut text, (self.width, self.height), &used);
+            let root = canvas.into_drawing_area();
             self.draw(&root)?;
             root.present().map_err(drawing_error)?;
         }
-        Ok(text)
+        Ok((text, used.into_inner()))
     }
 
-    /// The chart as an encoded PNG image (drawn in memory, encoded with
-    /// the `png` crate).
-    pub fn png(&self) -> Result<Vec<u8>, PlotError> {
-        let rgb = self.rgb()?;
+    /// The chart as an encoded PNG image, drawn in memory `scale` times
+    /// its size (an 800 × 500 chart at scale 2 is 1600 × 1000 pixels; the
+    /// scale is kept between 1 and 6, and so that neither side passes 8000
+    /// pixels). The file says it is 96 × `scale` pixels per inch, so that
+    /// it prints at the same size at every scale.
+    pub fn png(&self, scale: f64) -> Result<Vec<u8>, PlotError> {
+        let scale = self.png_scale(scale);
+        let rgb = self.rgb(scale)?;
+        let (width, height) = canvas::scaled_size((self.width, self.height), scale);
         let mut out = Vec::new();
-        let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+        let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         // per-row filters: files half the size of unfiltered ones
         encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let per_metre = (96.0 * scale / 0.0254).round() as u32;
+        encoder.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: per_metre,
+            yppu: per_metre,
+            unit: png::Unit::Meter,
+        }));
         encoder
             .write_header()
             .and_then(|mut w| w.write_image_data(&rgb))
@@ -311,14 +348,23 @@ impl Chart {
         Ok(out)
     }
 
-    /// The chart as RGB pixels, row by row, three bytes a pixel.
-    fn rgb(&self) -> Result<Vec<u8>, PlotError> {
+    /// `scale` kept between 1 and 6, and so that neither side of the
+    /// image passes `MAX_SIZE` pixels.
+    fn png_scale(&self, scale: f64) -> f64 {
+        let most = f64::from(MAX_SIZE) / f64::from(self.width.max(self.height));
+        let scale = if scale.is_finite() { scale } else { 1.0 };
+        scale.clamp(1.0, 6.0).min(most.max(1.0))
+    }
+
+    /// The chart as RGB pixels at `scale`, row by row, three bytes a pixel.
+    fn rgb(&self, scale: f64) -> Result<Vec<u8>, PlotError> {
         register_fonts()?;
-        // Sizes are at most MAX_SIZE, so this cannot overflow.
-        let mut pixels = vec![0; self.width as usize * self.height as usize * 3];
+        let (width, height) = canvas::scaled_size((self.width, self.height), scale);
+        // Sides are at most MAX_SIZE, so this cannot overflow.
+        let mut pixels = vec![0; width as usize * height as usize * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut pixels, (self.width, self.height))
-                .into_drawing_area();
+            let canvas = canvas::PngCanvas::new(&mut pixels, (self.width, self.height), scale);
+            let root = canvas.into_drawing_area();
             self.draw(&root)?;
             root.present().map_err(drawing_error)?;
         }
@@ -356,6 +402,24 @@ impl Chart {
                 z,
             } => draw_heat_map(&body, x_label, y_label, z_label, xs, ys, z),
         }
+    }
+}
+
+/// `svg` with `css` in a `<style>` element first inside it (nothing added
+/// for no CSS).
+fn with_style(svg: &str, css: &str) -> String {
+    match svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
+    {
+        Some(end) if !css.is_empty() => {
+            format!(
+                "{}\n<defs><style>{css}</style></defs>{}",
+                &svg[..end],
+                &svg[end..]
+            )
+        }
+        _ => svg.to_owned(),
     }
 }
 
@@ -508,9 +572,6 @@ enum TickFormat {
     },
     /// Scientific notation, for very large or very small numbers.
     Scientific,
-    /// The shortest text that tells the value to six significant digits,
-    /// for ticks at given values (heat-map grid values).
-    Shortest,
     /// No text: categorical axes, whose labels are drawn separately.
     Blank,
 }
@@ -551,7 +612,6 @@ impl TickFormat {
                 }
             }
             TickFormat::Scientific => format!("{value:.2e}"),
-            TickFormat::Shortest => short_number(value),
             TickFormat::Blank => String::new(),
         }
     }
@@ -564,32 +624,44 @@ fn decimals_for(step: f64) -> usize {
     if digits > 0.0 { digits as usize } else { 0 }
 }
 
-/// `value` to six significant digits, without trailing zeros; 10,000 and
-/// more with a k, M or G suffix.
-fn short_number(value: f64) -> String {
-    if !value.is_finite() {
-        return value.to_string();
+impl TickFormat {
+    /// The format for ticks at `values` (heat-map grid values): as for
+    /// round ticks, with the fewest decimals (at most six), the same for
+    /// all, that put every value within a tenth of the smallest gap
+    /// between two of them (0.05, 0.1667, 0.2833, 0.4 read "0.05", "0.17",
+    /// "0.28", "0.40"; a single value keeps six significant digits).
+    fn for_values(values: &[f64]) -> TickFormat {
+        let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        finite.sort_by(f64::total_cmp);
+        let max_abs = finite.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let TickFormat::Fixed { scale, suffix, .. } = TickFormat::for_step(1.0, max_abs) else {
+            return TickFormat::Scientific;
+        };
+        let gap = finite
+            .windows(2)
+            .map(|w| (w[1] - w[0]) / scale)
+            .filter(|d| *d > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let tolerance = if gap.is_finite() {
+            gap / 10.0
+        } else {
+            max_abs / scale * 1e-6
+        };
+        let decimals = (0..=6)
+            .find(|&d| {
+                let unit = 10f64.powi(d);
+                finite.iter().all(|v| {
+                    let scaled = v / scale;
+                    ((scaled * unit).round() / unit - scaled).abs() <= tolerance
+                })
+            })
+            .unwrap_or(6) as usize;
+        TickFormat::Fixed {
+            decimals,
+            scale,
+            suffix,
+        }
     }
-    let (scaled, suffix) = match value.abs() {
-        m if m >= 1e12 => return format!("{value:.2e}"),
-        m if m >= 1e9 => (value / 1e9, "G"),
-        m if m >= 1e6 => (value / 1e6, "M"),
-        m if m >= 1e4 => (value / 1e3, "k"),
-        _ => (value, ""),
-    };
-    if scaled == 0.0 {
-        return "0".to_owned();
-    }
-    let magnitude = scaled.abs().log10().floor();
-    let decimals = (5.0 - magnitude).clamp(0.0, 12.0) as usize;
-    let mut text = format!("{scaled:.decimals$}");
-    if text.contains('.') {
-        text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
-    }
-    if text == "-0" {
-        text = "0".to_owned();
-    }
-    text + suffix
 }
 
 /// Ticks at multiples of a round step (1, 2 or 5 times a power of ten),
@@ -641,10 +713,11 @@ impl Axis {
     /// when there are more than `max_ticks`.
     fn at_values(range: Range<f64>, values: &[f64], max_ticks: usize, label: &str) -> Axis {
         let every = values.len().div_ceil(max_ticks.max(1)).max(1);
+        let ticks: Vec<f64> = values.iter().copied().step_by(every).collect();
         Axis {
             range,
-            ticks: values.iter().copied().step_by(every).collect(),
-            format: TickFormat::Shortest,
+            format: TickFormat::for_values(&ticks),
+            ticks,
             label: label.to_owned(),
             grid: false,
         }
@@ -778,12 +851,18 @@ fn axis_title_room(label: &str) -> u32 {
     if label.is_empty() { 0 } else { 30 }
 }
 
+/// The tick labels of a numeric y axis take at least this width (that of
+/// "00000" in the tick font), so that plots line up across charts.
+const TICK_LABELS_PX: u32 = 45;
+/// The margin right of a plot takes at least this width, for the same.
+const RIGHT_MARGIN_PX: u32 = 24;
+
 /// Width of the label area left of a numeric y axis.
 fn left_room<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     y: &Axis,
 ) -> Result<u32, PlotError> {
-    let ticks = widest(area, y.tick_labels(), &font(TICK_PX))?;
+    let ticks = widest(area, y.tick_labels(), &font(TICK_PX))?.max(TICK_LABELS_PX);
     Ok(ticks + TICK_LABEL_GAP + 6 + axis_title_room(&y.label))
 }
 
@@ -798,7 +877,7 @@ fn right_room<DB: DrawingBackend>(
     x: &Axis,
 ) -> Result<u32, PlotError> {
     let last = x.tick_labels().last().unwrap_or_default();
-    Ok((text_size(area, &last, &font(TICK_PX))?.0 / 2 + 6).max(16))
+    Ok((text_size(area, &last, &font(TICK_PX))?.0 / 2 + 6).max(RIGHT_MARGIN_PX))
 }
 
 /// The usual layout of a plot with numeric axes.
@@ -1103,10 +1182,7 @@ const LEGEND_CLEARANCE: i32 = 4;
 /// Space between a legend outside the plot and the edge of the chart, and
 /// between a legend under the plot and the x axis title.
 const LEGEND_OUTSIDE_GAP: u32 = 10;
-/// A legend goes right of the plot only when it is no wider than this
-/// share of the chart; a legend outside the plot leaves it at least
-/// `MIN_PLOT_PX` pixels wide and high.
-const LEGEND_RIGHT_SHARE: f64 = 0.35;
+/// A legend outside the plot leaves it at least this many pixels high.
 const MIN_PLOT_PX: i32 = 60;
 
 /// How a legend marks a series.
@@ -1145,16 +1221,15 @@ struct LegendBox {
 ///
 /// The legend goes inside the plot, in the first corner (upper right,
 /// upper left, lower right, lower left) where it covers no data; else
-/// right of the plot, which shrinks to make room, when `beside` allows it
-/// and the legend is narrow enough; else under the x axis title, its entries side by side in
-/// as many columns as fit, the plot shrinking upwards. Only when the chart
-/// is too small for either does it go in the corner covering the least.
+/// under the x axis title, its entries side by side in as many columns as
+/// fit, the plot shrinking upwards (never narrower: plots keep one width
+/// across charts). Only when the chart is too small for that does it go in
+/// the corner covering the least.
 fn place_legend(
     size: (u32, u32),
     layout: Layout,
     labels: &[&str],
     occupancy: &Occupancy,
-    beside: bool,
     width_of: impl Fn(&str) -> Result<u32, PlotError>,
 ) -> Result<(Layout, LegendBox), PlotError> {
     let n = labels.len().max(1);
@@ -1191,20 +1266,6 @@ fn place_legend(
     let covered = |rect: &Rect| occupancy.count(rect.grown(LEGEND_CLEARANCE), plot);
     if let Some(&rect) = corners.iter().filter(fits).find(|r| covered(r) == 0) {
         return Ok((layout, whole(rect, 1, entry_width(label_width))));
-    }
-
-    // Right of the plot, past the last x tick label (which the right
-    // margin makes room for), top-aligned with the plot.
-    let right_of = Layout {
-        right: layout.right + width + LEGEND_OUTSIDE_GAP,
-        ..layout
-    };
-    let narrowed = plot_rect(size, &right_of);
-    let right_fits = narrowed.width() >= MIN_PLOT_PX && height as i32 <= narrowed.height();
-    if beside && f64::from(width) <= LEGEND_RIGHT_SHARE * f64::from(size.0) && right_fits {
-        let x = narrowed.x1 + layout.right as i32;
-        let rect = Rect::at(x, narrowed.y0, width, height);
-        return Ok((right_of, whole(rect, 1, entry_width(label_width))));
     }
 
     // Under the x axis title, in as many columns as fit the width, with
@@ -1280,19 +1341,11 @@ fn legend_layout<DB: DrawingBackend>(
     layout: Layout,
     entries: &[LegendEntry],
     occupancy: &Occupancy,
-    beside: bool,
 ) -> Result<(Layout, LegendBox), PlotError> {
     let labels: Vec<&str> = entries.iter().map(|e| e.label.as_str()).collect();
     let legend_font = font(LEGEND_PX);
     let width_of = |text: &str| Ok(text_size(area, text, &legend_font)?.0);
-    place_legend(
-        area.dim_in_pixel(),
-        layout,
-        &labels,
-        occupancy,
-        beside,
-        width_of,
-    )
+    place_legend(area.dim_in_pixel(), layout, &labels, occupancy, width_of)
 }
 
 /// Draws the legend of `entries` in `area`, as `legend` says.
@@ -1452,7 +1505,7 @@ fn draw_time_series<DB: DrawingBackend>(
         let mut occupancy = Occupancy::new(&x, &y);
         lines.iter().flatten().for_each(|run| occupancy.path(run));
         shades.iter().flatten().for_each(|run| occupancy.band(run));
-        let (with_legend, placed) = legend_layout(area, layout, &entries, &occupancy, true)?;
+        let (with_legend, placed) = legend_layout(area, layout, &entries, &occupancy)?;
         layout = with_legend;
         legend = Some(placed);
     }
@@ -1738,9 +1791,7 @@ fn draw_waterfall<DB: DrawingBackend>(
         }
     }
     connector_ends.iter().for_each(|ends| occupancy.path(ends));
-    // Upright bars are as wide as their labels allow: a legend outside
-    // goes under the plot, not beside it.
-    let (with_legend, legend) = legend_layout(area, layout, &entries, &occupancy, !upright)?;
+    let (with_legend, legend) = legend_layout(area, layout, &entries, &occupancy)?;
     layout = with_legend;
     let mut chart = frame(area, &x, &y, layout)?;
 
@@ -1843,7 +1894,7 @@ fn draw_bars<DB: DrawingBackend>(
                 }
             }
         }
-        let (with_legend, placed) = legend_layout(area, layout, &entries, &occupancy, true)?;
+        let (with_legend, placed) = legend_layout(area, layout, &entries, &occupancy)?;
         layout = with_legend;
         legend = Some(placed);
     }
@@ -2273,9 +2324,9 @@ mod tests {
             chart.height()
         )));
         assert!(svg.trim_end().ends_with("</svg>"));
-        let png = chart.png().expect("PNG");
+        let png = chart.png(1.0).expect("PNG");
         assert_eq!(png_size(&png), (chart.width(), chart.height()));
-        let rgb = chart.rgb().expect("RGB");
+        let rgb = chart.rgb(1.0).expect("RGB");
         assert_eq!(rgb.len(), (chart.width() * chart.height() * 3) as usize);
         (svg, rgb)
     }
@@ -2299,8 +2350,12 @@ mod tests {
         ] {
             assert!(texts.contains(&text), "{text} missing in {texts:?}");
         }
-        // Text names the family the embedded font is registered under.
-        assert!(svg.contains("font-family=\"sans-serif\""));
+        // Text names the embedded font first, and the font is embedded:
+        // the same on every machine.
+        assert!(svg.contains(&format!("font-family=\"{}\"", text::SVG_FAMILY)));
+        assert!(!svg.contains("font-family=\"sans-serif\""));
+        assert_eq!(svg.matches("@font-face").count(), 2, "regular and bold");
+        assert!(svg.contains("src:url(data:font/woff;base64,"));
         // One shaded interval per band, 20% opaque.
         assert_eq!(filled(&svg, "polygon", "#0072B2"), 1);
         assert_eq!(filled(&svg, "polygon", "#E69F00"), 1);
@@ -2651,10 +2706,10 @@ mod tests {
     #[test]
     fn png_has_the_requested_size() {
         let chart = grid_chart().with_size(640, 360);
-        assert_eq!(png_size(&chart.png().unwrap()), (640, 360));
+        assert_eq!(png_size(&chart.png(1.0).unwrap()), (640, 360));
         let tiny = grid_chart().with_size(1, 1);
         assert_eq!((tiny.width(), tiny.height()), MIN_SIZE);
-        assert_eq!(png_size(&tiny.png().unwrap()), MIN_SIZE);
+        assert_eq!(png_size(&tiny.png(1.0).unwrap()), MIN_SIZE);
     }
 
     #[test]
@@ -2670,8 +2725,8 @@ mod tests {
                 .map(|i| {
                     let chart = &charts[i % charts.len()];
                     scope.spawn(move || {
-                        let png = chart.png().expect("PNG");
-                        let rgb = chart.rgb().expect("RGB");
+                        let png = chart.png(1.0).expect("PNG");
+                        let rgb = chart.rgb(1.0).expect("RGB");
                         (chart.svg().expect("SVG"), png_size(&png), rgb)
                     })
                 })
@@ -2682,7 +2737,7 @@ mod tests {
                 assert!(svg.contains(&format!(">\n{}\n</text>", chart.title)));
                 assert_eq!(size, (800, 500));
                 // The same picture as drawn alone.
-                assert!(rgb == chart.rgb().expect("RGB"), "chart {i} differs");
+                assert!(rgb == chart.rgb(1.0).expect("RGB"), "chart {i} differs");
             }
         });
     }
@@ -2712,11 +2767,28 @@ mod tests {
         );
         assert_eq!(format(0.0, 3e6, 3), ["0", "1M", "2M", "3M"]);
         assert_eq!(format(0.0, 2e-7, 2), ["0.00e0", "1.00e-7", "2.00e-7"]);
-        assert_eq!(short_number(0.1 + 0.2), "0.3");
-        assert_eq!(short_number(12_000.0), "12k");
-        assert_eq!(short_number(-0.0), "0");
-        assert_eq!(short_number(1234.5), "1234.5");
-        assert_eq!(short_number(2.5e-3), "0.0025");
+    }
+
+    #[test]
+    fn ticks_at_given_values_read_like_round_ticks() {
+        let format = |values: &[f64]| -> Vec<String> {
+            let f = TickFormat::for_values(values);
+            values.iter().map(|&v| f.format(v)).collect()
+        };
+        // one number of decimals along the axis, as on every other axis
+        // (not "0.25", "0.5", "0.75", "1")
+        assert_eq!(
+            format(&[0.25, 0.5, 0.75, 1.0]),
+            ["0.25", "0.50", "0.75", "1.00"]
+        );
+        assert_eq!(format(&[0.1, 0.2, 0.1 + 0.2]), ["0.1", "0.2", "0.3"]);
+        assert_eq!(format(&[10.0, 20.0, 40.0]), ["10", "20", "40"]);
+        assert_eq!(format(&[12_000.0, 12_500.0]), ["12.0k", "12.5k"]);
+        assert_eq!(format(&[-0.0, 2.5e-3]), ["0", "0.0025"]);
+        assert_eq!(format(&[1234.5]), ["1234.5"]);
+        // levels of a Morris design: thirds, told apart in two decimals
+        let thirds = [0.05, 0.05 + 0.35 / 3.0, 0.05 + 0.7 / 3.0, 0.4];
+        assert_eq!(format(&thirds), ["0.05", "0.17", "0.28", "0.40"]);
     }
 
     #[test]
@@ -2743,12 +2815,12 @@ mod tests {
 
     /// Places a legend of `labels` on a 700 × 400 plot with an 8-pixel
     /// character width, returning the plot's and the legend's rectangles.
-    fn place(labels: &[&str], occupancy: &Occupancy, beside: bool) -> (Rect, Rect, LegendBox) {
+    fn place(labels: &[&str], occupancy: &Occupancy) -> (Rect, Rect, LegendBox) {
         let size = (790, 460);
         let layout = Layout::new(70, 60, 20);
         let width_of = |text: &str| Ok(8 * text.chars().count() as u32);
         let (layout, legend) =
-            place_legend(size, layout, labels, occupancy, beside, width_of).expect("placed");
+            place_legend(size, layout, labels, occupancy, width_of).expect("placed");
         (plot_rect(size, &layout), legend.rect, legend)
     }
 
@@ -2757,7 +2829,7 @@ mod tests {
         let axis = Axis::numeric(0.0..1.0, 5, "");
         let labels = ["scenario", "twin"];
         let corner = |occupancy: &Occupancy| {
-            let (plot, legend, _) = place(&labels, occupancy, true);
+            let (plot, legend, _) = place(&labels, occupancy);
             assert!(plot.contains(&legend), "{legend:?} inside {plot:?}");
             let right = legend.x1 > (plot.x0 + plot.x1) / 2;
             let upper = legend.y1 < (plot.y0 + plot.y1) / 2;
@@ -2797,30 +2869,26 @@ mod tests {
         occupancy.path(&[(0.0, 0.2), (1.0, 0.8)]);
         let image = Rect::at(0, 0, 790, 460);
 
-        // Right of the plot, which makes room for it.
-        let (plot, legend, _) = place(&["scenario", "inhibitor-free twin"], &occupancy, true);
-        assert!(!legend.intersects(&plot), "{legend:?} in {plot:?}");
-        assert!(image.contains(&legend), "{legend:?} cut");
-        assert!(legend.x0 > plot.x1 && plot.width() > 400, "{plot:?}");
-
-        // Too wide to go beside it, or not allowed there: under the plot,
-        // entries side by side.
+        // Under the plot, entries side by side; the plot keeps its width
+        // (it only gets shorter), so plots line up across charts.
+        let full = plot_rect((790, 460), &Layout::new(70, 60, 20));
         let long = [
             "a scenario with a very long name indeed",
             "its inhibitor-free twin",
         ];
-        for (labels, beside) in [(&long[..], true), (&["scenario", "twin"][..], false)] {
-            let (plot, legend, placed) = place(labels, &occupancy, beside);
+        for labels in [&long[..], &["scenario", "inhibitor-free twin"][..]] {
+            let (plot, legend, placed) = place(labels, &occupancy);
             assert!(!legend.intersects(&plot), "{legend:?} in {plot:?}");
             assert!(image.contains(&legend), "{legend:?} cut");
             assert!(legend.y0 > plot.y1 + 60, "under the axis title: {legend:?}");
+            assert_eq!((plot.x0, plot.x1), (full.x0, full.x1), "as wide");
             assert_eq!(placed.columns, 2);
             assert_eq!(placed.labels, labels);
         }
 
         // Labels too long for the width are shortened, not cut.
         let longest = "x".repeat(200);
-        let (plot, legend, placed) = place(&[&longest, "twin"], &occupancy, true);
+        let (plot, legend, placed) = place(&[&longest, "twin"], &occupancy);
         assert!(
             !legend.intersects(&plot) && image.contains(&legend),
             "{legend:?}"
@@ -2957,6 +3025,83 @@ mod tests {
         assert_legend_outside(&chart, &["first order", "total", "second order"]);
     }
 
+    #[test]
+    fn plots_of_one_size_have_one_width() {
+        // ticks "0" to "12k" with the legend inside; ticks "0.0" to "1.0"
+        // with the legend under the plot; a flat line around 300
+        let flat = Band {
+            label: "baseline".into(),
+            x: (0..60).map(f64::from).collect(),
+            mean: vec![300.0; 60],
+            low: vec![295.0; 60],
+            high: vec![305.0; 60],
+        };
+        let charts = [
+            time_series("Value", "step", "value", &value_bands()),
+            time_series("Participation", "step (month)", "share", &crowded_bands()),
+            time_series("Value per step", "step", "value", &[flat]),
+        ];
+        let areas: Vec<Rect> = charts
+            .iter()
+            .map(|c| svg_plot_area(&c.svg().expect("SVG")))
+            .collect();
+        for area in &areas {
+            assert_eq!((area.x0, area.x1), (areas[0].x0, areas[0].x1), "{areas:?}");
+        }
+    }
+
+    #[test]
+    fn png_text_is_as_wide_as_the_svg_says() {
+        // the title, bold 20 px, centred: its ink spans its advance less the
+        // side bearings of its first and last letters (M: 188 units, t: 47)
+        let title = "Mean trust in government";
+        let chart = time_series(title, "step", "value", &value_bands());
+        let rgb = chart.rgb(1.0).expect("RGB");
+        let width = chart.width() as usize;
+        let inked = |x: usize| (0..40).any(|y| rgb[(y * width + x) * 3] < 128);
+        let first = (0..width).find(|&x| inked(x)).expect("ink");
+        let last = (0..width).rev().find(|&x| inked(x)).expect("ink");
+        let advance = text::face(true).width(title, TITLE_PX);
+        let expected = advance - (188.0 + 47.0) * TITLE_PX / 2048.0;
+        let measured = (last - first + 1) as f64;
+        assert!(
+            (measured - expected).abs() <= 2.0,
+            "ink {measured} px, the SVG's text {expected:.1} px"
+        );
+        // at scale 2, twice as wide
+        let rgb = chart.rgb(2.0).expect("RGB");
+        let width = 2 * chart.width() as usize;
+        let inked = |x: usize| (0..80).any(|y| rgb[(y * width + x) * 3] < 128);
+        let first = (0..width).find(|&x| inked(x)).expect("ink");
+        let last = (0..width).rev().find(|&x| inked(x)).expect("ink");
+        let measured = (last - first + 1) as f64;
+        assert!((measured - 2.0 * expected).abs() <= 3.0, "{measured}");
+    }
+
+    #[test]
+    fn png_scale_draws_a_larger_picture_of_the_same_chart() {
+        let chart = grid_chart();
+        assert_eq!(png_size(&chart.png(2.0).unwrap()), (1600, 1000));
+        assert_eq!(png_size(&chart.png(1.5).unwrap()), (1200, 750));
+        // kept from 1 to 6, and within 8000 pixels
+        assert_eq!(png_size(&chart.png(0.1).unwrap()), (800, 500));
+        let wide = chart.clone().with_size(4000, 500);
+        assert_eq!(png_size(&wide.png(6.0).unwrap()), (8000, 1000));
+        // the same picture: each pixel of the plain one is a 2 x 2 block,
+        // give or take the edges of shapes and the text
+        let (one, two) = (chart.rgb(1.0).unwrap(), chart.rgb(2.0).unwrap());
+        let (w, h) = (800usize, 500usize);
+        let mut same = 0;
+        for y in 0..h {
+            for x in 0..w {
+                let a = &one[(y * w + x) * 3..][..3];
+                let b = &two[((2 * y) * 2 * w + 2 * x) * 3..][..3];
+                same += usize::from(a == b);
+            }
+        }
+        assert!(same > w * h * 95 / 100, "{same} of {}", w * h);
+    }
+
     /// Writes every chart of these tests to the folder `$PLOT_DUMP`, to
     /// look at: `PLOT_DUMP=/tmp/plots cargo test --lib report -- --ignored`.
     #[test]
@@ -3029,7 +3174,7 @@ mod tests {
         ];
         for (name, chart) in charts {
             std::fs::write(format!("{dir}/{name}.svg"), chart.svg().unwrap()).unwrap();
-            std::fs::write(format!("{dir}/{name}.png"), chart.png().unwrap()).unwrap();
+            std::fs::write(format!("{dir}/{name}.png"), chart.png(2.0).unwrap()).unwrap();
         }
     }
 }

@@ -8,6 +8,7 @@
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 fn cocreate(args: &[&str], dir: &Path) {
     Command::cargo_bin("cocreate")
@@ -23,7 +24,8 @@ fn scenario(name: &str) -> String {
     format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every kind of result folder, small, in `dir`.
+/// Every kind of result folder, small, in `dir`. The comparison runs more
+/// replications (6) than the runs (4), as when users follow the README.
 fn results(dir: &Path) {
     let small = ["--set", "population.citizens=1500", "-r", "4"];
     let (base, combined, reform) = (
@@ -31,10 +33,18 @@ fn results(dir: &Path) {
         scenario("combined.toml"),
         scenario("legal-reform.toml"),
     );
-    let mut args = vec!["compare", &base, &combined, &reform];
-    args.extend(small);
+    let mut args = vec![
+        "compare",
+        &base,
+        &combined,
+        &reform,
+        "--set",
+        "population.citizens=1500",
+        "-r",
+        "6",
+    ];
     cocreate(&args, dir);
-    let mut args = vec!["run", &base, &reform];
+    args = vec!["run", &base, &reform];
     args.extend(small);
     cocreate(&args, &dir.join("runs"));
     let mut args = vec!["waterfall", &combined];
@@ -68,6 +78,19 @@ fn results(dir: &Path) {
     cocreate(&["sweep", morris.to_str().unwrap()], dir);
 }
 
+/// The folders of [`results`], made once and shared by the tests, which
+/// only read them (each writes its report elsewhere).
+fn shared_results() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-results");
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        results(&dir);
+        dir
+    })
+}
+
 /// The plots the page shows, by file stem.
 fn plots(html: &str) -> Vec<String> {
     html.split("data-file=\"")
@@ -76,30 +99,84 @@ fn plots(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// The results of `results`, and the report of them; returns the page.
-fn report_of_results(dir: &Path) -> PathBuf {
-    results(dir);
+/// The report of the shared results, written to `out` with `extra`
+/// options; returns the page.
+fn report_of_results(out: &Path, extra: &[&str]) -> String {
     Command::cargo_bin("cocreate")
         .unwrap()
         .arg("report")
-        .arg(dir)
+        .arg(shared_results())
+        .arg("--out")
+        .arg(out)
+        .args(extra)
         .assert()
         .success()
         .stdout(predicates::str::contains("report.html"));
-    dir.join("report.html")
+    fs::read_to_string(out).unwrap()
+}
+
+/// The inline SVG of plot `stem` in the page.
+fn inline_svg<'a>(html: &'a str, stem: &str) -> &'a str {
+    let at = html
+        .find(&format!("data-file=\"{stem}\""))
+        .unwrap_or_else(|| panic!("no plot {stem}"));
+    let svg = &html[at..];
+    &svg[svg.find("<svg").unwrap()..svg.find("</svg>").unwrap()]
+}
+
+/// The texts of an SVG, in drawing order.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .map(|t| {
+            let t = &t[t.find('>').unwrap() + 1..];
+            t[..t.find("</text>").unwrap()].trim().to_string()
+        })
+        .collect()
+}
+
+/// The page without its `<code>` elements and attributes: what readers see
+/// as text (the files' names stay in code elements and tooltips).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<code") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        rest = &rest[rest.find("</code>").unwrap() + 7..];
+    }
+    out.push_str(rest);
+    // tags and their attributes
+    let mut text = String::new();
+    let mut inside = false;
+    for c in out.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => {
+                inside = false;
+                text.push(' ');
+            }
+            c if !inside => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
 
 #[test]
 fn the_report_holds_every_plot() {
     let dir = tempfile::tempdir().unwrap();
-    let page = report_of_results(dir.path());
-    let html = fs::read_to_string(&page).unwrap();
+    let results = shared_results();
+    let html = report_of_results(&dir.path().join("report.html"), &[]);
 
     // every section, and every kind of plot
     for heading in [
-        "Scenarios and key figures",
+        "Scenarios",
+        "Key figures",
+        "Over time",
         "Comparison with baseline",
         "Where the value is lost: combined",
+        "Where the value is lost: legal-reform",
         "Which inhibitor costs the most: legal-reform",
         "Sweep: grid",
         "Sweep: sobol",
@@ -111,13 +188,13 @@ fn the_report_holds_every_plot() {
     }
     let stems = plots(&html);
     for kind in [
-        "runs-value_realized",
-        "runs-mean_trust",
-        "runs-participation",
-        "compare-baseline-value_realized",
+        "over-time-value_realized",
+        "over-time-mean_trust",
+        "over-time-participation",
+        "compare-baseline-difference",
         "waterfall-combined",
+        "waterfall-legal-reform",
         "attribution-legal-reform",
-        "attribution-legal-reform-waterfall",
         "sensitivity-sobol",
         "heatmap-grid",
         "heatmap-sobol",
@@ -153,8 +230,7 @@ fn the_report_holds_every_plot() {
     }
     // the numbers are those of the files: the comparison, its measured
     // variance reduction, the waterfall
-    let comparison =
-        fs::read_to_string(dir.path().join("baseline-compare/comparison.csv")).unwrap();
+    let comparison = fs::read_to_string(results.join("baseline-compare/comparison.csv")).unwrap();
     let row = comparison
         .lines()
         .find(|l| l.starts_with("combined,total_value_realized,"))
@@ -162,14 +238,14 @@ fn the_report_holds_every_plot() {
     let field = |i: usize| row.split(',').nth(i).unwrap().parse::<f64>().unwrap();
     let (mean, diff) = (field(2), field(5));
     let manifest: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(dir.path().join("baseline-compare/manifest.json")).unwrap(),
+        &fs::read_to_string(results.join("baseline-compare/manifest.json")).unwrap(),
     )
     .unwrap();
     let reduction = manifest["variance_reduction"]["combined"]["total_value_realized"]
         .as_f64()
         .unwrap();
     let expected = format!(
-        "<tr><td>combined</td><td>total_value_realized</td><td>{} <span class=\"ci\">",
+        "<tr><td>combined</td><td><span title=\"total_value_realized\">Realized value</span> <code class=\"raw\">total_value_realized</code></td><td>{} <span class=\"ci\">",
         shown(mean)
     );
     assert!(html.contains(&expected), "no {expected}");
@@ -179,14 +255,232 @@ fn the_report_holds_every_plot() {
         html.contains(&format!("<td>{reduction:.1}×</td>")),
         "CRN {reduction}"
     );
-    let waterfall =
-        fs::read_to_string(dir.path().join("combined-waterfall/waterfall.csv")).unwrap();
+    let waterfall = fs::read_to_string(results.join("combined-waterfall/waterfall.csv")).unwrap();
     for line in waterfall.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let value: f64 = f[4].parse().unwrap();
-        let cell = format!("<tr><td>{}</td><td>{}", f[3], shown(value));
+        let mut label = f[3].to_string();
+        label[..1].make_ascii_uppercase();
+        let cell = format!(
+            "<tr><td><span title=\"{}\">{label}</span> <code class=\"raw\">{}</code></td><td>{}",
+            f[1],
+            f[1],
+            shown(value)
+        );
         assert!(html.contains(&cell), "waterfall row {cell}");
     }
+}
+
+#[test]
+fn the_report_says_each_thing_once_and_where_its_numbers_come_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_of_results(&dir.path().join("report.html"), &[]);
+    let stems = plots(&html);
+    // one set of time series, though runs and the comparison both hold them
+    assert_eq!(
+        stems.iter().filter(|s| s.contains("mean_trust")).count(),
+        1,
+        "{stems:?}"
+    );
+    // each scenario's block once, with the folders that hold it
+    assert_eq!(html.matches("<div class=\"scenario\"").count(), 3);
+    for name in ["baseline", "combined", "legal-reform"] {
+        assert_eq!(
+            html.matches(&format!("<h3>{name}</h3>")).count(),
+            1,
+            "{name}"
+        );
+    }
+    // each waterfall once: legal-reform's comes from attribute, combined's
+    // from waterfall; no two figures are the same picture
+    assert_eq!(
+        stems.iter().filter(|s| s.starts_with("waterfall-")).count(),
+        2
+    );
+    let figures = dir.path().join("report-figures");
+    let mut pngs: Vec<Vec<u8>> = stems
+        .iter()
+        .map(|s| fs::read(figures.join(format!("{s}.png"))).unwrap())
+        .collect();
+    let n = pngs.len();
+    pngs.sort();
+    pngs.dedup();
+    assert_eq!(pngs.len(), n, "two figures are byte-identical");
+    // which numbers come from which folder, with its replications
+    assert!(
+        html.contains("from run, 4 replications"),
+        "key figures say their source"
+    );
+    assert!(
+        html.contains("6 paired replications"),
+        "the comparison says"
+    );
+    assert!(
+        html.contains("ran baseline and legal-reform again with 6 paired replications each"),
+        "the key figures say why the comparison's numbers differ"
+    );
+    // the time series of each scenario from the folder with most replications
+    assert!(
+        html.contains(
+            "baseline, legal-reform and combined from compare, 6 paired replications each"
+        ),
+        "time series say their source"
+    );
+}
+
+#[test]
+fn sensitivity_bars_and_tables_put_the_most_important_factor_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_of_results(&dir.path().join("report.html"), &[]);
+    let results = shared_results();
+    for (sweep, key) in [("sobol", "st"), ("morris", "mu_star")] {
+        // the file's indices of realized value, by importance
+        let text = fs::read_to_string(results.join(format!("{sweep}/sensitivity.csv"))).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let mut rows: Vec<(String, f64)> = lines
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[col("metric")] == "total_value_realized")
+            .map(|f| (f[col("factor")].to_string(), f[col(key)].parse().unwrap()))
+            .collect();
+        rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let order: Vec<String> = rows
+            .iter()
+            .map(|(f, _)| cocreate::report::labels::parameter(f))
+            .collect();
+        // the bars, top to bottom
+        let svg = inline_svg(&html, &format!("sensitivity-{sweep}"));
+        let labels: Vec<String> = svg_texts(svg)
+            .into_iter()
+            .filter(|t| order.contains(t))
+            .collect();
+        assert_eq!(labels, order, "{sweep} bars");
+        // the table beside them, in the same order, with intervals for Sobol
+        let at = html
+            .find(&format!("data-file=\"sensitivity-{sweep}\""))
+            .unwrap();
+        let table = &html[at..];
+        let table = &table[table.find("<table class=\"indices\">").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        let mut last = 0;
+        for (i, (factor, _)) in rows.iter().enumerate() {
+            let row = format!("<tr><td>{}</td><td><span title=\"{factor}\">", i + 1);
+            let here = table
+                .find(&row)
+                .unwrap_or_else(|| panic!("{sweep}: no {row}"));
+            assert!(here >= last, "{sweep}: {factor} out of order");
+            last = here;
+        }
+        if sweep == "sobol" {
+            assert!(table.contains("ST, total [95% CI]"));
+            assert_eq!(table.matches("<span class=\"ci\">").count(), 2 * rows.len());
+        }
+    }
+}
+
+#[test]
+fn plots_and_tables_name_things_in_words_and_keep_the_files_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_of_results(&dir.path().join("report.html"), &[]);
+    let text = visible_text(&html);
+    for raw in [
+        "total_value_realized",
+        "missing_legal_framework",
+        "inhibitors.low_trust",
+        "governance.legal_level",
+        "participation_rate",
+        "trust.gain",
+    ] {
+        assert!(!text.contains(raw), "`{raw}` shown as text");
+        // still there for looking columns up
+        assert!(
+            html.contains(&format!("<code class=\"raw\">{raw}</code>")),
+            "{raw}"
+        );
+    }
+    for readable in [
+        "Realized value",
+        "Missing legal framework",
+        "Low trust",
+        "Legal level",
+        "Participation rate",
+        "Trust gain",
+    ] {
+        assert!(text.contains(readable), "no {readable}");
+    }
+    // and in the plots
+    for stem in plots(&html) {
+        for t in svg_texts(inline_svg(&html, &stem)) {
+            assert!(
+                !t.contains('_') && !t.starts_with("inhibitors."),
+                "{stem}: `{t}`"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_font_is_embedded_once_in_the_page_and_in_each_svg_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_of_results(&dir.path().join("report.html"), &[]);
+    // the page declares the font once (regular and bold) for all its plots
+    assert_eq!(html.matches("@font-face").count(), 2);
+    let head = &html[..html.find("</head>").unwrap()];
+    assert_eq!(head.matches("@font-face").count(), 2);
+    assert!(head.contains("src:url(data:font/woff;base64,"));
+    for stem in plots(&html) {
+        let svg = inline_svg(&html, &stem);
+        assert!(!svg.contains("@font-face"), "{stem} inline");
+        assert!(
+            svg.contains("font-family=\"cocreate DejaVu Sans, "),
+            "{stem}"
+        );
+        // each file for papers holds the font itself, and only its glyphs
+        let file =
+            fs::read_to_string(dir.path().join(format!("report-figures/{stem}.svg"))).unwrap();
+        assert_eq!(file.matches("@font-face").count(), 2, "{stem}.svg");
+        assert!(file.len() < 60_000, "{stem}.svg: {} bytes", file.len());
+    }
+    let fonts: usize = head
+        .split("base64,")
+        .skip(1)
+        .map(|f| f.find(')').unwrap())
+        .sum();
+    assert!(fonts < 40_000, "the fonts take {fonts} bytes of the page");
+}
+
+#[test]
+fn png_scale_sets_the_size_of_the_png_files() {
+    let size = |png: &[u8]| {
+        let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+        (be(16), be(20))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let figures = dir.path().join("report-figures");
+    let png = |stem: &str| fs::read(figures.join(format!("{stem}.png"))).unwrap();
+    // by default twice the chart's 800 x 500
+    report_of_results(&dir.path().join("report.html"), &[]);
+    assert_eq!(size(&png("over-time-mean_trust")), (1600, 1000));
+    report_of_results(&dir.path().join("report.html"), &["--png-scale", "3"]);
+    assert_eq!(size(&png("over-time-mean_trust")), (2400, 1500));
+    report_of_results(&dir.path().join("report.html"), &["--png-scale", "1.5"]);
+    assert_eq!(size(&png("heatmap-grid")), (1200, 750));
+    for bad in ["0.5", "7", "x"] {
+        Command::cargo_bin("cocreate")
+            .unwrap()
+            .args(["report", "--png-scale", bad])
+            .arg(shared_results())
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("from 1 to 6"));
+    }
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(["report", "--help"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("--png-scale"));
 }
 
 #[test]
@@ -196,8 +490,8 @@ fn the_report_holds_every_plot() {
 )]
 fn the_report_renders_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let page = report_of_results(dir.path());
-    let html = fs::read_to_string(&page).unwrap();
+    let page = dir.path().join("report.html");
+    let html = report_of_results(&page, &[]);
     browser_check(&page, plots(&html).len());
 }
 
@@ -259,6 +553,35 @@ fn browser_check(page: &Path, plots: usize) {
         dom.matches("<svg").count(),
         plots,
         "every plot parsed as SVG"
+    );
+    // the embedded fonts load (a browser refuses a damaged font): a page
+    // with the report's styles asks for both weights and notes the answer
+    let html = fs::read_to_string(page).unwrap();
+    let style = &html[html.find("<style>").unwrap()..html.find("</style>").unwrap() + 8];
+    let probe = page.with_file_name("fonts.html");
+    fs::write(
+        &probe,
+        format!(
+            "<html><head>{style}</head><body><script>Promise.all([document.fonts.load('16px \"cocreate DejaVu Sans\"', 'Mean'), document.fonts.load('bold 16px \"cocreate DejaVu Sans\"', 'Mean')]).then(function () {{ document.body.setAttribute('data-fonts', Array.from(document.fonts).map(function (f) {{ return f.weight + ':' + f.status; }}).join(',')); }}, function (e) {{ document.body.setAttribute('data-fonts', 'error ' + e); }});</script></body></html>"
+        ),
+    )
+    .unwrap();
+    let probed = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", probe.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&probed.stdout);
+    assert!(
+        dom.contains("data-fonts=\"400:loaded,700:loaded\""),
+        "the embedded fonts do not load: {dom}"
     );
     // a screenshot of the whole page: the plots' colours are on it
     let shot = profile.path().join("page.png");
@@ -417,8 +740,11 @@ fn a_second_report_replaces_the_figures_of_the_first() {
     // the same folder twice is shown once
     report(&[dir.path().to_path_buf(), dir.path().join("runs")]);
     let html = fs::read_to_string(&out).unwrap();
-    assert_eq!(html.matches("data-file=\"runs-mean_trust\"").count(), 1);
-    assert!(figures.join("runs-mean_trust.png").exists());
+    assert_eq!(
+        html.matches("data-file=\"over-time-mean_trust\"").count(),
+        1
+    );
+    assert!(figures.join("over-time-mean_trust.png").exists());
     report(&[dir.path().join("combined-waterfall")]);
     let mut left: Vec<String> = fs::read_dir(&figures)
         .unwrap()
@@ -428,4 +754,176 @@ fn a_second_report_replaces_the_figures_of_the_first() {
     assert_eq!(left, ["waterfall-combined.png", "waterfall-combined.svg"]);
     // no temporary folder is left beside them
     assert_eq!(fs::read_dir(dir.path().join("paper")).unwrap().count(), 2);
+}
+
+/// A small `cocreate run` of `scenario` (a file of scenarios/ or a path)
+/// into `dir`.
+fn small_run(scenario_file: &str, dir: &Path) {
+    let file = if scenario_file.contains('/') {
+        scenario_file.to_string()
+    } else {
+        scenario(scenario_file)
+    };
+    cocreate(
+        &["run", &file, "--set", "population.citizens=600", "-r", "2"],
+        dir,
+    );
+}
+
+/// Every file under `dir`, with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                pending.push(p);
+            } else {
+                files.push((p.clone(), fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn the_report_never_writes_into_or_over_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results");
+    small_run("baseline.toml", &results);
+    // a scenario named like the report's figures folder
+    let named = dir.path().join("report-figures.toml");
+    fs::write(&named, "name = \"report-figures\"\n").unwrap();
+    small_run(named.to_str().unwrap(), &results);
+    let before = snapshot(&results);
+    let report = |args: &[&Path]| {
+        let mut c = Command::cargo_bin("cocreate").unwrap();
+        c.arg("report");
+        for a in args {
+            c.arg(a);
+        }
+        c.assert()
+    };
+    let out = |p: PathBuf| p;
+    // report.html in results/: its figures would replace results/report-figures
+    report(&[&results])
+        .code(2)
+        .stderr(predicates::str::contains("report-figures"))
+        .stderr(predicates::str::contains("result folder"));
+    // --out over a file it reads
+    let summary = results.join("baseline/summary.csv");
+    report(&[&results, Path::new("--out"), &summary])
+        .code(2)
+        .stderr(predicates::str::contains("summary.csv"))
+        .stderr(predicates::str::contains("reads"));
+    // ... also through a link to it
+    let link = dir.path().join("link.html");
+    std::os::unix::fs::symlink(&summary, &link).unwrap();
+    report(&[&results, Path::new("--out"), &link])
+        .code(2)
+        .stderr(predicates::str::contains("summary.csv"));
+    // --out inside a result folder: its figures would be inside it
+    let inside = results.join("baseline/paper.html");
+    report(&[&results, Path::new("--out"), &inside])
+        .code(2)
+        .stderr(predicates::str::contains("paper-figures"))
+        .stderr(predicates::str::contains("baseline"));
+    // a figures folder that holds result folders
+    let holder = dir.path().join("paper-figures");
+    small_run("combined.toml", &holder);
+    let holder_before = snapshot(&holder);
+    report(&[
+        &holder,
+        Path::new("--out"),
+        &out(dir.path().join("paper.html")),
+    ])
+    .code(2)
+    .stderr(predicates::str::contains("paper-figures"));
+    assert_eq!(snapshot(&holder), holder_before, "results untouched");
+    // nothing was written, nothing changed
+    assert_eq!(snapshot(&results), before, "results untouched");
+    assert!(!dir.path().join("paper.html").exists());
+
+    // a single result folder: the report goes beside it by default
+    report(&[&results.join("baseline")]).success();
+    assert!(results.join("baseline-report.html").is_file());
+    assert!(results.join("baseline-report-figures").is_dir());
+    assert_eq!(
+        snapshot(&results.join("baseline")),
+        before
+            .iter()
+            .filter(|(p, _)| p.starts_with(results.join("baseline")))
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn links_in_result_folders_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    // a file the report must not quote, linked from a result folder
+    let secret = dir.path().join("shadow");
+    fs::write(&secret, "root:$6$SECRET-HASH:19000:0:99999:7:::\n").unwrap();
+    let results = dir.path().join("results");
+    let w = results.join("x-waterfall");
+    fs::create_dir_all(&w).unwrap();
+    fs::write(w.join("manifest.json"), "{}").unwrap();
+    std::os::unix::fs::symlink(&secret, w.join("waterfall.csv")).unwrap();
+    let report = |dir: &Path| {
+        Command::cargo_bin("cocreate")
+            .unwrap()
+            .arg("report")
+            .arg(dir)
+            .arg("--out")
+            .arg(dir.with_extension("html"))
+            .assert()
+    };
+    let refused = report(&results)
+        .code(2)
+        .stderr(predicates::str::contains("waterfall.csv"))
+        .stderr(predicates::str::contains("symbolic link"));
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains("SECRET"),
+        "quoted the linked file: {stderr}"
+    );
+    // a linked manifest too
+    fs::remove_file(w.join("waterfall.csv")).unwrap();
+    fs::write(w.join("waterfall.csv"), "scenario,step\n").unwrap();
+    fs::remove_file(w.join("manifest.json")).unwrap();
+    std::os::unix::fs::symlink(&secret, w.join("manifest.json")).unwrap();
+    let refused = report(&results)
+        .code(2)
+        .stderr(predicates::str::contains("manifest.json"))
+        .stderr(predicates::str::contains("symbolic link"));
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains("SECRET"),
+        "quoted the linked file: {stderr}"
+    );
+    fs::remove_dir_all(&w).unwrap();
+    assert!(!results.with_extension("html").exists(), "nothing written");
+
+    // a linked folder found while searching is skipped, with a note
+    let elsewhere = dir.path().join("elsewhere");
+    small_run("baseline.toml", &elsewhere);
+    small_run("combined.toml", &results);
+    std::os::unix::fs::symlink(elsewhere.join("baseline"), results.join("linked")).unwrap();
+    let done = report(&results).success();
+    let stderr = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("skipped") && stderr.contains("linked"),
+        "{stderr}"
+    );
+    let html = fs::read_to_string(results.with_extension("html")).unwrap();
+    assert!(html.contains("<h3>combined</h3>"));
+    assert!(!html.contains("<h3>baseline</h3>"), "the link was followed");
+    assert!(
+        html.contains("Note: skipped"),
+        "the page says what it left out"
+    );
+    // a folder given by name is read, link or not
+    report(&results.join("linked")).success();
 }
