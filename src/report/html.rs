@@ -409,12 +409,19 @@ impl Page {
         let reps = c.manifest["replications"].as_u64().unwrap_or(0);
         let _ = write!(
             self.body,
-            "<p>From <code>cocreate compare</code> (<code>{}</code>): every scenario ran the same <b>{reps} paired replications</b> with the same seeds (common random numbers). The difference is the mean of the paired differences from <b>{}</b>, with its 95% interval. The last column is the variance of the difference between independently seeded runs divided by that between paired runs, as measured.</p>",
+            "<p>From <code>cocreate compare</code> (<code>{}</code>): every scenario ran the same <b>{reps} paired replications</b> with the same seeds (common random numbers). The difference is the mean of the paired differences from <b>{}</b>, with its 95% interval. The last column is what the pairing gained: the variance an unpaired difference would have, (s²<sub>X</sub> + s²<sub>B</sub>), over that of the paired differences, s²<sub>D</sub>, with a 95% bootstrap interval (a gain of 5 is worth 5 times as many replications){}.</p>",
             escape(&c.dir.display().to_string()),
-            escape(&base_label)
+            escape(&base_label),
+            if c.manifest.get("variance_reduction_measured").is_some() {
+                "; beside it, the same ratio measured against runs under another master seed (<code>--check-pairing</code>)"
+            } else {
+                ""
+            }
         );
+        let measured = c.manifest.get("variance_reduction_measured").is_some();
         let mut table = format!(
-            "<table><thead><tr><th>scenario</th><th>figure</th><th>mean [95% CI] ({reps} replications)</th><th>difference [95% CI]</th><th>CRN variance reduction</th></tr></thead><tbody>"
+            "<table><thead><tr><th>scenario</th><th>figure</th><th>mean [95% CI] ({reps} replications)</th><th>difference [95% CI]</th><th>CRN variance reduction [95% CI]</th>{}</tr></thead><tbody>",
+            if measured { "<th>measured</th>" } else { "" }
         );
         for (scenario, metric, level, diff) in c
             .rows
@@ -422,10 +429,35 @@ impl Page {
             .filter(|r| KEY_FIGURES.contains(&r.1.as_str()))
         {
             let vr = c.manifest["variance_reduction"][scenario][metric].as_f64();
+            let ci = &c.manifest["variance_reduction_ci95"][scenario][metric];
+            let times = |v: Option<f64>| match v {
+                Some(v) => format!("{v:.1}×"),
+                // JSON has no infinity: the paired difference had no variance
+                None => "∞".into(),
+            };
             let is_base = *scenario == base;
+            let interval = if is_base || ci.is_null() {
+                String::new()
+            } else {
+                format!(
+                    " <span class=\"ci\">[{}, {}]</span>",
+                    times(ci[0].as_f64()),
+                    times(ci[1].as_f64())
+                )
+            };
+            let measured_cell = if !measured {
+                String::new()
+            } else if is_base {
+                "<td></td>".into()
+            } else {
+                format!(
+                    "<td>{}</td>",
+                    times(c.manifest["variance_reduction_measured"][scenario][metric].as_f64())
+                )
+            };
             let _ = write!(
                 table,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{interval}</td>{measured_cell}</tr>",
                 escape(&catalogue.label(results, scenario)),
                 named(&labels::figure(metric), metric),
                 with_interval(level),
@@ -434,12 +466,7 @@ impl Page {
                 } else {
                     with_interval(diff)
                 },
-                match vr {
-                    Some(v) => format!("{v:.1}×"),
-                    // JSON has no infinity: the paired difference had no variance
-                    None if !is_base => "∞".into(),
-                    None => String::new(),
-                }
+                if is_base { String::new() } else { times(vr) }
             );
         }
         table.push_str("</tbody></table>");

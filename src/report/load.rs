@@ -153,6 +153,15 @@ pub struct AttributionResults {
     pub waterfall: Option<Vec<WaterfallStep>>,
 }
 
+/// The positions of five named columns of `t`.
+fn columns_of(t: &Table, names: &[&str; 5]) -> Result<[usize; 5], LoadError> {
+    let mut out = [0; 5];
+    for (o, name) in out.iter_mut().zip(names) {
+        *o = t.column(name)?;
+    }
+    Ok(out)
+}
+
 /// One row of a sweep's `sensitivity.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SensitivityRow {
@@ -182,6 +191,24 @@ pub struct SweepResults {
     pub means: HashMap<String, Vec<f64>>,
     /// `sensitivity.csv`, when present.
     pub sensitivity: Vec<SensitivityRow>,
+    /// `convergence.csv` (Sobol designs), when present.
+    pub convergence: Vec<ConvergenceRow>,
+}
+
+/// One row of a sweep's `convergence.csv`: a factor's indices of one
+/// figure on the first `samples` base samples.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConvergenceRow {
+    /// The factor.
+    pub factor: String,
+    /// The figure.
+    pub metric: String,
+    /// Base samples used.
+    pub samples: f64,
+    /// First-order index.
+    pub s1: f64,
+    /// Total index.
+    pub st: f64,
 }
 
 /// The files of each kind of result folder that [`load`] may read.
@@ -189,11 +216,12 @@ const RUN_FILES: [&str; 3] = ["manifest.json", "summary.csv", "steps.csv"];
 const COMPARE_FILES: [&str; 3] = ["manifest.json", "comparison.csv", "series.csv"];
 const WATERFALL_FILES: [&str; 2] = ["manifest.json", "waterfall.csv"];
 const ATTRIBUTION_FILES: [&str; 3] = ["manifest.json", "attribution.csv", "waterfall.csv"];
-const SWEEP_FILES: [&str; 4] = [
+const SWEEP_FILES: [&str; 5] = [
     "manifest.json",
     "points.csv",
     "summary.csv",
     "sensitivity.csv",
+    "convergence.csv",
 ];
 
 impl Results {
@@ -729,6 +757,22 @@ fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
             });
         }
     }
+    let mut convergence = Vec::new();
+    let path = dir.join("convergence.csv");
+    if std::fs::symlink_metadata(&path).is_ok() {
+        let t = Table::read(&path)?;
+        let [factor, metric, samples, s1, st] =
+            columns_of(&t, &crate::output::sweep::CONVERGENCE_COLUMNS)?;
+        for (r, row) in t.rows.iter().enumerate() {
+            convergence.push(ConvergenceRow {
+                factor: t.text(row, factor).to_string(),
+                metric: t.text(row, metric).to_string(),
+                samples: t.number(row, r, samples)?,
+                s1: t.number(row, r, s1)?,
+                st: t.number(row, r, st)?,
+            });
+        }
+    }
     let name = name_or_folder(manifest["sweep"]["name"].as_str(), dir);
     Ok(SweepResults {
         dir: dir.into(),
@@ -738,5 +782,6 @@ fn sweep(dir: &Path) -> Result<SweepResults, LoadError> {
         points,
         means,
         sensitivity,
+        convergence,
     })
 }

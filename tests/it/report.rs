@@ -196,6 +196,8 @@ fn the_report_holds_every_plot() {
         "waterfall-legal-reform",
         "attribution-legal-reform",
         "sensitivity-sobol",
+        "convergence-st-sobol",
+        "convergence-s1-sobol",
         "heatmap-grid",
         "heatmap-sobol",
         "sensitivity-morris",
@@ -228,8 +230,8 @@ fn the_report_holds_every_plot() {
             "the page refers out: {reference}"
         );
     }
-    // the numbers are those of the files: the comparison, its measured
-    // variance reduction, the waterfall
+    // the numbers are those of the files: the comparison, its estimated
+    // variance reduction with its interval, the waterfall
     let comparison = fs::read_to_string(results.join("baseline-compare/comparison.csv")).unwrap();
     let row = comparison
         .lines()
@@ -251,10 +253,13 @@ fn the_report_holds_every_plot() {
     assert!(html.contains(&expected), "no {expected}");
     let cell = format!("<td>{} <span class=\"ci\">", shown(diff));
     assert!(html.contains(&cell), "no {cell}");
-    assert!(
-        html.contains(&format!("<td>{reduction:.1}×</td>")),
-        "CRN {reduction}"
+    let ci = &manifest["variance_reduction_ci95"]["combined"]["total_value_realized"];
+    let cell = format!(
+        "<td>{reduction:.1}× <span class=\"ci\">[{:.1}×, {:.1}×]</span></td>",
+        ci[0].as_f64().unwrap(),
+        ci[1].as_f64().unwrap()
     );
+    assert!(html.contains(&cell), "CRN {cell}");
     let waterfall = fs::read_to_string(results.join("combined-waterfall/waterfall.csv")).unwrap();
     for line in waterfall.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();

@@ -767,3 +767,67 @@ fn the_slurm_script_merges_a_folder_not_a_list_of_every_shard() {
     // the whole script stays far below the argument limit
     assert!(text.len() < 4096, "{} bytes", text.len());
 }
+
+#[test]
+fn implausible_sobol_estimates_are_flagged_in_the_terminal_and_the_report() {
+    // 8 base samples of a noisy figure: some estimates come out impossible
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f.toml");
+    fs::write(
+        &file,
+        "name = \"f\"\ndesign = \"sobol\"\nsamples = 8\nreplications = 2\nseed = 1\n[population]\ncitizens = 500\n[run]\nsteps = 12\n[factors]\n\"inhibitors.low_trust\" = { min = 0.0, max = 1.0 }\n\"inhibitors.no_feedback\" = { min = 0.0, max = 1.0 }\n\"inhibitors.missing_legal_framework\" = { min = 0.0, max = 1.0 }\n",
+    )
+    .unwrap();
+    let assert = cocreate()
+        .args(["sweep", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning: service_rate: S1 is negative and its interval excludes 0 for inhibitors.missing_legal_framework"),
+        "{stderr}"
+    );
+    // each flag agrees with the numbers in sensitivity.csv
+    let sens = records(&dir.path().join("f/sensitivity.csv"));
+    let row = sens
+        .iter()
+        .find(|r| {
+            r["metric"] == "service_rate" && r["factor"] == "inhibitors.missing_legal_framework"
+        })
+        .unwrap();
+    assert!(row["s1_ci95_high"].parse::<f64>().unwrap() < 0.0);
+    // the report lists them too
+    let page = dir.path().join("report.html");
+    cocreate()
+        .args(["report", "--quiet", "--out"])
+        .arg(&page)
+        .arg(dir.path().join("f"))
+        .assert()
+        .success();
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(html.contains("These estimates cannot be true of the model"));
+    assert!(html.contains("S1 is negative and its interval excludes 0"));
+    // one item per flagged factor and figure, as the numbers imply
+    let num = |r: &std::collections::HashMap<String, String>, c: &str| r[c].parse::<f64>().unwrap();
+    let expected: usize = sens
+        .iter()
+        .map(|r| {
+            usize::from(num(r, "s1_ci95_low") > num(r, "st_ci95_high"))
+                + usize::from(num(r, "s1_ci95_high") < 0.0)
+                + usize::from(num(r, "st_ci95_high") < 0.0)
+        })
+        .sum();
+    let listed = html
+        .matches("S1 is negative and its interval excludes 0")
+        .count()
+        + html
+            .matches("ST is negative and its interval excludes 0")
+            .count()
+        + html
+            .matches("S1 exceeds ST by more than their intervals allow")
+            .count();
+    assert!(expected >= 2);
+    assert_eq!(listed, expected);
+}

@@ -1,10 +1,11 @@
 //! A sweep's section: its sensitivity indices (bars and a table, most
-//! important factor first) and a heat map over two factors.
+//! important factor first), how they converged, the estimates that cannot
+//! be true, and a heat map over two factors.
 
 use super::{Page, escape, fixed, named, number, with_interval};
 use crate::report::labels;
 use crate::report::load::{Estimate, SensitivityRow, SweepResults};
-use crate::report::plot::{self, Bar, BarGroup, PlotError};
+use crate::report::plot::{self, Band, Bar, BarGroup, PlotError};
 use std::fmt::Write as _;
 
 /// The figure a sweep's section shows.
@@ -68,6 +69,8 @@ impl Page {
         if !rows.is_empty() {
             self.sensitivity(s, &by_importance(&rows))?;
         }
+        self.convergence(s)?;
+        self.implausible(s);
         if s.factors.len() >= 2
             && let Some(means) = s.means.get(METRIC)
         {
@@ -200,6 +203,93 @@ impl Page {
     }
 }
 
+impl Page {
+    /// How the Sobol indices of realized value moved as base samples were
+    /// added (N/8, N/4, N/2, N): whether N was enough.
+    fn convergence(&mut self, s: &SweepResults) -> Result<(), PlotError> {
+        let rows: Vec<_> = s
+            .convergence
+            .iter()
+            .filter(|r| r.metric == METRIC)
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for (key, title, axis) in [
+            ("st", "total index ST", "ST"),
+            ("s1", "first-order index S1", "S1"),
+        ] {
+            let bands: Vec<Band> = s
+                .factors
+                .iter()
+                .map(|f| {
+                    let mine: Vec<_> = rows.iter().filter(|r| &r.factor == f).collect();
+                    let values: Vec<f64> = mine
+                        .iter()
+                        .map(|r| if key == "st" { r.st } else { r.s1 })
+                        .collect();
+                    Band {
+                        label: labels::parameter(f),
+                        x: mine.iter().map(|r| r.samples).collect(),
+                        mean: values.clone(),
+                        low: values.clone(),
+                        high: values,
+                    }
+                })
+                .collect();
+            let chart = plot::time_series(
+                &format!("Convergence of the {title} of realized value: {}", s.name),
+                "base samples",
+                axis,
+                &bands,
+            );
+            self.figure(
+                &format!("convergence-{key}-{}", s.name),
+                chart,
+                &format!(
+                    "The {title} of realized value for each factor, recomputed on the first N/8, N/4, N/2 and all N base samples (convergence.csv). Lines still moving at N mean more samples are needed."
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A note for every Sobol estimate that cannot be true of the model:
+    /// S1 above ST beyond their intervals, or a negative index whose
+    /// interval excludes 0.
+    fn implausible(&mut self, s: &SweepResults) {
+        use crate::experiment::sensitivity::{SobolIndex, implausible};
+        let mut notes = Vec::new();
+        for r in &s.sensitivity {
+            let v = |k: &str| r.values.get(k).copied().unwrap_or(f64::NAN);
+            if !r.values.contains_key("s1") {
+                continue;
+            }
+            let index = SobolIndex {
+                s1: v("s1"),
+                s1_ci: (v("s1_ci95_low"), v("s1_ci95_high")),
+                st: v("st"),
+                st_ci: (v("st_ci95_low"), v("st_ci95_high")),
+            };
+            for kind in implausible(&index) {
+                notes.push(format!(
+                    "<li>{}, {}: {}</li>",
+                    named(&labels::figure(&r.metric), &r.metric),
+                    named(&labels::parameter(&r.factor), &r.factor),
+                    escape(kind.describe())
+                ));
+            }
+        }
+        if !notes.is_empty() {
+            let _ = write!(
+                self.body,
+                "<p>These estimates cannot be true of the model; the design needs more samples (or its points more replications) before they can be trusted:</p><ul class=\"notes\">{}</ul>",
+                notes.concat()
+            );
+        }
+    }
+}
+
 /// The indices of the two factors with the largest total Sobol index (or
 /// Morris mu*) in `rows`, in `points.csv` order; the first two without rows.
 fn top_two(s: &SweepResults, rows: &[&SensitivityRow]) -> (usize, usize) {
@@ -312,6 +402,7 @@ mod tests {
             factors: vec!["trust.loss".into(), "trust.gain".into()],
             means: Default::default(),
             sensitivity: Vec::new(),
+            convergence: Vec::new(),
             points,
         };
         let means = vec![1.0; 8];
