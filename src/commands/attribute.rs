@@ -1,6 +1,7 @@
 //! `cocreate attribute`.
 
 use super::*;
+use cocreate::experiment::resources::kept_bytes;
 
 /// `cocreate attribute`.
 pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
@@ -28,8 +29,28 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         }
         models.push(checked(&s)?);
     }
-    let folder = stage(&args.out, &format!("{}-attribution", scenario.name))?;
     let (threads, pool) = worker_pool(args.common.threads)?;
+    {
+        // every coalition's records are kept until the end
+        let jobs: Vec<limits::Job> = models
+            .iter()
+            .map(|m| limits::Job {
+                scenario: &scenario,
+                model: m,
+                replications: u64::from(replications),
+            })
+            .collect();
+        let per_replication = models.len() as u64 * kept_bytes(1, 0);
+        let kept = per_replication * u64::from(replications);
+        limits::check(
+            &jobs,
+            threads,
+            kept,
+            Some((per_replication, "replications")),
+            args.common.quiet,
+        )?;
+    }
+    let folder = stage(&args.out, &format!("{}-attribution", scenario.name))?;
     let progress = Progress::new(
         models.len() as u64 * u64::from(replications),
         "replications",

@@ -42,8 +42,40 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         )));
     }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
-    let folder = stage(&args.out, &format!("{}-compare", scenarios[0].name))?;
     let (threads, pool) = worker_pool(args.common.threads)?;
+    {
+        use cocreate::experiment::resources::kept_bytes;
+        // every scenario's records (twice with --check-pairing), window
+        // figures and time series are kept until the end
+        let most = rule.map_or(u64::from(replications), |p| {
+            u64::from(replications).max(u64::from(p.max))
+        });
+        let window = if args.window.is_some() { 13 * 8 } else { 0 };
+        let copies = scenarios.len() as u64 * if args.check_pairing { 2 } else { 1 };
+        let per_replication = copies * kept_bytes(1, window);
+        let series: u64 = scenarios
+            .iter()
+            .map(|s| u64::from(s.params.run.steps) * 13 * 24)
+            .sum();
+        let jobs: Vec<limits::Job> = scenarios
+            .iter()
+            .zip(&models)
+            .map(|(s, m)| limits::Job {
+                scenario: s,
+                model: m,
+                replications: most,
+            })
+            .collect();
+        let kept = series + per_replication * most;
+        limits::check(
+            &jobs,
+            threads,
+            kept,
+            Some((per_replication, "replications")),
+            args.common.quiet,
+        )?;
+    }
+    let folder = stage(&args.out, &format!("{}-compare", scenarios[0].name))?;
     // with --check-pairing, every other scenario also runs under another
     // master seed, to measure directly what the pairing gains
     let independent_seed = seed.wrapping_add(1) & (i64::MAX as u64);

@@ -13,6 +13,7 @@ use std::time::SystemTime;
 
 mod attribute;
 mod compare;
+mod limits;
 mod progress;
 mod report;
 mod run;

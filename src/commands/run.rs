@@ -2,6 +2,7 @@
 
 use super::*;
 use cocreate::experiment::precision::{Precision, PrecisionOutcome, relative_half_width};
+use cocreate::experiment::resources::kept_bytes;
 
 /// `cocreate run`.
 pub fn run(args: RunArgs) -> Result<()> {
@@ -15,6 +16,33 @@ pub fn run(args: RunArgs) -> Result<()> {
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
     let (threads, pool) = worker_pool(args.common.threads)?;
+    // every scenario's memory checked before anything runs (with
+    // --precision, at its most replications)
+    let most = |s: &Scenario| {
+        let r = u64::from(s.params.run.replications);
+        rule.map_or(r, |p| r.max(u64::from(p.max)))
+    };
+    let jobs: Vec<limits::Job> = scenarios
+        .iter()
+        .zip(&models)
+        .map(|(s, m)| limits::Job {
+            scenario: s,
+            model: m,
+            replications: most(s),
+        })
+        .collect();
+    let kept = scenarios
+        .iter()
+        .map(|s| kept_bytes(most(s), 0))
+        .max()
+        .unwrap_or(0);
+    limits::check(
+        &jobs,
+        threads,
+        kept,
+        Some((kept_bytes(1, 0), "replications")),
+        args.common.quiet,
+    )?;
     let total: u64 = scenarios
         .iter()
         .map(|s| u64::from(s.params.run.replications))

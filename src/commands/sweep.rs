@@ -12,19 +12,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 
     let path = &args.sweep;
     let (sweep, text) = load_sweep(path)?;
-    let plan = plan(&sweep);
-    // every point is checked before anything runs
-    let mut models = Vec::with_capacity(plan.points.len());
-    for (p, values) in plan.points.iter().enumerate() {
-        let scenario = sweep
-            .scenario_at(values)
-            .map_err(|m| BadInput(format!("{}: point {p}: {m}", path.display())))?;
-        let model = scenario
-            .model()
-            .map_err(|e| BadInput(format!("point {p} of the sweep: {e}")))?;
-        models.push(model);
-    }
-    let runs = plan.points.len() as u64 * u64::from(sweep.replications);
+    let points = sweep.points();
+    let runs = points * u64::from(sweep.replications);
     // on SLURM, the cores given to the task, checked like --threads
     let slurm_cpus = match (args.threads, std::env::var("SLURM_CPUS_PER_TASK")) {
         (None, Ok(c)) => Some(
@@ -43,35 +32,84 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     };
     let (threads, pool) = worker_pool(args.threads.or(slurm_cpus))?;
     let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
-
     let shard = shard_of(args.shard.as_deref())?;
+    let mine = match shard {
+        Some((i, n)) => (points + (n - i) as u64) / n as u64,
+        None => points,
+    };
+    // memory, before any point exists: the points and their summaries, and
+    // the heaviest point's replications in flight
+    let heaviest = heaviest_point(&sweep);
+    let heavy_model = checked(&heaviest)?;
+    let point_bytes =
+        24 + 8 * factor_names.len() as u64 + 2 * cocreate::RunRecord::FIGURES.len() as u64 * 8 + 1;
+    let plan_bytes = points.saturating_mul(point_bytes);
+    let fits = || {
+        limits::check(
+            &[limits::Job {
+                scenario: &heaviest,
+                model: &heavy_model,
+                replications: u64::from(sweep.replications),
+            }],
+            threads,
+            plan_bytes,
+            Some((point_bytes, "points")),
+            true,
+        )
+    };
     if args.dry_run {
-        // calibrate on the first point's first replication
-        let start = std::time::Instant::now();
-        pool.install(|| experiment::run_one(&models[0], sweep.seed, 0));
-        let per_run = start.elapsed().as_secs_f64();
-        let mine = match shard {
-            Some((i, n)) => (0..plan.points.len()).filter(|p| p % n == i - 1).count() as u64,
-            None => plan.points.len() as u64,
+        // calibrate on the middle point (every factor halfway)
+        let middle: Vec<f64> = sweep.factors.iter().map(|f| f.middle()).collect();
+        let model = sweep
+            .scenario_at(&middle)
+            .map_err(|m| anyhow::Error::new(BadInput(format!("{}: {m}", path.display()))))
+            .and_then(|s| checked(&s))?;
+        // measured, unless one run would itself take long
+        let guess = cocreate::experiment::resources::replication_seconds(&model);
+        let (per_run, how) = if guess > 5.0 {
+            (guess, "would take about (estimated, not run)")
+        } else {
+            let start = std::time::Instant::now();
+            pool.install(|| experiment::run_one(&model, sweep.seed, 0));
+            (start.elapsed().as_secs_f64(), "took")
         };
         let estimate = per_run * (mine * u64::from(sweep.replications)) as f64 / threads as f64;
+        let peak = cocreate::experiment::resources::peak_bytes(
+            &heavy_model,
+            threads,
+            u64::from(sweep.replications),
+            plan_bytes,
+        );
         println!(
-            "{}: design \"{}\", {} factors, {} points x {} replications = {runs} runs",
+            "{}: design \"{}\", {} factors, {points} points x {} replications = {runs} runs",
             sweep.name,
             sweep.design.name(),
             factor_names.len(),
-            plan.points.len(),
             sweep.replications
         );
         println!(
-            "one run of the first point took {per_run:.3} s: {}about {} on {threads} thread{}",
+            "one run of the middle point {how} {per_run:.3} s: {}about {} on {threads} thread{}; peak memory about {}",
             shard.map_or(String::new(), |(i, n)| format!(
                 "shard {i} of {n} ({mine} points): "
             )),
             humantime::format_duration(std::time::Duration::from_secs(estimate.ceil() as u64)),
-            if threads == 1 { "" } else { "s" }
+            if threads == 1 { "" } else { "s" },
+            limits::bytes(peak)
         );
-        return Ok(());
+        // a design too large for this machine says so, after its figures
+        return fits();
+    }
+    fits()?;
+    let plan = plan(&sweep);
+    // every point is checked before anything runs (its model is built
+    // again when it runs: models of millions of points are not kept)
+    for (p, values) in plan.points.iter().enumerate() {
+        let scenario = sweep
+            .scenario_at(values)
+            .map_err(|m| BadInput(format!("{}: point {p}: {m}", path.display())))?;
+        scenario
+            .model()
+            .map_err(|e| BadInput(format!("point {p} of the sweep: {e}")))?;
     }
 
     let identity = sweep_identity(&text, &sweep.base.to_toml());
@@ -138,10 +176,17 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     progress
         .bar
         .set_position(done * u64::from(sweep.replications));
-    for (p, (values, model)) in plan.points.iter().zip(&models).enumerate() {
+    for (p, values) in plan.points.iter().enumerate() {
         if !mine(p) || writer.is_done(p) {
             continue;
         }
+        let model = sweep
+            .scenario_at(values)
+            .map_err(|m| {
+                anyhow::Error::new(BadInput(format!("{}: point {p}: {m}", path.display())))
+            })
+            .and_then(|s| checked(&s))?;
+        let model = &model;
         let outcome = pool.install(|| {
             experiment::replicate_with(
                 model,
@@ -232,6 +277,32 @@ fn shard_is_finished(dir: &std::path::Path, identity: &str) -> bool {
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .is_some_and(|v| v["identity"].as_str() == Some(identity))
+}
+
+/// The base scenario with every factor at whichever end of its range makes
+/// a replication need more memory: the heaviest point, for the memory
+/// estimate (memory grows monotonically with each parameter that moves it).
+fn heaviest_point(sweep: &cocreate::scenario::Sweep) -> Scenario {
+    use cocreate::experiment::resources::{result_bytes, world_bytes};
+    let mut values: Vec<f64> = sweep.factors.iter().map(|f| f.middle()).collect();
+    for (j, f) in sweep.factors.iter().enumerate() {
+        let (low, high) = f.ends();
+        let weight = |v: f64| {
+            let mut at = values.clone();
+            at[j] = v;
+            (sweep.scenario_at(&at).ok())
+                .and_then(|s| s.model().ok())
+                .map_or(0, |m| world_bytes(&m) + result_bytes(&m))
+        };
+        values[j] = if weight(high) >= weight(low) {
+            high
+        } else {
+            low
+        };
+    }
+    sweep
+        .scenario_at(&values)
+        .unwrap_or_else(|_| sweep.base.clone())
 }
 
 /// The shard to run: `--shard I/N`, else SLURM's array variables, else none.

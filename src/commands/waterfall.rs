@@ -1,6 +1,7 @@
 //! `cocreate waterfall`.
 
 use super::*;
+use cocreate::experiment::resources::kept_bytes;
 use cocreate::experiment::waterfall::{STEP_LABELS, Waterfall, waterfall as compute};
 
 /// `cocreate waterfall`: each scenario and its inhibitor-free twin, run
@@ -28,6 +29,32 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?
         .into_iter();
     let (threads, pool) = worker_pool(args.common.threads)?;
+    {
+        // a scenario's and its twin's records, one scenario at a time
+        let jobs: Vec<limits::Job> = scenarios
+            .iter()
+            .flat_map(|s| [s, s])
+            .zip(&models)
+            .map(|(s, m)| limits::Job {
+                scenario: s,
+                model: m,
+                replications: u64::from(s.params.run.replications),
+            })
+            .collect();
+        let most = scenarios
+            .iter()
+            .map(|s| u64::from(s.params.run.replications))
+            .max()
+            .unwrap_or(0);
+        let per_replication = 2 * kept_bytes(1, 0);
+        limits::check(
+            &jobs,
+            threads,
+            per_replication * most,
+            Some((per_replication, "replications")),
+            args.common.quiet,
+        )?;
+    }
     let total: u64 = scenarios
         .iter()
         .map(|s| 2 * u64::from(s.params.run.replications))

@@ -208,6 +208,29 @@ impl Factor {
         }
     }
 
+    /// The value halfway along the factor's range (or its middle listed
+    /// value).
+    pub fn middle(&self) -> f64 {
+        match &self.range {
+            FactorRange::Values(v) => v[v.len() / 2],
+            _ => self.level(1, 3),
+        }
+    }
+
+    /// Its smallest and largest values.
+    pub fn ends(&self) -> (f64, f64) {
+        match &self.range {
+            FactorRange::Values(v) => v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                }),
+            FactorRange::Interval { min, max } | FactorRange::Steps { min, max, .. } => {
+                (*min, *max)
+            }
+        }
+    }
+
     /// How many grid values the factor has (without listing them).
     pub fn grid_len(&self) -> u64 {
         match &self.range {
@@ -545,6 +568,23 @@ impl Sweep {
             seed,
             factors,
         })
+    }
+
+    /// The number of points of the sweep, counted without building them.
+    pub fn points(&self) -> u64 {
+        let d = self.factors.len() as u64;
+        let n = u64::from(self.samples);
+        match self.design {
+            Design::Grid => self
+                .factors
+                .iter()
+                .map(Factor::grid_len)
+                .try_fold(1u64, |a, b| a.checked_mul(b))
+                .unwrap_or(u64::MAX),
+            Design::Lhs => n,
+            Design::Sobol => n * (d + 2),
+            Design::Morris => n * (d + 1),
+        }
     }
 
     /// The base scenario with every factor set to its value at `point`

@@ -12,6 +12,7 @@ mod determinism;
 mod docs;
 mod folders;
 mod interrupt;
+mod limits;
 mod oracle;
 mod properties;
 mod report;
