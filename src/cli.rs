@@ -348,9 +348,18 @@ pub struct CommonArgs {
     pub seed: Option<u64>,
 
     /// Override a parameter in every scenario: a dotted key of MODEL.md
-    /// section 2 or inhibitors.NAME, e.g. governance.legal_level=0.5. Repeatable.
+    /// section 2 or inhibitors.NAME, e.g. governance.legal_level=0.5.
+    /// Repeatable. The scenario is then renamed after what changed
+    /// (baseline+legal_level=0.5), and writes into that folder, unless
+    /// --name names it.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+
+    /// The name of the scenario (and of its folder), instead of its own or,
+    /// with --set, its own followed by what --set changed. With one
+    /// scenario file only.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]

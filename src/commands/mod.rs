@@ -74,11 +74,24 @@ fn prepare(
     replications: Option<u32>,
     least: u32,
 ) -> Result<u64> {
+    if common.name.is_some() && scenarios.len() != 1 {
+        bail!(BadInput(format!(
+            "--name names one scenario, but {} are given: set `name` in each file instead",
+            scenarios.len()
+        )));
+    }
     for scenario in scenarios.iter_mut() {
         for assignment in &common.set {
             scenario
                 .set(assignment)
                 .map_err(|e| BadInput(e.to_string()))?;
+        }
+        // a modified scenario does not pass for the original
+        scenario.name_overrides(&common.set);
+        if let Some(name) = &common.name {
+            cocreate::scenario::check_name(name)
+                .map_err(|why| BadInput(format!("--name {name:?}: {why}")))?;
+            scenario.name = name.clone();
         }
         if let Some(r) = replications {
             scenario.params.run.replications = r;

@@ -149,6 +149,70 @@ impl Scenario {
         Ok(())
     }
 
+    /// Renames the scenario after the `--set` overrides applied to it, so
+    /// that a modified scenario never passes for the original: `baseline`
+    /// with `--set inhibitors.low_trust=0.8` becomes
+    /// `baseline+low_trust=0.8` (each key by its last part where that is
+    /// unambiguous, characters other than letters, digits and `._-=+`
+    /// replaced by `_`, shortened with a checksum beyond
+    /// [`MAX_NAME_BYTES`]), and its description says what was overridden.
+    ///
+    /// ```
+    /// let mut s = cocreate::Scenario::baseline();
+    /// s.set("inhibitors.low_trust=0.8")?;
+    /// s.set("governance.legal_level = 0.5")?;
+    /// s.name_overrides(&["inhibitors.low_trust=0.8", "governance.legal_level = 0.5"]);
+    /// assert_eq!(s.name, "baseline+low_trust=0.8+legal_level=0.5");
+    /// assert!(s.description.ends_with("Overridden on the command line: inhibitors.low_trust=0.8, governance.legal_level=0.5."));
+    /// # Ok::<(), cocreate::ScenarioError>(())
+    /// ```
+    pub fn name_overrides<S: AsRef<str>>(&mut self, assignments: &[S]) {
+        if assignments.is_empty() {
+            return;
+        }
+        let written: Vec<(String, String)> = assignments
+            .iter()
+            .filter_map(|a| a.as_ref().split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        let mut name = self.name.clone();
+        for (key, value) in &written {
+            let short = short_key(key);
+            name.push('+');
+            name.extend(format!("{short}={value}").chars().map(|c| {
+                if c.is_ascii_alphanumeric() || "._-=+".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            }));
+        }
+        if name.len() > MAX_NAME_BYTES {
+            let all: String = assignments
+                .iter()
+                .map(|a| a.as_ref())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let tag = crate::output::parts::checksum(all.as_bytes());
+            let mut cut = MAX_NAME_BYTES - 10;
+            while !name.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            name = format!("{}+{}", &name[..cut], &tag[..8]);
+        }
+        self.name = name;
+        let list = written
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sep = if self.description.is_empty() { "" } else { " " };
+        self.description = format!(
+            "{}{sep}Overridden on the command line: {list}.",
+            self.description
+        );
+    }
+
     /// The inhibitor-free twin: the same scenario (parameters, interventions,
     /// seed) with every inhibitor at intensity 0.
     pub fn twin(&self) -> Scenario {
@@ -332,8 +396,9 @@ pub fn read_input(path: &Path) -> Result<String, LoadError> {
 /// up to about 30 bytes to it, within the 255 that file systems allow.
 pub const MAX_NAME_BYTES: usize = 200;
 
-/// A name must be usable as a folder name on every platform.
-pub(crate) fn check_name(name: &str) -> Result<(), String> {
+/// A name must be usable as a folder name on every platform (the error
+/// says why it is not).
+pub fn check_name(name: &str) -> Result<(), String> {
     if name.len() > MAX_NAME_BYTES {
         return Err(format!(
             "`name` is {} bytes long: at most {MAX_NAME_BYTES} are allowed, so that its folders fit the file system's limit of 255",
@@ -354,6 +419,21 @@ pub(crate) fn check_name(name: &str) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// A `--set` key as a scenario's name shows it: `inhibitors.low_trust` as
+/// `low_trust`, a parameter by its field where no other key ends the same
+/// (`legal_level`), else in full (`trust.gain`, as `learning.gain` exists).
+fn short_key(key: &str) -> &str {
+    if let Some(name) = key.strip_prefix("inhibitors.") {
+        return name;
+    }
+    let Some((_, field)) = key.split_once('.') else {
+        return key;
+    };
+    let same = ParamKey::all().filter(|k| k.field() == field).count()
+        + Inhibitor::ALL.iter().filter(|i| i.name() == field).count();
+    if same == 1 { field } else { key }
 }
 
 fn unknown_key_message(key: &str) -> String {

@@ -59,7 +59,8 @@ fn shapley_values_add_up_to_the_scenario_minus_its_twin() {
         .iter()
         .map(|i| format!("inhibitors.{}=0", i.name()))
         .collect();
-    let mut extra = Vec::new();
+    // named as the scenario (eight overrides would otherwise name it)
+    let mut extra = vec!["--name", "combined"];
     for t in &twin {
         extra.push("--set");
         extra.push(t.as_str());
@@ -160,8 +161,11 @@ fn the_waterfall_puts_each_inhibitors_loss_where_it_acts() {
         .success();
     let read = |name: &str| {
         waterfall(
-            &fs::read_to_string(dir.path().join(format!("{name}-waterfall/waterfall.csv")))
-                .unwrap(),
+            &fs::read_to_string(
+                dir.path()
+                    .join(format!("{name}+citizens=3000-waterfall/waterfall.csv")),
+            )
+            .unwrap(),
         )
     };
     // no legal basis at all: the legal step takes most of the twin's value,

@@ -38,7 +38,15 @@ fn run_without_a_file_runs_the_baseline_into_results() {
     let dir = tempfile::tempdir().unwrap();
     cocreate()
         .current_dir(dir.path())
-        .args(["run", "-r", "4", "--set", "population.citizens=500"])
+        .args([
+            "run",
+            "-r",
+            "4",
+            "--set",
+            "population.citizens=500",
+            "--name",
+            "baseline",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("baseline"))
@@ -84,7 +92,7 @@ mean_openness,public_value"
     assert!(
         manifest["command_line"]
             .as_array()
-            .is_some_and(|a| a.len() == 6)
+            .is_some_and(|a| a.len() == 8)
     );
     assert!(
         manifest["started"]
@@ -133,8 +141,11 @@ fn several_scenarios_share_seeds_and_write_one_folder_each() {
             .map(|l| l.split(',').nth(2).unwrap().to_string())
             .collect()
     };
-    assert_eq!(seeds("baseline"), seeds("low_trust"));
-    assert_eq!(seeds("baseline").len(), 3);
+    assert_eq!(
+        seeds("baseline+citizens=400"),
+        seeds("low_trust+citizens=400")
+    );
+    assert_eq!(seeds("baseline+citizens=400").len(), 3);
 }
 
 #[test]
@@ -154,11 +165,60 @@ fn overrides_reach_the_model() {
         .arg(dir.path())
         .assert()
         .success();
-    let runs = fs::read_to_string(dir.path().join("baseline/runs.csv")).unwrap();
+    // a modified scenario does not pass for the original: its name and
+    // folder say what changed, and so does its description
+    assert!(!dir.path().join("baseline").exists());
+    let folder = dir
+        .path()
+        .join("baseline+citizens=300+missing_legal_framework=1");
+    let runs = fs::read_to_string(folder.join("runs.csv")).unwrap();
     for line in runs.lines().skip(1) {
+        assert!(line.starts_with("baseline+citizens=300+missing_legal_framework=1,"));
         // realized count is column 18 (0-based 17): nothing realized without legal basis
         assert_eq!(line.split(',').nth(17), Some("0"), "{line}");
     }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        manifest["scenario"]["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("Overridden on the command line: population.citizens=300, inhibitors.missing_legal_framework=1."),
+        "{}",
+        manifest["scenario"]["description"]
+    );
+    // --name names it; an unusable name, or one for several scenarios, is refused
+    cocreate()
+        .args([
+            "run",
+            "-r",
+            "2",
+            "--quiet",
+            "--set",
+            "population.citizens=300",
+        ])
+        .args(["--name", "small", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(dir.path().join("small/runs.csv").exists());
+    cocreate()
+        .args(["run", "--name", "a/b", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--name \"a/b\""));
+    cocreate()
+        .args([
+            "run",
+            &scenario_path("baseline"),
+            &scenario_path("low_trust"),
+        ])
+        .args(["--name", "x", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--name names one scenario"));
 }
 
 #[test]
@@ -178,7 +238,11 @@ fn set_can_choose_the_seed() {
         .arg(dir.path())
         .assert()
         .success();
-    let manifest = fs::read_to_string(dir.path().join("baseline/manifest.json")).unwrap();
+    let manifest = fs::read_to_string(
+        dir.path()
+            .join("baseline+citizens=300+seed=777/manifest.json"),
+    )
+    .unwrap();
     assert!(manifest.contains("\"master_seed\": 777"), "{manifest}");
 }
 
@@ -378,7 +442,7 @@ fn precision_stops_at_the_first_batch_that_reaches_the_target() {
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    let runs = dir.path().join("p/baseline/runs.csv");
+    let runs = dir.path().join("p/baseline+citizens=600+steps=12/runs.csv");
     let n = fs::read_to_string(&runs).unwrap().lines().count() - 1;
     // never below the minimum of 30, in batches of 10, before the cap
     assert!(
@@ -389,13 +453,17 @@ fn precision_stops_at_the_first_batch_that_reaches_the_target() {
     assert!(achieved <= 0.015, "{achieved}");
     assert!(
         stdout.contains(&format!(
-            "baseline: total_value_realized: 95% interval ±{} of the mean after {n} replications (target 1.500%)",
+            "baseline+citizens=600+steps=12: total_value_realized: 95% interval ±{} of the mean after {n} replications (target 1.500%)",
             cocreate::output::percent(achieved)
         )),
         "{stdout}"
     );
     let manifest: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(dir.path().join("p/baseline/manifest.json")).unwrap(),
+        &fs::read_to_string(
+            dir.path()
+                .join("p/baseline+citizens=600+steps=12/manifest.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(manifest["replications"], n);
@@ -412,8 +480,8 @@ fn precision_stops_at_the_first_batch_that_reaches_the_target() {
         .assert()
         .success();
     for f in ["runs.csv", "steps.csv", "summary.csv"] {
-        let a = fs::read(dir.path().join("p/baseline").join(f)).unwrap();
-        let b = fs::read(dir.path().join("f/baseline").join(f)).unwrap();
+        let a = fs::read(dir.path().join("p/baseline+citizens=600+steps=12").join(f)).unwrap();
+        let b = fs::read(dir.path().join("f/baseline+citizens=600+steps=12").join(f)).unwrap();
         assert!(a == b, "{f} differs from a fixed run of {n} replications");
     }
     if n > 30 {
@@ -425,7 +493,7 @@ fn precision_stops_at_the_first_batch_that_reaches_the_target() {
             .assert()
             .success();
         let before = relative_half_width(
-            &dir.path().join("g/baseline/runs.csv"),
+            &dir.path().join("g/baseline+citizens=600+steps=12/runs.csv"),
             "total_value_realized",
         );
         assert!(before > 0.015, "{before} at {} replications", n - 10);
@@ -444,13 +512,13 @@ fn precision_out_of_reach_stops_at_the_maximum_and_says_so() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "warning: baseline: --max-replications 10 stopped the run before --precision 0.000000001 was reached",
+            "warning: baseline+citizens=400: --max-replications 10 stopped the run before --precision 0.000000001 was reached",
         ));
     // --max-replications caps the first batch too
-    let rows = fs::read_to_string(dir.path().join("baseline/runs.csv")).unwrap();
+    let rows = fs::read_to_string(dir.path().join("baseline+citizens=400/runs.csv")).unwrap();
     assert_eq!(rows.lines().count(), 1 + 10);
     let manifest: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(dir.path().join("baseline/manifest.json")).unwrap(),
+        &fs::read_to_string(dir.path().join("baseline+citizens=400/manifest.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(manifest["precision"]["precision_reached"], false);

@@ -25,7 +25,7 @@ fn compare_writes_levels_and_paired_differences() {
         .arg(dir.path())
         .assert()
         .success();
-    let out = dir.path().join("baseline-compare");
+    let out = dir.path().join("baseline+citizens=1500-compare");
     let text = fs::read_to_string(out.join("comparison.csv")).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -43,24 +43,33 @@ fn compare_writes_levels_and_paired_differences() {
             .unwrap()
     };
     // the base's difference is 0
-    assert_eq!(get("baseline", "total_value_realized", 5), 0.0);
+    assert_eq!(
+        get("baseline+citizens=1500", "total_value_realized", 5),
+        0.0
+    );
     // without a legal basis realized value falls, and the interval says so
-    assert!(get("missing_legal_framework", "total_value_realized", 7) < 0.0);
-    let diff = get("missing_legal_framework", "realized", 5);
+    assert!(
+        get(
+            "missing_legal_framework+citizens=1500",
+            "total_value_realized",
+            7
+        ) < 0.0
+    );
+    let diff = get("missing_legal_framework+citizens=1500", "realized", 5);
     assert_eq!(
         diff,
-        -get("baseline", "realized", 2),
+        -get("baseline+citizens=1500", "realized", 2),
         "nothing is realized at all"
     );
     // common random numbers narrow the difference of participation
     // (estimated from the paired runs, with an interval); no extra runs
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    let gain = manifest["variance_reduction"]["missing_legal_framework"]["participation_rate"]
+    let gain = manifest["variance_reduction"]["missing_legal_framework+citizens=1500"]["participation_rate"]
         .as_f64()
         .unwrap();
     assert!(gain > 1.2, "variance reduction {gain}");
-    let ci = &manifest["variance_reduction_ci95"]["missing_legal_framework"]["participation_rate"];
+    let ci = &manifest["variance_reduction_ci95"]["missing_legal_framework+citizens=1500"]["participation_rate"];
     let (low, high) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
     assert!(low < gain && gain < high, "{low} {gain} {high}");
     assert!(manifest.get("independent_seed").is_none());
@@ -95,7 +104,11 @@ fn the_estimated_variance_reduction_agrees_with_the_measured_one() {
         .assert()
         .success();
     let manifest: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(dir.path().join("baseline-compare/manifest.json")).unwrap(),
+        &fs::read_to_string(
+            dir.path()
+                .join("baseline+citizens=1000+steps=24-compare/manifest.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let mut compared = 0;
@@ -106,10 +119,11 @@ fn the_estimated_variance_reduction_agrees_with_the_measured_one() {
         "final_mean_trust",
         "gini",
     ] {
-        let estimate = manifest["variance_reduction"]["combined"][metric]
+        let estimate = manifest["variance_reduction"]["combined+citizens=1000+steps=24"][metric]
             .as_f64()
             .unwrap();
-        let measured = manifest["variance_reduction_measured"]["combined"][metric]
+        let measured = manifest["variance_reduction_measured"]["combined+citizens=1000+steps=24"]
+            [metric]
             .as_f64()
             .unwrap();
         let ratio = measured / estimate;
@@ -136,7 +150,7 @@ fn a_window_compares_the_step_figures_over_chosen_steps() {
         .args(steps)
         .assert()
         .success();
-    let rows = csv_rows(&dir.path().join("baseline-compare/window.csv"));
+    let rows = csv_rows(&dir.path().join("baseline+citizens=800-compare/window.csv"));
     assert_eq!(
         rows[0].join(","),
         "scenario,metric,aggregate,mean,ci95_low,ci95_high,diff,diff_ci95_low,diff_ci95_high"
@@ -182,9 +196,9 @@ fn a_window_compares_the_step_figures_over_chosen_steps() {
         ("mean_trust", "mean"),
         ("public_value", "gain"),
     ] {
-        let base = per_replication("baseline", metric, how);
-        let reform = per_replication("legal-reform", metric, how);
-        let r = row("legal-reform", metric);
+        let base = per_replication("baseline+citizens=800", metric, how);
+        let reform = per_replication("legal-reform+citizens=800", metric, how);
+        let r = row("legal-reform+citizens=800", metric);
         assert_eq!(r[2], how, "{metric}");
         let mean = reform.iter().sum::<f64>() / 20.0;
         let diff = reform.iter().zip(&base).map(|(a, b)| a - b).sum::<f64>() / 20.0;
@@ -274,7 +288,11 @@ fn compare_with_precision_stops_on_the_paired_differences() {
         .assert()
         .success();
     let manifest: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(dir.path().join("p/baseline-compare/manifest.json")).unwrap(),
+        &fs::read_to_string(
+            dir.path()
+                .join("p/baseline+citizens=600+steps=12-compare/manifest.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let n = manifest["replications"].as_u64().unwrap();
@@ -285,7 +303,7 @@ fn compare_with_precision_stops_on_the_paired_differences() {
         let rows = csv_rows(
             &dir.path()
                 .join(folder)
-                .join("baseline-compare/comparison.csv"),
+                .join("baseline+citizens=600+steps=12-compare/comparison.csv"),
         );
         let get = |s: &str, col: usize| -> f64 {
             rows.iter()
@@ -293,7 +311,9 @@ fn compare_with_precision_stops_on_the_paired_differences() {
                 .map(|r| r[col].parse().unwrap())
                 .unwrap()
         };
-        (get("low_trust", 7) - get("low_trust", 6)) / 2.0 / get("baseline", 2).abs()
+        (get("low_trust+citizens=600+steps=12", 7) - get("low_trust+citizens=600+steps=12", 6))
+            / 2.0
+            / get("baseline+citizens=600+steps=12", 2).abs()
     };
     let a = achieved("p");
     assert!(a <= 0.02, "{a}");
@@ -311,8 +331,16 @@ fn compare_with_precision_stops_on_the_paired_differences() {
             .assert()
             .success();
     }
-    let a_file = fs::read(dir.path().join("p/baseline-compare/comparison.csv")).unwrap();
-    let b_file = fs::read(dir.path().join("f/baseline-compare/comparison.csv")).unwrap();
+    let a_file = fs::read(
+        dir.path()
+            .join("p/baseline+citizens=600+steps=12-compare/comparison.csv"),
+    )
+    .unwrap();
+    let b_file = fs::read(
+        dir.path()
+            .join("f/baseline+citizens=600+steps=12-compare/comparison.csv"),
+    )
+    .unwrap();
     assert!(
         a_file == b_file,
         "comparison.csv differs from a fixed comparison of {n} replications"

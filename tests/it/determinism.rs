@@ -38,7 +38,7 @@ fn one_and_two_threads_write_the_same_bytes() {
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     run("1", &one);
     run("2", &two);
-    for scenario in ["combined", "legal-reform"] {
+    for scenario in ["combined+citizens=2000", "legal-reform+citizens=2000"] {
         for file in ["runs.csv", "steps.csv", "summary.csv"] {
             let a = fs::read(one.join(scenario).join(file)).unwrap();
             let b = fs::read(two.join(scenario).join(file)).unwrap();
@@ -74,8 +74,9 @@ fn a_large_population_split_across_threads_writes_the_same_bytes() {
     run("1", &one);
     run("2", &two);
     for file in ["runs.csv", "steps.csv", "summary.csv"] {
-        let a = fs::read(one.join("baseline").join(file)).unwrap();
-        let b = fs::read(two.join("baseline").join(file)).unwrap();
+        let folder = "baseline+citizens=300000+steps=8+limited_capacity=0.9";
+        let a = fs::read(one.join(folder).join(file)).unwrap();
+        let b = fs::read(two.join(folder).join(file)).unwrap();
         assert!(a == b, "{file} differs between 1 and 2 threads");
     }
 }
@@ -103,10 +104,10 @@ fn comparisons_and_waterfalls_do_not_depend_on_the_thread_count() {
     analyse("1", &one);
     analyse("2", &two);
     for file in [
-        "baseline-compare/comparison.csv",
-        "baseline-compare/series.csv",
-        "combined-waterfall/waterfall.csv",
-        "legal-reform-waterfall/waterfall.csv",
+        "baseline+citizens=1500-compare/comparison.csv",
+        "baseline+citizens=1500-compare/series.csv",
+        "combined+citizens=1500-waterfall/waterfall.csv",
+        "legal-reform+citizens=1500-waterfall/waterfall.csv",
     ] {
         let a = fs::read(one.join(file)).unwrap();
         assert!(!a.is_empty());

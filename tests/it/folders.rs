@@ -59,6 +59,8 @@ fn a_second_writer_of_a_folder_is_refused_and_the_first_finishes_untouched() {
         "1",
         "--set",
         "population.citizens=3000",
+        "--name",
+        "baseline",
     ];
     let first = Command::new(env!("CARGO_BIN_EXE_cocreate"))
         .args(args)
@@ -159,6 +161,8 @@ fn an_io_failure_leaves_the_previous_results_whole() {
         "20",
         "--set",
         "population.citizens=500",
+        "--name",
+        "baseline",
     ];
     cocreate()
         .args(run)
@@ -209,6 +213,8 @@ fn a_writer_killed_at_any_moment_leaves_one_runs_files() {
                 "6",
                 "--set",
                 "population.citizens=400",
+                "--name",
+                "baseline",
                 "--seed",
                 seed,
                 "--out",

@@ -50,6 +50,8 @@ fn long_run(out: &Path, scenarios: &[&str]) -> Child {
         "100000",
         "--set",
         "population.citizens=2000",
+        "--name",
+        "baseline",
         "--out",
     ])
     .arg(out)
@@ -95,6 +97,8 @@ fn a_second_signal_stops_at_once_and_still_leaves_nothing() {
             "2",
             "-j",
             "1",
+            "--name",
+            "baseline",
             "--set",
             "population.citizens=3000000",
             "--set",
@@ -232,6 +236,8 @@ fn a_later_run_removes_what_a_killed_one_left() {
             "2",
             "--set",
             "population.citizens=300",
+            "--name",
+            "baseline",
             "--out",
         ])
         .arg(&out)

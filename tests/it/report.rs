@@ -27,34 +27,31 @@ fn scenario(name: &str) -> String {
 /// Every kind of result folder, small, in `dir`. The comparison runs more
 /// replications (6) than the runs (4), as when users follow the README.
 fn results(dir: &Path) {
-    let small = ["--set", "population.citizens=1500", "-r", "4"];
+    // small copies of the shipped scenarios, under their own names (with
+    // --set they would be renamed after it)
+    let small_dir = dir.join("small");
+    fs::create_dir_all(&small_dir).unwrap();
+    let small_copy = |name: &str| {
+        let file = small_dir.join(name);
+        let text = fs::read_to_string(scenario(name)).unwrap();
+        fs::write(&file, format!("{text}\n[population]\ncitizens = 1500\n")).unwrap();
+        file.to_str().unwrap().to_string()
+    };
     let (base, combined, reform) = (
-        scenario("baseline.toml"),
-        scenario("combined.toml"),
-        scenario("legal-reform.toml"),
+        small_copy("baseline.toml"),
+        small_copy("combined.toml"),
+        small_copy("legal-reform.toml"),
     );
-    let mut args = vec![
-        "compare",
-        &base,
-        &combined,
-        &reform,
-        "--set",
-        "population.citizens=1500",
-        "-r",
-        "6",
-    ];
+    let small = ["-r", "4"];
+    let args = vec!["compare", &base, &combined, &reform, "-r", "6"];
     cocreate(&args, dir);
-    args = vec!["run", &base, &reform];
+    let mut args = vec!["run", &base, &reform];
     args.extend(small);
     cocreate(&args, &dir.join("runs"));
     let mut args = vec!["waterfall", &combined];
     args.extend(small);
     cocreate(&args, dir);
-    // attribute runs at the scenario's size: a small copy
-    let file = dir.join("legal-reform.toml");
-    let text = fs::read_to_string(&reform).unwrap();
-    fs::write(&file, format!("{text}\n[population]\ncitizens = 1500\n")).unwrap();
-    cocreate(&["attribute", file.to_str().unwrap(), "-r", "4"], dir);
+    cocreate(&["attribute", &reform, "-r", "4"], dir);
     let sweep = dir.join("grid.toml");
     fs::write(
         &sweep,
@@ -660,8 +657,8 @@ fn folders_without_results_are_refused_with_what_was_expected() {
 
     // damaged files of real results: each is refused, naming what is wrong
     let results = dir.path().join("results");
-    let small = ["--set", "population.citizens=600", "-r", "2"];
-    let base = scenario("baseline.toml");
+    let small = ["-r", "2"];
+    let base = small_copy("baseline.toml", dir.path());
     let mut args = vec!["run", base.as_str()];
     args.extend(small);
     cocreate(&args, &results);
@@ -722,8 +719,11 @@ fn folders_without_results_are_refused_with_what_was_expected() {
 #[test]
 fn a_second_report_replaces_the_figures_of_the_first() {
     let dir = tempfile::tempdir().unwrap();
-    let small = ["--set", "population.citizens=600", "-r", "2"];
-    let (base, combined) = (scenario("baseline.toml"), scenario("combined.toml"));
+    let small = ["-r", "2"];
+    let (base, combined) = (
+        small_copy("baseline.toml", dir.path()),
+        small_copy("combined.toml", dir.path()),
+    );
     let mut args = vec!["waterfall", combined.as_str()];
     args.extend(small);
     cocreate(&args, dir.path());
@@ -763,16 +763,25 @@ fn a_second_report_replaces_the_figures_of_the_first() {
 
 /// A small `cocreate run` of `scenario` (a file of scenarios/ or a path)
 /// into `dir`.
-fn small_run(scenario_file: &str, dir: &Path) {
-    let file = if scenario_file.contains('/') {
-        scenario_file.to_string()
+/// A copy of a scenario file (a shipped one by its name, or any path) with
+/// 600 citizens, under its own name (with --set it would be renamed after
+/// it), in a folder beside `dir`.
+fn small_copy(scenario_file: &str, dir: &Path) -> String {
+    let source = if scenario_file.contains('/') {
+        PathBuf::from(scenario_file)
     } else {
-        scenario(scenario_file)
+        PathBuf::from(scenario(scenario_file))
     };
-    cocreate(
-        &["run", &file, "--set", "population.citizens=600", "-r", "2"],
-        dir,
-    );
+    let folder = dir.with_extension("small-scenarios");
+    fs::create_dir_all(&folder).unwrap();
+    let file = folder.join(source.file_name().unwrap());
+    let text = fs::read_to_string(&source).unwrap();
+    fs::write(&file, format!("{text}\n[population]\ncitizens = 600\n")).unwrap();
+    file.to_str().unwrap().to_string()
+}
+
+fn small_run(scenario_file: &str, dir: &Path) {
+    cocreate(&["run", &small_copy(scenario_file, dir), "-r", "2"], dir);
 }
 
 /// Every file under `dir`, with its bytes.
