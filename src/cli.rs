@@ -103,6 +103,12 @@ pub struct RunArgs {
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
 
+    /// Run replication R alone (0-based, as runs.csv numbers them), into
+    /// DIR/<scenario name>+replication=R/: its rows equal row R of a full run
+    /// with the same master seed, byte for byte.
+    #[arg(long, value_name = "R", conflicts_with_all = ["replications", "precision"])]
+    pub replication: Option<u32>,
+
     /// Folder to write results into, one subfolder per scenario.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
@@ -118,6 +124,16 @@ fn parse_precision(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
         _ => Err(format!("{s}: expected a positive number, e.g. 0.01 for 1%")),
+    }
+}
+
+fn parse_master_seed(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(x) if x <= i64::MAX as u64 => Ok(x),
+        Ok(_) => Err(format!(
+            "{s} is above 2^63 - 1: it looks like a replication's own seed (the `seed` column of runs.csv); to rerun replication R, give the master seed (manifest.json's master_seed) and --replication R"
+        )),
+        Err(_) => Err(format!("{s}: expected an integer from 0 to 2^63 - 1")),
     }
 }
 
@@ -343,8 +359,10 @@ fn parse_png_scale(s: &str) -> Result<f64, String> {
 /// `attribute`, `waterfall`).
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Master seed, shared by all scenarios (overrides run.seed), from 0 to 2^63 - 1.
-    #[arg(short, long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    /// Master seed, shared by all scenarios (overrides run.seed), from 0 to
+    /// 2^63 - 1 (manifest.json's master_seed; the `seed` column of runs.csv
+    /// is each replication's own, derived from it).
+    #[arg(short, long, value_name = "S", value_parser = parse_master_seed)]
     pub seed: Option<u64>,
 
     /// Override a parameter in every scenario: a dotted key of MODEL.md

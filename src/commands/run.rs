@@ -12,6 +12,17 @@ pub fn run(args: RunArgs) -> Result<()> {
         load_all(&args.scenarios)?
     };
     let seed = prepare(&mut scenarios, &args.common, args.replications, 1)?;
+    if let Some(r) = args.replication {
+        for s in &mut scenarios {
+            s.params.run.replications = s.params.run.replications.max(r.saturating_add(1));
+        }
+    }
+    // one replication does not pass for the whole run: its folder says
+    // which it is (its rows, those of the scenario, equal a full run's)
+    let folder_name = |s: &Scenario| match args.replication {
+        Some(r) if args.common.name.is_none() => format!("{}+replication={r}", s.name),
+        _ => s.name.clone(),
+    };
     let rule = args.precision.rule().map_err(BadInput)?;
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
@@ -53,7 +64,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     // every folder is locked before anything runs
     let folders = scenarios
         .iter()
-        .map(|s| stage(&args.out, &s.name))
+        .map(|s| stage(&args.out, &folder_name(s)))
         .collect::<Result<Vec<_>>>()?;
     let mut summaries = Vec::new();
     let mut outcomes = Vec::new();
@@ -118,8 +129,12 @@ fn run_scenario(
     // figure's 95% interval is narrow enough (or the maximum is reached);
     // replication r is the same in any batch, so the files equal those of a
     // fixed run of the final size
-    let mut done = 0;
-    let mut end = rule.map_or(replications, |p| p.first_batch(replications));
+    // --replication R runs R alone: the same replication as in a full run
+    let mut done = args.replication.unwrap_or(0);
+    let mut end = match args.replication {
+        Some(r) => r + 1,
+        None => rule.map_or(replications, |p| p.first_batch(replications)),
+    };
     let mut achieved = f64::NAN;
     let outcome = loop {
         let batch = experiment::replicate_range(
@@ -143,7 +158,10 @@ fn run_scenario(
         end = next;
         progress.bar.inc_length(u64::from(end - done));
     };
-    manifest.set_replications(done);
+    match args.replication {
+        Some(r) => manifest.only_replication(r),
+        None => manifest.set_replications(done),
+    }
     let precision = rule.map(|p| p.outcome(&args.precision.target, done, achieved));
     manifest.precision = precision.clone();
     let failure = match outcome {

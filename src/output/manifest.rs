@@ -35,6 +35,10 @@ pub struct Manifest {
     pub finished: String,
     /// The files written beside it.
     pub files: [&'static str; 3],
+    /// With `--replication R`: the one replication run (its seed is
+    /// `seeds[0]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<u32>,
     /// With `--precision`: the target, what was achieved, and whether the
     /// target was reached before `--max-replications`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,6 +77,7 @@ impl Manifest {
             started: timestamp(started),
             finished: String::new(),
             files: ["runs.csv", "steps.csv", "summary.csv"],
+            replication: None,
             precision: None,
         }
     }
@@ -84,6 +89,13 @@ impl Manifest {
         self.seeds = (0..replications)
             .map(|r| rng::replication_seed(self.master_seed, r))
             .collect();
+    }
+
+    /// Records that replication `r` alone was run (`--replication`).
+    pub fn only_replication(&mut self, r: u32) {
+        self.replication = Some(r);
+        self.replications = 1;
+        self.seeds = vec![rng::replication_seed(self.master_seed, r)];
     }
 
     /// Sets the end time.

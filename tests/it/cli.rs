@@ -649,3 +649,68 @@ fn inputs_that_cannot_be_read_as_scenarios_are_refused_with_their_position() {
         "{stderr}"
     );
 }
+
+#[test]
+fn one_replication_reruns_alone_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = [
+        "--set",
+        "population.citizens=500",
+        "--seed",
+        "11",
+        "--quiet",
+    ];
+    cocreate()
+        .args(["run", "-r", "10"])
+        .args(small)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    cocreate()
+        .args(["run", "--replication", "7"])
+        .args(small)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let full = dir.path().join("baseline+citizens=500");
+    let one = dir.path().join("baseline+citizens=500+replication=7");
+    let lines = |p: &Path| -> Vec<String> {
+        fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    // its row is row 7 of the full run, byte for byte; so are its steps
+    let (runs_full, runs_one) = (lines(&full.join("runs.csv")), lines(&one.join("runs.csv")));
+    assert_eq!(runs_one.len(), 2);
+    assert_eq!(runs_one[1], runs_full[8]);
+    let steps_full: Vec<String> = lines(&full.join("steps.csv"))
+        .into_iter()
+        .filter(|l| l.split(',').nth(1) == Some("7"))
+        .collect();
+    assert_eq!(lines(&one.join("steps.csv"))[1..], steps_full[..]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(one.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["replication"], 7);
+    assert_eq!(manifest["master_seed"], 11);
+    let seed = runs_full[8].split(',').nth(2).unwrap().to_string();
+    assert_eq!(manifest["seeds"][0].to_string(), seed);
+    // a replication's own seed (half are above 2^63), given as the master
+    // seed, is explained
+    let big = runs_full[1..]
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap())
+        .find(|&s| s > i64::MAX as u64)
+        .expect("one of ten seeds is above 2^63");
+    cocreate()
+        .args(["run", "--seed", &big.to_string()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "looks like a replication's own seed",
+        ))
+        .stderr(predicate::str::contains("--replication R"));
+}
