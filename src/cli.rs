@@ -62,7 +62,7 @@ pub enum Command {
     /// writes points.csv, runs.csv, summary.csv, sensitivity.csv (sobol and
     /// morris designs) and manifest.json.
     #[command(
-        after_help = "Examples:\n  cocreate sweep scenarios/sweeps/inhibitors-sobol.toml\n  cocreate sweep scenarios/sweeps/agencies-grid.toml --dry-run\n\nThe sweep writes into DIR/<sweep name>/, which must not already hold files. Finished\npoints are saved as they finish: after Ctrl-C, kill or power loss, run the same\ncommand with --resume to finish it.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (resume\nwith --resume), 1 any other failure."
+        after_help = "Examples:\n  cocreate sweep scenarios/sweeps/inhibitors-sobol.toml\n  cocreate sweep scenarios/sweeps/agencies-grid.toml --dry-run\n  cocreate sweep --template morris-all scenarios/combined.toml   # writes combined-morris-all.toml\n\nThe sweep writes into DIR/<sweep name>/, which must not already hold files. Finished\npoints are saved as they finish: after Ctrl-C, kill or power loss, run the same\ncommand with --resume to finish it.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (resume\nwith --resume), 1 any other failure."
     )]
     Sweep(SweepArgs),
     /// Combine the shard folders of a sweep into the files one unsharded run writes.
@@ -180,6 +180,12 @@ pub struct SweepArgs {
     /// of the time from a short calibration run, and stop.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Write a ready sweep file instead of running one: SWEEP.toml is then a
+    /// scenario, and `morris-all` screens its every parameter and inhibitor
+    /// (written to ./<scenario name>-morris-all.toml).
+    #[arg(long, value_name = "NAME")]
+    pub template: Option<String>,
 
     /// Finish an interrupted sweep in its folder: only the missing points
     /// run, and the files end byte-identical to an uninterrupted sweep's.

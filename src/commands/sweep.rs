@@ -11,6 +11,9 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     use cocreate::output::sweep::{RunRow, sweep_identity};
 
     let path = &args.sweep;
+    if let Some(name) = &args.template {
+        return write_template(name, path);
+    }
     let (sweep, text) = load_sweep(path)?;
     let points = sweep.points();
     let runs = points * u64::from(sweep.replications);
@@ -258,6 +261,43 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             }
         );
     }
+    Ok(())
+}
+
+/// `sweep --template NAME SCENARIO`: writes the template's sweep file over
+/// the scenario into the current folder (never over an existing file).
+fn write_template(name: &str, scenario_path: &std::path::Path) -> Result<()> {
+    use cocreate::scenario::{TEMPLATES, template};
+    if !TEMPLATES.iter().any(|(t, _)| *t == name) {
+        bail!(BadInput(format!(
+            "--template {name:?}: the templates are {}",
+            TEMPLATES
+                .iter()
+                .map(|(t, what)| format!("`{t}` ({what})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let scenario = load_all(std::slice::from_ref(&scenario_path.to_path_buf()))?
+        .pop()
+        .context("one scenario")?;
+    let text = template(name, &scenario, &scenario_path.display().to_string())
+        .context("a known template")?;
+    let target = PathBuf::from(format!("{}-{name}.toml", scenario.name));
+    if target.exists() {
+        bail!(BadInput(format!(
+            "{} already exists: remove it or rename it first (a template never overwrites a file)",
+            target.display()
+        )));
+    }
+    write_file(&target, text.as_bytes())?;
+    println!(
+        "wrote {}: {} screening of {}; check it with `cocreate sweep {} --dry-run`",
+        target.display(),
+        name,
+        scenario.name,
+        target.display()
+    );
     Ok(())
 }
 

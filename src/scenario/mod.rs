@@ -12,6 +12,7 @@ mod intervention;
 mod params;
 mod parse;
 mod sweep;
+mod template;
 
 pub use error::{LineIndex, Origin, Problem, ScenarioError};
 pub use inhibitor::{Inhibitor, Inhibitors};
@@ -22,6 +23,7 @@ pub use params::{
     TrustParams, ValueParams, nearest,
 };
 pub use sweep::{Factor, FactorKey, FactorRange, Sweep};
+pub use template::{TEMPLATES, template};
 
 use crate::model::Model;
 use serde::Serialize;

@@ -831,3 +831,49 @@ fn implausible_sobol_estimates_are_flagged_in_the_terminal_and_the_report() {
     assert!(expected >= 2);
     assert_eq!(listed, expected);
 }
+
+#[test]
+fn a_template_writes_a_ready_screening_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("scenarios")).unwrap();
+    fs::write(
+        dir.path().join("scenarios/city.toml"),
+        "[population]\ncitizens = 400\n[run]\nsteps = 6\n[inhibitors]\nlow_trust = 0.5\n",
+    )
+    .unwrap();
+    cocreate()
+        .current_dir(dir.path())
+        .args(["sweep", "--template", "morris-all", "scenarios/city.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote city-morris-all.toml"));
+    let text = fs::read_to_string(dir.path().join("city-morris-all.toml")).unwrap();
+    assert!(
+        text.contains("scenario = \"scenarios/city.toml\""),
+        "{text}"
+    );
+    assert!(text.contains("\"inhibitors.no_feedback\""));
+    assert!(text.contains("\"governance.legal_level\"                 = { min = 0.0, max = 1.0 }"));
+    // it runs as written, every point valid
+    cocreate()
+        .current_dir(dir.path())
+        .args(["sweep", "--quiet", "city-morris-all.toml"])
+        .env("COCREATE_MAX_MEMORY", "1G")
+        .assert()
+        .success();
+    let sens = records(&dir.path().join("results/city-morris-all/sensitivity.csv"));
+    assert_eq!(sens.len(), 36 * 18, "36 factors");
+    // never over an existing file; unknown templates are named
+    cocreate()
+        .current_dir(dir.path())
+        .args(["sweep", "--template", "morris-all", "scenarios/city.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    cocreate()
+        .current_dir(dir.path())
+        .args(["sweep", "--template", "sobol-all", "scenarios/city.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the templates are `morris-all`"));
+}
