@@ -14,6 +14,7 @@ mod folders;
 mod interrupt;
 mod limits;
 mod oracle;
+mod pins;
 mod properties;
 mod report;
 mod scenarios;
