@@ -79,4 +79,34 @@ mod tests {
         // removing a alone changes the figure by v({b}) - v({a, b}) = -7
         assert!((s[0].removal_gain + 7.0).abs() < 1e-12);
     }
+
+    #[test]
+    fn shapley_values_of_an_asymmetric_three_player_game() {
+        // Harsanyi dividends 6 for {a}, 12 for {a, b}, 6 for {b, c}, 30 for
+        // {a, b, c}: each player gets its share of every coalition it is
+        // in, a = 6 + 6 + 10 = 22, b = 6 + 3 + 10 = 19, c = 3 + 10 = 13;
+        // any mix-up of players changes them
+        let v = |m: usize| {
+            let (a, b, c) = (m & 1 != 0, m & 2 != 0, m & 4 != 0);
+            let d = |x: bool, w: f64| if x { w } else { 0.0 };
+            d(a, 6.0) + d(a && b, 12.0) + d(b && c, 6.0) + d(a && b && c, 30.0)
+        };
+        // two replications that differ, so the intervals have width
+        let values: Vec<Vec<f64>> = (0..8).map(|m| vec![v(m), 2.0 * v(m)]).collect();
+        let s = shapley(3, &values);
+        for (i, expected) in [22.0, 19.0, 13.0].into_iter().enumerate() {
+            // the mean over replications of 1x and 2x the game
+            assert!(
+                (s[i].shapley - 1.5 * expected).abs() < 1e-9,
+                "{i}: {}",
+                s[i].shapley
+            );
+            assert!(s[i].ci.0 < s[i].shapley && s[i].shapley < s[i].ci.1);
+        }
+        // removal gains: v(all minus i) - v(all), means over the replications
+        let all = v(7);
+        for (i, without) in [v(6), v(5), v(3)].into_iter().enumerate() {
+            assert!((s[i].removal_gain - 1.5 * (without - all)).abs() < 1e-9);
+        }
+    }
 }

@@ -316,7 +316,14 @@ mod tests {
 
     #[test]
     fn sigmoid_is_the_logistic() {
+        // values of 1 / (1 + e^-u) from a table, not from the code's own formula
         assert_eq!(sigmoid(0.0), 0.5);
-        assert!(close(sigmoid(2.0), 1.0 / (1.0 + (-2.0f64).exp())));
+        assert!(close(sigmoid(2.0), 0.880_797_077_977_882_4));
+        assert!(close(sigmoid(-3.0), 0.047_425_873_177_566_78));
+        assert!(close(sigmoid(-2.6), 0.069_138_420_343_346_84));
+        // symmetric: sigmoid(-u) = 1 - sigmoid(u)
+        for u in [-5.0, -0.7, 0.3, 4.0] {
+            assert!(close(sigmoid(-u), 1.0 - sigmoid(u)));
+        }
     }
 }

@@ -216,6 +216,59 @@ mod tests {
     }
 
     #[test]
+    fn each_inhibitor_at_a_partial_intensity() {
+        // at x = 0.4, where x and x^2 (or any other curve through 0 and 1)
+        // part: 1 - 0.75 * 0.4 = 0.7, 1 - 0.9 * 0.4 = 0.64
+        let at = |i: Inhibitor| {
+            let mut inh = Inhibitors::default();
+            inh.set(i, 0.4);
+            let mut p = Params::default();
+            let share = inh.apply(&mut p);
+            (p, share)
+        };
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(
+            at(Inhibitor::LowTrust).0.citizens.trust_mean,
+            0.6 * 0.7
+        ));
+        assert!(close(
+            at(Inhibitor::LowMotivation).0.citizens.motivation_mean,
+            0.5 * 0.7
+        ));
+        assert!(close(at(Inhibitor::DigitalDivide).1, 0.16));
+        assert!(close(
+            at(Inhibitor::RiskAverseCulture).0.agencies.openness_mean,
+            0.6 * 0.7
+        ));
+        assert!(close(
+            at(Inhibitor::LimitedCapacity).0.agencies.capacity_share,
+            0.1 * 0.64
+        ));
+        assert!(close(
+            at(Inhibitor::MissingLegalFramework)
+                .0
+                .governance
+                .legal_level,
+            0.9 * 0.6
+        ));
+        assert!(close(
+            at(Inhibitor::NoFeedback).0.governance.feedback,
+            0.5 * 0.6
+        ));
+        assert!(close(
+            at(Inhibitor::MisalignedGoals).0.governance.codestruction,
+            0.02 + 0.1
+        ));
+        // several act together, each on its own parameter
+        let mut inh = Inhibitors::default();
+        inh.set(Inhibitor::LowTrust, 0.4);
+        inh.set(Inhibitor::NoFeedback, 0.2);
+        let mut p = Params::default();
+        inh.apply(&mut p);
+        assert!(close(p.citizens.trust_mean, 0.42) && close(p.governance.feedback, 0.4));
+    }
+
+    #[test]
     fn names_round_trip() {
         for i in Inhibitor::ALL {
             assert_eq!(Inhibitor::from_name(i.name()), Some(i));

@@ -84,6 +84,35 @@ fn shapley_values_add_up_to_the_scenario_minus_its_twin() {
         shapley.iter().all(|s| *s < 0.0),
         "every inhibitor costs value here: {shapley:?}"
     );
+    // each inhibitor's row is its own: its removal gain equals a plain run
+    // with that inhibitor alone set to 0, minus the scenario (a mix-up of
+    // names would keep the sum above but fail here)
+    for line in rows
+        .lines()
+        .filter(|l| l.split(',').nth(1) == Some("total_value_realized"))
+    {
+        let f: Vec<&str> = line.split(',').collect();
+        let (inhibitor, gain): (&str, f64) = (f[0], f[5].parse().unwrap());
+        let folder = format!("without-{inhibitor}");
+        run(
+            &folder,
+            &[
+                "--set",
+                &format!("inhibitors.{inhibitor}=0"),
+                "--name",
+                "combined",
+            ],
+        );
+        let without = mean_of(
+            &dir.path().join(&folder).join("combined/summary.csv"),
+            "total_value_realized",
+        );
+        assert!(
+            (gain - (without - scenario)).abs() < 1e-9 * scenario.abs().max(1.0),
+            "{inhibitor}: removal gain {gain}, runs give {}",
+            without - scenario
+        );
+    }
 
     // the waterfall starts at the twin, ends at the scenario, and its steps
     // add up to the difference
@@ -189,4 +218,32 @@ fn the_waterfall_puts_each_inhibitors_loss_where_it_acts() {
         trust[4]
     );
     assert!(trust[4].1.abs() < 0.01 * twin);
+}
+
+#[test]
+fn a_twin_that_realizes_nothing_has_no_shares() {
+    // no legal basis even without inhibitors: the twin realizes nothing (or
+    // less, through co-destruction), so no step is a share of it
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("closed.toml");
+    fs::write(
+        &file,
+        "[population]\ncitizens = 800\n[governance]\nlegal_level = 0.0\n[inhibitors]\nlow_trust = 0.5\n",
+    )
+    .unwrap();
+    Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(["waterfall", "-r", "5"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("closed-waterfall/waterfall.csv")).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 8);
+    for row in rows {
+        let share = row.rsplit(',').next().unwrap();
+        assert_eq!(share, "NaN", "{row}");
+    }
 }

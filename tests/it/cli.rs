@@ -385,6 +385,9 @@ fn every_command_has_help_with_an_example() {
     for cmd in [
         "run",
         "compare",
+        "attribute",
+        "waterfall",
+        "report",
         "sweep",
         "merge",
         "slurm",
@@ -402,6 +405,95 @@ fn every_command_has_help_with_an_example() {
         .assert()
         .success()
         .stdout(predicate::str::contains("cocreate run"));
+}
+
+/// The example lines of `cocreate CMD --help`, without `cocreate` and
+/// comments.
+fn help_examples(cmd: &str) -> Vec<Vec<String>> {
+    let out = cocreate().args([cmd, "--help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .skip_while(|l| !l.starts_with("Example"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let l = l.split('#').next().unwrap();
+            l.split_whitespace()
+                .skip(1)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn the_help_examples_of_attribute_waterfall_and_report_run_as_written() {
+    // in a folder of their own, with the shipped scenarios they name
+    // beside them (at 2,000 citizens, to keep the test quick)
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    fs::create_dir(&scenarios).unwrap();
+    for name in ["baseline", "combined", "legal-reform"] {
+        let text = fs::read_to_string(scenario_path(name)).unwrap();
+        fs::write(
+            scenarios.join(format!("{name}.toml")),
+            format!("{text}\n[population]\ncitizens = 2000\n"),
+        )
+        .unwrap();
+    }
+    for cmd in ["attribute", "waterfall", "report"] {
+        let examples = help_examples(cmd);
+        assert!(!examples.is_empty(), "{cmd} --help shows no example");
+        for args in examples {
+            cocreate()
+                .current_dir(dir.path())
+                .args(&args)
+                .args(if args[0] == "report" {
+                    vec![]
+                } else {
+                    vec!["--quiet"]
+                })
+                .assert()
+                .success();
+        }
+    }
+    assert!(dir.path().join("paper/report.html").exists());
+    assert!(dir.path().join("results/report.html").exists());
+    assert!(
+        dir.path()
+            .join("results/combined-waterfall/waterfall.csv")
+            .exists()
+    );
+}
+
+#[test]
+fn a_run_that_overrides_a_scenarios_seed_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.toml");
+    fs::write(&other, "[run]\nseed = 9\n[population]\ncitizens = 300\n").unwrap();
+    let first = dir.path().join("first.toml");
+    fs::write(&first, "[run]\nseed = 5\n[population]\ncitizens = 300\n").unwrap();
+    cocreate()
+        .args(["run", "-r", "2"])
+        .arg(&first)
+        .arg(&other)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: `other` sets run.seed = 9 but runs with seed 5, shared with `first` for common random numbers; pass --seed to choose",
+        ));
+    // --seed chooses, and then nothing needs saying
+    cocreate()
+        .args(["run", "-r", "2", "--seed", "4"])
+        .arg(&first)
+        .arg(&other)
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note:").not());
 }
 
 /// The relative half-width of the 95% interval of `figure` over the rows

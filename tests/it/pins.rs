@@ -33,7 +33,12 @@ fn pinned_key_figures_of_baseline_and_combined() {
     let scenario = |name: &str| format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
     assert_cmd::Command::cargo_bin("cocreate")
         .unwrap()
-        .args(["run", "--quiet", &scenario("baseline"), &scenario("combined")])
+        .args([
+            "run",
+            "--quiet",
+            &scenario("baseline"),
+            &scenario("combined"),
+        ])
         .arg("--out")
         .arg(dir.path())
         .assert()

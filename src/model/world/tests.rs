@@ -327,3 +327,37 @@ fn parallel_chunks_give_the_same_bits() {
     assert_eq!(par, seq);
     assert!(a.unserved > 0, "capacity binds, so the cutoffs matter");
 }
+
+#[test]
+fn unserved_participants_get_feedback_from_the_agency_they_picked() {
+    // capacity 0: every participant is unserved; with F = 1 every one of
+    // them hears back, and loses only half of eta- (softening 0.5); with
+    // F = 0 none does
+    let after = |feedback: &str| {
+        let m = model(&[
+            "population.citizens=2000",
+            "agencies.capacity_share=0",
+            "network.kind=none",
+            "network.k=0",
+            feedback,
+            ALWAYS,
+        ]);
+        let mut w = World::new(&m, 3, false);
+        let before: Vec<f32> = w.trust().to_vec();
+        let r = w.advance();
+        assert_eq!((r.participants, r.unserved), (2000, 2000));
+        (before, w.trust().to_vec())
+    };
+    for (feedback, factor) in [
+        ("governance.feedback=1", 1.0 - 0.15 * 0.5),
+        ("governance.feedback=0", 1.0 - 0.15),
+    ] {
+        let (before, now) = after(feedback);
+        for (b, a) in before.iter().zip(&now) {
+            assert!(
+                (f64::from(*a) - factor * f64::from(*b)).abs() < 1e-6,
+                "{feedback}: {b} -> {a}"
+            );
+        }
+    }
+}
