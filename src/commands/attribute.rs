@@ -32,14 +32,9 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     let (threads, pool) = worker_pool(args.common.threads)?;
     {
         // every coalition's records are kept until the end
-        let jobs: Vec<limits::Job> = models
-            .iter()
-            .map(|m| limits::Job {
-                scenario: &scenario,
-                model: m,
-                replications: u64::from(replications),
-            })
-            .collect();
+        let jobs = limits::jobs(models.iter().map(|m| (&scenario, m)), |_| {
+            u64::from(replications)
+        });
         let per_replication = models.len() as u64 * kept_bytes(1, 0);
         let kept = per_replication * u64::from(replications);
         limits::check(

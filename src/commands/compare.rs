@@ -57,15 +57,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             .iter()
             .map(|s| u64::from(s.params.run.steps) * 13 * 24)
             .sum();
-        let jobs: Vec<limits::Job> = scenarios
-            .iter()
-            .zip(&models)
-            .map(|(s, m)| limits::Job {
-                scenario: s,
-                model: m,
-                replications: most,
-            })
-            .collect();
+        let jobs = limits::jobs(scenarios.iter().zip(&models), |_| most);
         let kept = series + per_replication * most;
         limits::check(
             &jobs,

@@ -19,6 +19,21 @@ pub struct Job<'a> {
     pub replications: u64,
 }
 
+/// One job per scenario and its model, with `replications(scenario)`
+/// replications.
+pub fn jobs<'a>(
+    runs: impl IntoIterator<Item = (&'a Scenario, &'a Model)>,
+    replications: impl Fn(&Scenario) -> u64,
+) -> Vec<Job<'a>> {
+    runs.into_iter()
+        .map(|(scenario, model)| Job {
+            scenario,
+            model,
+            replications: replications(scenario),
+        })
+        .collect()
+}
+
 /// Bytes as people read them (`1.5 GiB`).
 pub fn bytes(b: u64) -> String {
     let b = b as f64;

@@ -33,15 +33,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         let r = u64::from(s.params.run.replications);
         rule.map_or(r, |p| r.max(u64::from(p.max)))
     };
-    let jobs: Vec<limits::Job> = scenarios
-        .iter()
-        .zip(&models)
-        .map(|(s, m)| limits::Job {
-            scenario: s,
-            model: m,
-            replications: most(s),
-        })
-        .collect();
+    let jobs = limits::jobs(scenarios.iter().zip(&models), most);
     let kept = scenarios
         .iter()
         .map(|s| kept_bytes(most(s), 0))

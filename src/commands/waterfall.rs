@@ -31,16 +31,9 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
     let (threads, pool) = worker_pool(args.common.threads)?;
     {
         // a scenario's and its twin's records, one scenario at a time
-        let jobs: Vec<limits::Job> = scenarios
-            .iter()
-            .flat_map(|s| [s, s])
-            .zip(&models)
-            .map(|(s, m)| limits::Job {
-                scenario: s,
-                model: m,
-                replications: u64::from(s.params.run.replications),
-            })
-            .collect();
+        let jobs = limits::jobs(scenarios.iter().flat_map(|s| [s, s]).zip(&models), |s| {
+            u64::from(s.params.run.replications)
+        });
         let most = scenarios
             .iter()
             .map(|s| u64::from(s.params.run.replications))
