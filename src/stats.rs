@@ -56,12 +56,6 @@ impl Summary {
     pub fn half_width(&self) -> f64 {
         (self.ci95_high - self.ci95_low) / 2.0
     }
-
-    /// Whether the 95% interval's half-width is within `rel` of the mean
-    /// (false while the interval is undefined, with one value).
-    pub fn precise_to(&self, rel: f64) -> bool {
-        self.half_width() <= rel * self.mean.abs()
-    }
 }
 
 /// A running mean and variance (Welford's method), for figures summarized

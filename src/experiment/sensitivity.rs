@@ -452,4 +452,25 @@ mod tests {
         assert!(e[3].sigma < 1e-9);
         assert!(e[0].mu_star > e[2].mu_star && e[2].mu_star > e[3].mu_star);
     }
+
+    #[test]
+    fn one_trajectory_gives_effects_and_a_zero_spread_never_nan() {
+        // a Morris sweep of one trajectory (samples = 1) has one elementary
+        // effect per factor: sigma is 0 there, not 0/0
+        let trajectories = morris(1, 4, 3, 5);
+        let c = [2.0, -1.0, 0.25];
+        let outputs: Vec<Vec<f64>> = trajectories
+            .iter()
+            .map(|t| {
+                t.points
+                    .iter()
+                    .map(|p| p.iter().zip(&c).map(|(a, b)| a * b).sum())
+                    .collect()
+            })
+            .collect();
+        for (e, c) in morris_effects(&trajectories, &outputs, 3).iter().zip(c) {
+            assert!((e.mu - c).abs() < 1e-9 && (e.mu_star - c.abs()).abs() < 1e-9);
+            assert_eq!(e.sigma, 0.0);
+        }
+    }
 }

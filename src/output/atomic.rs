@@ -47,8 +47,23 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames the file to its final name.
     pub fn commit(self) -> io::Result<PathBuf> {
+        self.finish(true)
+    }
+
+    /// Flushes and renames the file to its final name without waiting for
+    /// the disk: for files whose bytes a record committed after them
+    /// checks (a sweep's saved points), so that a power cut can cost a
+    /// rerun but never pass damaged bytes off as good. An interrupted or
+    /// killed process loses nothing either way.
+    pub fn commit_unsynced(self) -> io::Result<PathBuf> {
+        self.finish(false)
+    }
+
+    fn finish(self, sync: bool) -> io::Result<PathBuf> {
         let temp = self.writer.into_inner().map_err(|e| e.into_error())?;
-        temp.as_file().sync_all()?;
+        if sync {
+            temp.as_file().sync_all()?;
+        }
         temp.persist(&self.target).map_err(|e| e.error)?;
         Ok(self.target)
     }

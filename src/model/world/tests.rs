@@ -361,3 +361,33 @@ fn unserved_participants_get_feedback_from_the_agency_they_picked() {
         }
     }
 }
+
+#[test]
+fn each_rewired_edge_belongs_to_the_chunk_of_its_citizen_only() {
+    // Three chunks and a bit, with rewired edges at the chunk boundaries:
+    // the chunks' ranges of the list of added edges must split it exactly,
+    // each edge in the chunk that holds its citizen (an edge counted in two
+    // chunks would act twice).
+    let n = 3 * CHUNK + 100;
+    let network = Network::watts_strogatz(n as u32, 10, 0.5, 7);
+    let added = network.added();
+    for boundary in [CHUNK, 2 * CHUNK, 3 * CHUNK] {
+        assert!(
+            added.iter().any(|&(o, _)| o as usize == boundary),
+            "the test needs an added edge at citizen {boundary}"
+        );
+    }
+    let chunks = chunk_layout(n, &network);
+    assert_eq!(chunks.len(), 4);
+    let mut next = 0;
+    for c in &chunks {
+        let (a, b) = c.added;
+        assert_eq!(a, next, "the ranges must follow each other");
+        let end = (c.start + CHUNK).min(n);
+        for &(o, _) in &added[a..b] {
+            assert!((c.start..end).contains(&(o as usize)));
+        }
+        next = b;
+    }
+    assert_eq!(next, added.len());
+}
