@@ -3,7 +3,7 @@
 //! Each inhibitor has an intensity x in [0, 1] (0 = absent) and acts on the
 //! parameters once, before the run, in the order of [`Inhibitor::ALL`].
 
-use super::params::Params;
+use super::params::{ParamKey, Params};
 use serde::Serialize;
 use std::fmt;
 
@@ -77,51 +77,132 @@ impl Inhibitor {
         }
     }
 
-    /// What intensity x does to the parameters, as a formula.
-    pub fn effect(self) -> &'static str {
-        match self {
-            Inhibitor::LowTrust => "citizens.trust_mean <- trust_mean * (1 - 0.75x)",
-            Inhibitor::LowMotivation => "citizens.motivation_mean <- motivation_mean * (1 - 0.75x)",
-            Inhibitor::DigitalDivide => {
-                "excluded share = 0.4x (excluded citizens: capability x 0.3, utility - exclusion_penalty)"
+    /// The inhibitor's definition (MODEL.md section 11.3): the effects
+    /// that intensity x has on the parameters, with section 5's numbers.
+    pub fn definition(self) -> [Effect; 1] {
+        let (key, op, by) = match self {
+            Inhibitor::LowTrust => (Target::param("citizens.trust_mean"), Op::Scale, -0.75),
+            Inhibitor::LowMotivation => {
+                (Target::param("citizens.motivation_mean"), Op::Scale, -0.75)
             }
-            Inhibitor::RiskAverseCulture => "agencies.openness_mean <- openness_mean * (1 - 0.75x)",
-            Inhibitor::LimitedCapacity => "agencies.capacity_share <- capacity_share * (1 - 0.9x)",
-            Inhibitor::MissingLegalFramework => "governance.legal_level <- legal_level * (1 - x)",
-            Inhibitor::NoFeedback => "governance.feedback <- feedback * (1 - x)",
-            Inhibitor::MisalignedGoals => "governance.codestruction <- codestruction + 0.25x",
+            Inhibitor::DigitalDivide => (Target::ExcludedShare, Op::Toward(1.0), 0.4),
+            Inhibitor::RiskAverseCulture => {
+                (Target::param("agencies.openness_mean"), Op::Scale, -0.75)
+            }
+            Inhibitor::LimitedCapacity => {
+                (Target::param("agencies.capacity_share"), Op::Scale, -0.9)
+            }
+            Inhibitor::MissingLegalFramework => {
+                (Target::param("governance.legal_level"), Op::Scale, -1.0)
+            }
+            Inhibitor::NoFeedback => (Target::param("governance.feedback"), Op::Scale, -1.0),
+            Inhibitor::MisalignedGoals => {
+                (Target::param("governance.codestruction"), Op::Add, 0.25)
+            }
+        };
+        [Effect {
+            target: key,
+            op,
+            by,
+        }]
+    }
+
+    /// What intensity x does to the parameters, as formulas.
+    pub fn effect(self) -> String {
+        let effects: Vec<String> = self.definition().iter().map(Effect::formula).collect();
+        let mut text = effects.join("; ");
+        if self == Inhibitor::DigitalDivide {
+            text.push_str(" (excluded citizens: capability x 0.3, utility - exclusion_penalty)");
+        }
+        text
+    }
+
+    /// Whether the inhibitor acts on parameter `key` (a dotted name).
+    pub fn acts_on(self, key: &str) -> bool {
+        self.definition().iter().any(|e| e.target.name() == key)
+    }
+}
+
+/// What an effect changes: a parameter of MODEL.md section 2, or the share
+/// of digitally excluded citizens (`citizens.excluded_share`, 0 unless an
+/// inhibitor raises it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// A real-valued parameter.
+    Param(ParamKey),
+    /// `citizens.excluded_share`.
+    ExcludedShare,
+}
+
+impl Target {
+    fn param(name: &str) -> Target {
+        Target::Param(ParamKey::from_name(name).expect("a parameter of MODEL.md section 2"))
+    }
+
+    /// The dotted name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Param(key) => key.name(),
+            Target::ExcludedShare => "citizens.excluded_share",
+        }
+    }
+}
+
+/// How an effect changes its parameter p at intensity x (MODEL.md 11.3).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// p <- p (1 + by x)
+    Scale,
+    /// p <- p + by x
+    Add,
+    /// p <- p + by x (to - p)
+    Toward(f64),
+}
+
+/// One effect of an inhibitor on one parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Effect {
+    /// The parameter it changes.
+    pub target: Target,
+    /// How.
+    pub op: Op,
+    /// Its strength at intensity 1.
+    pub by: f64,
+}
+
+impl Effect {
+    /// The parameter's value `p` after this effect at intensity `x`.
+    pub fn apply(&self, x: f64, p: f64) -> f64 {
+        match self.op {
+            Op::Scale => p * (1.0 + self.by * x),
+            Op::Add => p + self.by * x,
+            Op::Toward(to) => p + self.by * x * (to - p),
         }
     }
 
-    /// The parameter the inhibitor acts on (`None` for `digital_divide`,
-    /// which sets the excluded share).
-    pub fn key(self) -> Option<&'static str> {
-        match self {
-            Inhibitor::LowTrust => Some("citizens.trust_mean"),
-            Inhibitor::LowMotivation => Some("citizens.motivation_mean"),
-            Inhibitor::DigitalDivide => None,
-            Inhibitor::RiskAverseCulture => Some("agencies.openness_mean"),
-            Inhibitor::LimitedCapacity => Some("agencies.capacity_share"),
-            Inhibitor::MissingLegalFramework => Some("governance.legal_level"),
-            Inhibitor::NoFeedback => Some("governance.feedback"),
-            Inhibitor::MisalignedGoals => Some("governance.codestruction"),
+    /// The effect as a formula, e.g. `citizens.trust_mean <- trust_mean * (1 - 0.75x)`.
+    pub fn formula(&self) -> String {
+        let name = self.target.name();
+        let p = name.split_once('.').map_or(name, |(_, f)| f);
+        let times_x = |by: f64| {
+            if by == 1.0 {
+                "x".to_string()
+            } else {
+                format!("{by}x")
+            }
+        };
+        let signed = |by: f64| {
+            if by < 0.0 {
+                format!("- {}", times_x(-by))
+            } else {
+                format!("+ {}", times_x(by))
+            }
+        };
+        match self.op {
+            Op::Scale => format!("{name} <- {p} * (1 {})", signed(self.by)),
+            Op::Add => format!("{name} <- {p} {}", signed(self.by)),
+            Op::Toward(to) => format!("{name} <- {p} {} * ({to} - {p})", signed(self.by)),
         }
-    }
-
-    /// Applies the inhibitor at intensity `x` to `params`; returns the excluded
-    /// share it sets (only `digital_divide` sets one).
-    fn apply(self, x: f64, params: &mut Params) -> Option<f64> {
-        match self {
-            Inhibitor::LowTrust => params.citizens.trust_mean *= 1.0 - 0.75 * x,
-            Inhibitor::LowMotivation => params.citizens.motivation_mean *= 1.0 - 0.75 * x,
-            Inhibitor::DigitalDivide => return Some(0.4 * x),
-            Inhibitor::RiskAverseCulture => params.agencies.openness_mean *= 1.0 - 0.75 * x,
-            Inhibitor::LimitedCapacity => params.agencies.capacity_share *= 1.0 - 0.9 * x,
-            Inhibitor::MissingLegalFramework => params.governance.legal_level *= 1.0 - x,
-            Inhibitor::NoFeedback => params.governance.feedback *= 1.0 - x,
-            Inhibitor::MisalignedGoals => params.governance.codestruction += 0.25 * x,
-        }
-        None
     }
 }
 
@@ -154,13 +235,22 @@ impl Inhibitors {
             .filter(|(_, x)| *x > 0.0)
     }
 
-    /// Applies every inhibitor to `params` in table order and returns the
-    /// share of digitally excluded citizens (0 without `digital_divide`).
+    /// Applies every inhibitor's definition to `params` in table order and
+    /// returns the share of digitally excluded citizens (0 without
+    /// `digital_divide`). Values are not checked here: the caller checks
+    /// every parameter against its domain afterwards.
     pub fn apply(&self, params: &mut Params) -> f64 {
         let mut excluded_share = 0.0;
         for inhibitor in Inhibitor::ALL {
-            if let Some(share) = inhibitor.apply(self.get(inhibitor), params) {
-                excluded_share = share;
+            let x = self.get(inhibitor);
+            for effect in inhibitor.definition() {
+                let p = match effect.target {
+                    Target::Param(key) => key
+                        .real_mut(params)
+                        .expect("inhibitors act on real-valued parameters"),
+                    Target::ExcludedShare => &mut excluded_share,
+                };
+                *p = effect.apply(x, *p);
             }
         }
         excluded_share
@@ -266,6 +356,72 @@ mod tests {
         let mut p = Params::default();
         inh.apply(&mut p);
         assert!(close(p.citizens.trust_mean, 0.42) && close(p.governance.feedback, 0.4));
+    }
+
+    #[test]
+    fn definitions_give_section_5s_formulas_bit_for_bit() {
+        // PVC-1 scenarios must give the same bytes with inhibitors as
+        // definitions (MODEL.md 11.3): each built-in, applied through its
+        // definition, against section 5's formula written out
+        let base = Params::default();
+        for step in 0..=1000 {
+            let x = f64::from(step) / 1000.0;
+            for inhibitor in Inhibitor::ALL {
+                let mut inh = Inhibitors::default();
+                inh.set(inhibitor, x);
+                let mut p = base.clone();
+                let share = inh.apply(&mut p);
+                let (c, a, g) = (&base.citizens, &base.agencies, &base.governance);
+                let (got, want) = match inhibitor {
+                    Inhibitor::LowTrust => (p.citizens.trust_mean, c.trust_mean * (1.0 - 0.75 * x)),
+                    Inhibitor::LowMotivation => (
+                        p.citizens.motivation_mean,
+                        c.motivation_mean * (1.0 - 0.75 * x),
+                    ),
+                    Inhibitor::DigitalDivide => (share, 0.4 * x),
+                    Inhibitor::RiskAverseCulture => {
+                        (p.agencies.openness_mean, a.openness_mean * (1.0 - 0.75 * x))
+                    }
+                    Inhibitor::LimitedCapacity => (
+                        p.agencies.capacity_share,
+                        a.capacity_share * (1.0 - 0.9 * x),
+                    ),
+                    Inhibitor::MissingLegalFramework => {
+                        (p.governance.legal_level, g.legal_level * (1.0 - x))
+                    }
+                    Inhibitor::NoFeedback => (p.governance.feedback, g.feedback * (1.0 - x)),
+                    Inhibitor::MisalignedGoals => {
+                        (p.governance.codestruction, g.codestruction + 0.25 * x)
+                    }
+                };
+                assert_eq!(got.to_bits(), want.to_bits(), "{inhibitor} at {x}");
+            }
+        }
+    }
+
+    #[test]
+    fn definitions_read_as_formulas() {
+        let formulas: Vec<String> = Inhibitor::ALL.iter().map(|i| i.effect()).collect();
+        assert_eq!(
+            formulas[..2],
+            [
+                "citizens.trust_mean <- trust_mean * (1 - 0.75x)",
+                "citizens.motivation_mean <- motivation_mean * (1 - 0.75x)"
+            ]
+        );
+        assert!(formulas[2].starts_with(
+            "citizens.excluded_share <- excluded_share + 0.4x * (1 - excluded_share)"
+        ));
+        assert_eq!(
+            formulas[5],
+            "governance.legal_level <- legal_level * (1 - x)"
+        );
+        assert_eq!(
+            formulas[7],
+            "governance.codestruction <- codestruction + 0.25x"
+        );
+        assert!(Inhibitor::MisalignedGoals.acts_on("governance.codestruction"));
+        assert!(!Inhibitor::MisalignedGoals.acts_on("governance.feedback"));
     }
 
     #[test]

@@ -264,7 +264,7 @@ impl Scenario {
             let acted: Vec<String> = self
                 .inhibitors
                 .active()
-                .filter(|(i, _)| i.key() == Some(key.name()))
+                .filter(|(i, _)| i.acts_on(key.name()))
                 .map(|(i, x)| format!("`{}` at {x}", i.name()))
                 .collect();
             problems.push(Problem {

@@ -646,6 +646,16 @@ impl ParamKey {
         }
     }
 
+    /// The parameter itself when it is a real number (`None` for counts,
+    /// seeds and the network kind), written without any check: inhibitors
+    /// change it, and the caller checks the result against its domain.
+    pub(crate) fn real_mut(self, params: &mut Params) -> Option<&mut f64> {
+        match (self.spec().slot)(params) {
+            Slot::F64(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// Writes a value already checked against [`ParamKey::domain`].
     ///
     /// Integers given for real parameters are converted; a value of the wrong

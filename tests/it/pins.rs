@@ -67,3 +67,89 @@ fn pinned_key_figures_of_baseline_and_combined() {
         moved.join("\n")
     );
 }
+
+/// BYTE PINS. Every shipped scenario, at 500 citizens and 3 replications
+/// (seed 42), gives exactly these runs.csv, steps.csv and summary.csv
+/// (checksums as `cocreate::output::parts::checksum` computes them). They
+/// guard PVC-1's results bit for bit while the model grows (MODEL.md
+/// section 11: a scenario that uses nothing of PVC-2 gives PVC-1's files).
+/// The files were checked identical to those of the engine before
+/// inhibitors became definitions (commit 87301f4); like every byte-for-byte
+/// claim, they hold where the maths library's
+/// exp, ln and pow agree with this machine's (glibc on x86-64).
+const BYTES: [(&str, [&str; 3]); 11] = [
+    (
+        "baseline",
+        ["f294bb1339e8b9bb", "183fd43d00a5831b", "39fec1db0d9cbc11"],
+    ),
+    (
+        "combined",
+        ["b6980edf0ce10c8c", "6e1054999c6fb320", "06f4871fabe56c3a"],
+    ),
+    (
+        "digital_divide",
+        ["074a8a9987eb4034", "2e7763f3613171bc", "e753ce9a5485f9ba"],
+    ),
+    (
+        "legal-reform",
+        ["85c92c3b9b76ffd6", "569454e492c8e773", "364008ccbd84cebb"],
+    ),
+    (
+        "limited_capacity",
+        ["ac0992f905b57110", "326264499946eb0e", "459c3e65ba033ce3"],
+    ),
+    (
+        "low_motivation",
+        ["f72d21c7fb607620", "aeb687d8d6d83216", "ed88cd6f686e865a"],
+    ),
+    (
+        "low_trust",
+        ["ce0e6666d5466eb9", "bb57cbe9bfb29f4f", "ccec239f8f3384ba"],
+    ),
+    (
+        "misaligned_goals",
+        ["e8873469909feb79", "91cc9ee7b9737605", "160f6ed35bb59dfb"],
+    ),
+    (
+        "missing_legal_framework",
+        ["1f2c3bf403859e28", "d88aa29699625554", "917dad38b52b3e86"],
+    ),
+    (
+        "no_feedback",
+        ["f7aa22b7fd2c6f21", "e467238a79358485", "efe148cbec913135"],
+    ),
+    (
+        "risk_averse_culture",
+        ["73c19347d486b5ad", "594ec28230011a6d", "1a0c735df4665be8"],
+    ),
+];
+
+#[test]
+fn pinned_bytes_of_every_shipped_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = assert_cmd::Command::cargo_bin("cocreate").unwrap();
+    cmd.args(["run", "--quiet", "-r", "3", "--seed", "42"])
+        .args(["--set", "population.citizens=500", "--out"])
+        .arg(dir.path());
+    for (name, _) in BYTES {
+        cmd.arg(format!("{scenarios}/{name}.toml"));
+    }
+    cmd.assert().success();
+    let mut moved = Vec::new();
+    for (name, pinned) in BYTES {
+        let folder = dir.path().join(format!("{name}+citizens=500"));
+        let now = ["runs", "steps", "summary"].map(|file| {
+            let bytes = std::fs::read(folder.join(format!("{file}.csv"))).unwrap();
+            cocreate::output::parts::checksum(&bytes)
+        });
+        if now != pinned {
+            moved.push(format!("    (\"{name}\", {now:?}),"));
+        }
+    }
+    assert!(
+        moved.is_empty(),
+        "the bytes of these scenarios changed (if the model was meant to change, update the pins with the reason):\n{}",
+        moved.join("\n")
+    );
+}
