@@ -188,11 +188,19 @@ fn effective_note(scenario: &Scenario, model: &Model) -> String {
 
 /// `cocreate inhibitors`.
 pub fn inhibitors() {
-    println!("Inhibitors of public value co-creation (MODEL.md section 5).");
+    println!("Inhibitors of public value co-creation (MODEL.md sections 5 and 11.3).");
     println!("Each takes an intensity x in [0, 1]; 0 is the same as absent. They act on the");
-    println!("parameters before the run, in this order:\n");
+    println!("parameters before the run, in this order; each is a list of effects, shown");
+    println!("as the formula and as its definition:\n");
     for i in Inhibitor::ALL {
-        println!("{}\n    {}\n    {}\n", i.name(), i.meaning(), i.effect());
+        let effects: Vec<String> = i.definition().iter().map(|e| e.toml()).collect();
+        println!(
+            "{}\n    {}\n    {}\n    effects = [{}]\n",
+            i.name(),
+            i.meaning(),
+            i.effect(),
+            effects.join(", ")
+        );
     }
     println!(
         "In a scenario file:\n  [inhibitors]\n  low_trust = 0.4\nor on the command line: --set inhibitors.low_trust=0.4"

@@ -180,6 +180,20 @@ impl Effect {
         }
     }
 
+    /// The effect in the definition language of scenario files (MODEL.md
+    /// 11.3), e.g. `{ key = "citizens.trust_mean", op = "scale", by = -0.75 }`.
+    pub fn toml(&self) -> String {
+        let key = self.target.name();
+        let by = self.by;
+        match self.op {
+            Op::Scale => format!("{{ key = \"{key}\", op = \"scale\", by = {by:?} }}"),
+            Op::Add => format!("{{ key = \"{key}\", op = \"add\", by = {by:?} }}"),
+            Op::Toward(to) => {
+                format!("{{ key = \"{key}\", op = \"toward\", by = {by:?}, to = {to:?} }}")
+            }
+        }
+    }
+
     /// The effect as a formula, e.g. `citizens.trust_mean <- trust_mean * (1 - 0.75x)`.
     pub fn formula(&self) -> String {
         let name = self.target.name();
@@ -419,6 +433,18 @@ mod tests {
         assert_eq!(
             formulas[7],
             "governance.codestruction <- codestruction + 0.25x"
+        );
+        assert_eq!(
+            Inhibitor::LowTrust.definition()[0].toml(),
+            r#"{ key = "citizens.trust_mean", op = "scale", by = -0.75 }"#
+        );
+        assert_eq!(
+            Inhibitor::DigitalDivide.definition()[0].toml(),
+            r#"{ key = "citizens.excluded_share", op = "toward", by = 0.4, to = 1.0 }"#
+        );
+        assert_eq!(
+            Inhibitor::MisalignedGoals.definition()[0].toml(),
+            r#"{ key = "governance.codestruction", op = "add", by = 0.25 }"#
         );
         assert!(Inhibitor::MisalignedGoals.acts_on("governance.codestruction"));
         assert!(!Inhibitor::MisalignedGoals.acts_on("governance.feedback"));

@@ -378,6 +378,13 @@ fn inhibitors_lists_all_eight() {
         assert!(text.contains(name), "{name}");
     }
     assert!(text.contains("legal_level * (1 - x)"));
+    // and in the definition language of MODEL.md 11.3
+    assert!(
+        text.contains(r#"effects = [{ key = "governance.legal_level", op = "scale", by = -1.0 }]"#)
+    );
+    assert!(text.contains(
+        r#"effects = [{ key = "citizens.excluded_share", op = "toward", by = 0.4, to = 1.0 }]"#
+    ));
 }
 
 #[test]
