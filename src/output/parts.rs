@@ -219,15 +219,22 @@ pub fn save_point(
     // other two, so after a power cut a point whose rows did not reach the
     // disk fails its check and runs again. One sync per point instead of
     // three keeps sweeps of many short points fast on slow or network disks.
-    for (kind, bytes) in [("runs", runs), ("summary", summary), ("done", &done[..])] {
+    for (kind, bytes, synced) in [
+        ("runs", runs, false),
+        ("summary", summary, false),
+        ("done", &done[..], true),
+    ] {
         let path = part_path(parts, point, kind);
         let mut f = at(&path, AtomicFile::create(&path))?;
         at(&path, f.write_all(bytes))?;
-        if kind == "done" {
-            at(&path, f.commit())?;
-        } else {
-            at(&path, f.commit_unsynced())?;
-        }
+        at(
+            &path,
+            if synced {
+                f.commit()
+            } else {
+                f.commit_unsynced()
+            },
+        )?;
     }
     Ok(())
 }

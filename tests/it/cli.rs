@@ -1,13 +1,9 @@
 //! The `cocreate` binary as a user drives it.
 
-use assert_cmd::Command;
+use crate::common::cocreate;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
-
-fn cocreate() -> Command {
-    Command::cargo_bin("cocreate").expect("binary built")
-}
 
 fn scenario_path(name: &str) -> String {
     format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"))

@@ -2,14 +2,10 @@
 //! not at all, whatever happens to the writer (an I/O error, `kill -9`).
 #![cfg(unix)]
 
-use assert_cmd::Command as Cmd;
+use crate::common::{cocreate, entries, wait_for};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn cocreate() -> Cmd {
-    Cmd::cargo_bin("cocreate").expect("binary built")
-}
+use std::time::Duration;
 
 /// The CSV files of a result folder, with their bytes.
 fn csv_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -26,24 +22,6 @@ fn csv_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_default();
     v.sort();
     v
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn wait_for(path: &Path) {
-    let start = Instant::now();
-    while !path.exists() && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    assert!(path.exists(), "{} never appeared", path.display());
 }
 
 #[test]

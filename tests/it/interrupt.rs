@@ -5,29 +5,10 @@
 //! once and still leaves nothing.
 #![cfg(unix)]
 
+use crate::common::{entries, wait_for};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
-/// Waits until `path` exists (at most 30 s).
-fn wait_for(path: &Path) {
-    let start = Instant::now();
-    while !path.exists() && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(path.exists(), "{} never appeared", path.display());
-}
 
 fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")

@@ -2,13 +2,9 @@
 //! beyond what the machine (or `COCREATE_MAX_MEMORY`) allows, and the
 //! estimate is honest (a run of 10^7 citizens within 25% of it).
 
-use assert_cmd::Command;
+use crate::common::cocreate;
 use predicates::prelude::*;
 use std::path::Path;
-
-fn cocreate() -> Command {
-    Command::cargo_bin("cocreate").expect("binary built")
-}
 
 /// The number in "at most about N WHAT would fit" of `stderr`.
 fn largest(stderr: &str, what: &str) -> u64 {

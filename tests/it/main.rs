@@ -7,6 +7,7 @@
 
 mod attribute;
 mod cli;
+mod common;
 mod compare;
 mod determinism;
 mod docs;

@@ -1,13 +1,9 @@
 //! `cocreate sweep` as a modeller drives it.
 
-use assert_cmd::Command;
+use crate::common::cocreate;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
-
-fn cocreate() -> Command {
-    Command::cargo_bin("cocreate").expect("binary built")
-}
 
 const SMALL_SOBOL: &str = r#"
 name = "small"
