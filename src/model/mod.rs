@@ -4,21 +4,26 @@
 //! A [`Model`] comes from a checked [`crate::Scenario`]; [`run`] runs one
 //! replication of it from a seed.
 
+pub mod inhibitor;
 mod interact;
+pub mod intervention;
 mod kernel;
 mod network;
+pub mod params;
 mod population;
 mod record;
 pub mod rng;
 pub mod rules;
 mod world;
 
+pub use inhibitor::{Effect, Inhibitor, Inhibitors, Op, Target};
+pub use intervention::{Action, Intervention, SetKey};
 pub use network::Network;
 pub use population::{BetaMean, TraitDraw};
 pub use record::{Figure, OutcomePotential, RunRecord, StepRecord};
 pub use world::{CHUNK, Governance, World, run};
 
-use crate::scenario::{Intervention, NetworkKind, Params};
+use params::{NetworkKind, Params};
 
 /// A runnable model: the parameters after inhibitors, checked.
 ///

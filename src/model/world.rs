@@ -15,7 +15,7 @@ use super::record::{OutcomePotential, RunRecord, StepRecord};
 use super::rng::{Stream, key, threshold};
 use super::rules::{self, TrustRule};
 use super::{Model, NetworkKind};
-use crate::scenario::{Action, SetKey};
+use super::{Action, SetKey};
 use rayon::prelude::*;
 
 /// Citizens per chunk, the unit of parallel work. Fixed, so that results

@@ -7,17 +7,13 @@
 //! when it becomes a runnable [`Model`] ([`Scenario::model`]).
 
 mod error;
-mod inhibitor;
-mod intervention;
-mod params;
 mod parse;
 mod sweep;
 mod template;
 
 pub use error::{LineIndex, Origin, Problem, ScenarioError};
-pub use inhibitor::{Inhibitor, Inhibitors};
-pub use intervention::{Action, Intervention, SetKey};
-pub use params::{
+pub use crate::model::{Action, Inhibitor, Inhibitors, Intervention, SetKey};
+pub use crate::model::params::{
     AgencyParams, CitizenParams, Domain, GovernanceParams, LearningParams, NetworkKind,
     NetworkParams, ParamKey, ParamValue, Params, ParticipationParams, PopulationParams, RunParams,
     TrustParams, ValueParams, nearest,
@@ -443,14 +439,14 @@ fn unknown_key_message(key: &str) -> String {
         .map(|k| k.name())
         .chain(Inhibitor::ALL.iter().map(|i| i.name()));
     match key.split_once('.') {
-        Some((section, field)) if params::SECTIONS.contains(&section) => {
+        Some((section, field)) if crate::model::params::SECTIONS.contains(&section) => {
             parse::unknown_param_message(section, field)
         }
         Some((section, field)) if nearest(section, ["inhibitors"]).is_some() => {
             format!("unknown key `{key}`; did you mean `inhibitors.{field}`?")
         }
-        Some((section, field)) if nearest(section, params::SECTIONS).is_some() => {
-            let near = nearest(section, params::SECTIONS).unwrap_or(section);
+        Some((section, field)) if nearest(section, crate::model::params::SECTIONS).is_some() => {
+            let near = nearest(section, crate::model::params::SECTIONS).unwrap_or(section);
             format!("unknown key `{key}`; did you mean `{near}.{field}`?")
         }
         _ => match nearest(key, names) {

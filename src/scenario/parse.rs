@@ -6,9 +6,9 @@
 //! name. All problems of a file are reported at once.
 
 use super::error::{LineIndex, Origin, Problem, ScenarioError};
-use super::inhibitor::Inhibitor;
-use super::intervention::{Action, Intervention, KINDS, SetKey};
-use super::params::{Domain, NetworkKind, ParamKey, ParamValue, SECTIONS, nearest};
+use crate::model::inhibitor::Inhibitor;
+use crate::model::intervention::{Action, Intervention, KINDS, SetKey};
+use crate::model::params::{Domain, NetworkKind, ParamKey, ParamValue, SECTIONS, nearest};
 use super::{Scenario, check_name};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};

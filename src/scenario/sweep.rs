@@ -19,8 +19,8 @@
 //! reported with its position, like in scenario files.
 
 use super::error::{LineIndex, Origin, Problem, ScenarioError};
-use super::inhibitor::Inhibitor;
-use super::params::{Domain, ParamKey, ParamValue, nearest};
+use crate::model::inhibitor::Inhibitor;
+use crate::model::params::{Domain, ParamKey, ParamValue, nearest};
 use super::{Scenario, check_name, parse};
 use crate::experiment::design::{Design, SOBOL_MAX_FACTORS, SOBOL_MAX_SAMPLES};
 use toml::Spanned;

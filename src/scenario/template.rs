@@ -1,7 +1,7 @@
 //! Ready-made sweep files (`cocreate sweep --template NAME SCENARIO`), for
 //! screening a scenario without writing ranges by hand.
 
-use super::params::{Domain, ParamKey};
+use crate::model::params::{Domain, ParamKey};
 use super::{Inhibitor, Scenario};
 use std::fmt::Write as _;
 
