@@ -10,7 +10,12 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     let mut scenarios = load_all(std::slice::from_ref(&args.scenario))?;
     prepare(&mut scenarios, &args.common, args.replications, 2)?;
     let scenario = scenarios.pop().context("no scenario")?;
-    let active: Vec<(Inhibitor, f64)> = scenario.inhibitors.active().collect();
+    // every active inhibitor is a player: built in, redefined or the scenario's own
+    let active: Vec<(String, f64)> = scenario
+        .inhibitors
+        .active()
+        .map(|e| (e.name.clone(), e.intensity))
+        .collect();
     if active.is_empty() {
         bail!(BadInput(format!(
             "{}: the scenario activates no inhibitor, so there is nothing to attribute",
@@ -24,8 +29,9 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     for mask in 0..(1usize << k) {
         let mut s = scenario.clone();
         for (j, (inhibitor, x)) in active.iter().enumerate() {
-            s.inhibitors
-                .set(*inhibitor, if mask & (1 << j) != 0 { *x } else { 0.0 });
+            if let Some(entry) = s.inhibitors.named_mut(inhibitor) {
+                entry.intensity = if mask & (1 << j) != 0 { *x } else { 0.0 };
+            }
         }
         models.push(checked(&s)?);
     }
@@ -88,7 +94,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         let shares = shapley(k, &values);
         for ((inhibitor, _), s) in active.iter().zip(&shares) {
             let _ = csv_text.write_record([
-                inhibitor.name().to_string(),
+                inhibitor.clone(),
                 metric.to_string(),
                 num(s.shapley),
                 num(s.ci.0),
@@ -96,7 +102,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
                 num(s.removal_gain),
             ]);
             if *metric == "total_value_realized" {
-                table.push((*inhibitor, *s));
+                table.push((inhibitor.clone(), *s));
             }
         }
     }
@@ -109,7 +115,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     let manifest_bytes = analysis_manifest(
         serde_json::json!({
             "scenario": scenario,
-            "inhibitors": active.iter().map(|(i, x)| (i.name(), *x)).collect::<std::collections::BTreeMap<_, _>>(),
+            "inhibitors": active.iter().map(|(i, x)| (i.as_str(), *x)).collect::<std::collections::BTreeMap<_, _>>(),
             "coalitions": models.len(),
             "master_seed": seed,
             "replications": replications,
@@ -146,7 +152,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         for (rank, (inhibitor, s)) in table.iter().enumerate() {
             t.row(vec![
                 format!("{}.", rank + 1),
-                inhibitor.name().to_string(),
+                inhibitor.clone(),
                 output::signed(s.shapley),
                 output::interval(s.ci.0, s.ci.1),
                 output::signed(s.removal_gain),

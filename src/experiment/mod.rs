@@ -14,7 +14,7 @@ pub mod series;
 pub mod sweep;
 pub mod waterfall;
 
-use crate::model::{self, Model, RunRecord, StepRecord, rng};
+use crate::model::{self, GroupRecord, KindRecord, Model, RunRecord, StepRecord, rng};
 use rayon::prelude::*;
 
 /// One finished replication.
@@ -28,6 +28,10 @@ pub struct Replication {
     pub steps: Vec<StepRecord>,
     /// The replication's figures.
     pub record: RunRecord,
+    /// Each citizen group's figures, in the model's order (MODEL.md 11.5).
+    pub groups: Vec<GroupRecord>,
+    /// Each agency kind's figures, in the model's order.
+    pub kinds: Vec<KindRecord>,
 }
 
 /// Watches a batch of replications: progress and cancellation. Called from
@@ -79,12 +83,14 @@ pub fn run_replication(
 ) -> Replication {
     let seed = rng::replication_seed(master_seed, replication);
     let mut steps = Vec::with_capacity(model.params().run.steps as usize);
-    let record = model::run(model, seed, parallel, |s| steps.push(*s));
+    let done = model::run(model, seed, parallel, |s| steps.push(*s));
     Replication {
         replication,
         seed,
         steps,
-        record,
+        record: done.record,
+        groups: done.groups,
+        kinds: done.kinds,
     }
 }
 

@@ -1,9 +1,12 @@
-//! The inhibitors of value realization (MODEL.md section 5).
+//! The inhibitors of value realization (MODEL.md sections 5 and 11.3).
 //!
-//! Each inhibitor has an intensity x in [0, 1] (0 = absent) and acts on the
-//! parameters once, before the run, in the order of [`Inhibitor::ALL`].
+//! Every inhibitor, built in or defined by a scenario, is a list of effects
+//! on parameters; it has an intensity x in [0, 1] (0 = absent) and acts
+//! once, before the run: the built-ins in the order of [`Inhibitor::ALL`],
+//! then the scenario's own in file order.
 
 use super::params::{ParamKey, Params};
+use super::structure::{Group, GroupKey, Kind, KindKey};
 use serde::Serialize;
 use std::fmt;
 
@@ -139,6 +142,27 @@ impl Target {
         Target::Param(ParamKey::from_name(name).expect("a parameter of MODEL.md section 2"))
     }
 
+    /// The key an effect may change (MODEL.md 11.3): any real parameter of
+    /// section 2 except run.*, population.*, network.* and
+    /// citizens.concentration, or `citizens.excluded_share`.
+    pub fn from_name(name: &str) -> Option<Target> {
+        if name == "citizens.excluded_share" {
+            return Some(Target::ExcludedShare);
+        }
+        let key = ParamKey::from_name(name)?;
+        let allowed = !matches!(key.section(), "run" | "population" | "network")
+            && name != "citizens.concentration";
+        allowed.then_some(Target::Param(key))
+    }
+
+    /// Every key an effect may change, in MODEL.md order.
+    pub fn allowed() -> impl Iterator<Item = &'static str> {
+        let params = ParamKey::all().map(ParamKey::name);
+        params
+            .chain(["citizens.excluded_share"])
+            .filter(|n| Target::from_name(n).is_some())
+    }
+
     /// The dotted name.
     pub fn name(self) -> &'static str {
         match self {
@@ -226,70 +250,259 @@ impl fmt::Display for Inhibitor {
     }
 }
 
-/// The intensities of all eight inhibitors of a scenario (0 = absent).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Inhibitors([f64; 8]);
+/// One inhibitor as a scenario uses it (MODEL.md 11.3): its definition,
+/// its intensity and whom it targets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// Its name, unique among the scenario's inhibitors.
+    pub name: String,
+    /// What it stands for.
+    pub description: String,
+    /// The built-in whose place it takes in the acting order (a redefined
+    /// built-in keeps its place); `None` for a custom inhibitor.
+    pub builtin: Option<Inhibitor>,
+    /// Whether the scenario gave its own definition (or changed an effect's
+    /// strength) for a built-in.
+    pub redefined: bool,
+    /// Its effects, in acting order.
+    pub effects: Vec<Effect>,
+    /// Its intensity x in [0, 1]; 0 is the same as absent.
+    pub intensity: f64,
+    /// The groups its effects on `citizens.*` keys act on; empty: every group.
+    pub groups: Vec<String>,
+    /// The kinds its effects on `agencies.*` and `governance.*` keys act
+    /// on; empty: every kind.
+    pub kinds: Vec<String>,
+}
 
-impl Inhibitors {
-    /// The intensity of one inhibitor.
-    pub fn get(&self, inhibitor: Inhibitor) -> f64 {
-        self.0[inhibitor as usize]
-    }
-
-    /// Sets an intensity; the caller has checked it is in [0, 1].
-    pub fn set(&mut self, inhibitor: Inhibitor, intensity: f64) {
-        self.0[inhibitor as usize] = intensity;
-    }
-
-    /// The inhibitors with a non-zero intensity, in acting order.
-    pub fn active(&self) -> impl Iterator<Item = (Inhibitor, f64)> + '_ {
-        Inhibitor::ALL
-            .into_iter()
-            .map(|i| (i, self.get(i)))
-            .filter(|(_, x)| *x > 0.0)
-    }
-
-    /// Applies every inhibitor's definition to `params` in table order and
-    /// returns the share of digitally excluded citizens (0 without
-    /// `digital_divide`). Values are not checked here: the caller checks
-    /// every parameter against its domain afterwards.
-    pub fn apply(&self, params: &mut Params) -> f64 {
-        let mut excluded_share = 0.0;
-        for inhibitor in Inhibitor::ALL {
-            let x = self.get(inhibitor);
-            for effect in inhibitor.definition() {
-                let p = match effect.target {
-                    Target::Param(key) => key
-                        .real_mut(params)
-                        .expect("inhibitors act on real-valued parameters"),
-                    Target::ExcludedShare => &mut excluded_share,
-                };
-                *p = effect.apply(x, *p);
-            }
+impl Entry {
+    /// A built-in with its section-5 definition, at intensity 0.
+    pub fn builtin(inhibitor: Inhibitor) -> Entry {
+        Entry {
+            name: inhibitor.name().into(),
+            description: inhibitor.meaning().into(),
+            builtin: Some(inhibitor),
+            redefined: false,
+            effects: inhibitor.definition().to_vec(),
+            intensity: 0.0,
+            groups: Vec::new(),
+            kinds: Vec::new(),
         }
-        excluded_share
+    }
+
+    /// Whether any of its effects changes `key` (a dotted name).
+    pub fn acts_on(&self, key: &str) -> bool {
+        self.effects.iter().any(|e| e.target.name() == key)
+    }
+
+    /// Whether it is targeted at some groups or kinds.
+    pub fn is_targeted(&self) -> bool {
+        !self.groups.is_empty() || !self.kinds.is_empty()
+    }
+
+    /// Its effects as formulas, joined by `; `.
+    pub fn formulas(&self) -> String {
+        let effects: Vec<String> = self.effects.iter().map(Effect::formula).collect();
+        effects.join("; ")
     }
 }
 
+/// The inhibitors of a scenario: the eight built-ins in the order of
+/// MODEL.md section 5 (each possibly redefined), then the scenario's own,
+/// in the order the file defines them; each with its intensity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inhibitors(Vec<Entry>);
+
+impl Default for Inhibitors {
+    fn default() -> Inhibitors {
+        Inhibitors(Inhibitor::ALL.into_iter().map(Entry::builtin).collect())
+    }
+}
+
+impl Inhibitors {
+    /// The intensity of one built-in inhibitor.
+    pub fn get(&self, inhibitor: Inhibitor) -> f64 {
+        self.0[inhibitor as usize].intensity
+    }
+
+    /// Sets a built-in's intensity; the caller has checked it is in [0, 1].
+    pub fn set(&mut self, inhibitor: Inhibitor, intensity: f64) {
+        self.0[inhibitor as usize].intensity = intensity;
+    }
+
+    /// Every inhibitor, built-ins first, in acting order.
+    pub fn all(&self) -> &[Entry] {
+        &self.0
+    }
+
+    /// The inhibitor called `name`.
+    pub fn named(&self, name: &str) -> Option<&Entry> {
+        self.0.iter().find(|e| e.name == name)
+    }
+
+    /// The inhibitor called `name`, to change.
+    pub fn named_mut(&mut self, name: &str) -> Option<&mut Entry> {
+        self.0.iter_mut().find(|e| e.name == name)
+    }
+
+    /// Adds a custom inhibitor after the others, or replaces the
+    /// definition of the one of that name (a built-in keeps its place).
+    pub fn define(&mut self, mut entry: Entry) {
+        match self.named_mut(&entry.name) {
+            Some(existing) => {
+                entry.builtin = existing.builtin;
+                entry.redefined = entry.builtin.is_some();
+                *existing = entry;
+            }
+            None => self.0.push(entry),
+        }
+    }
+
+    /// The inhibitors with a non-zero intensity, in acting order.
+    pub fn active(&self) -> impl Iterator<Item = &Entry> + '_ {
+        self.0.iter().filter(|e| e.intensity > 0.0)
+    }
+
+    /// Every intensity set to 0, the definitions kept (the inhibitor-free twin).
+    pub fn cleared(&self) -> Inhibitors {
+        let mut twin = self.clone();
+        for e in &mut twin.0 {
+            e.intensity = 0.0;
+        }
+        twin
+    }
+
+    /// Applies every inhibitor, in acting order, each effect in its listed
+    /// order (MODEL.md 11.3): an effect on a `citizens.*` key acts on each
+    /// targeted group's own value, one on an `agencies.*` or
+    /// `governance.*` key on each targeted kind's, any other on the
+    /// parameter itself. Targets name groups and kinds that exist (the
+    /// scenario checked them). Values are not checked here.
+    pub fn apply(&self, params: &mut Params, groups: &mut [Group], kinds: &mut [Kind]) {
+        for entry in &self.0 {
+            let x = entry.intensity;
+            let aimed = |targets: &[String], name: &str| {
+                targets.is_empty() || targets.iter().any(|t| t == name)
+            };
+            for effect in &entry.effects {
+                let name = effect.target.name();
+                if let Some(key) = GroupKey::from_dotted(name) {
+                    for g in groups.iter_mut().filter(|g| aimed(&entry.groups, &g.name)) {
+                        let p = &mut g.after[key as usize];
+                        *p = effect.apply(x, *p);
+                    }
+                } else if let Some(key) = KindKey::from_dotted(name) {
+                    for q in kinds.iter_mut().filter(|q| aimed(&entry.kinds, &q.name)) {
+                        let p = &mut q.after[key as usize];
+                        *p = effect.apply(x, *p);
+                    }
+                } else if let Target::Param(key) = effect.target
+                    && let Some(p) = key.real_mut(params)
+                {
+                    *p = effect.apply(x, *p);
+                }
+            }
+        }
+    }
+
+    /// The active inhibitors that acted on `key` of the group or kind
+    /// `part` (`None`: a parameter of its own), with their intensities.
+    pub fn acted_on(&self, key: &str, part: Option<&str>) -> Vec<(&str, f64)> {
+        let grouped = GroupKey::from_dotted(key).is_some();
+        let aims_at = |e: &Entry, p: &str| {
+            let side = if grouped { &e.groups } else { &e.kinds };
+            side.is_empty() || side.iter().any(|t| t == p)
+        };
+        self.active()
+            .filter(|e| e.acts_on(key))
+            .filter(|e| part.is_none_or(|p| aims_at(e, p)))
+            .map(|e| (e.name.as_str(), e.intensity))
+            .collect()
+    }
+}
+
+/// As the manifest records them: each inhibitor's intensity (a number, or
+/// a table with its targets), by name.
 impl Serialize for Inhibitors {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(8))?;
-        for inhibitor in Inhibitor::ALL {
-            map.serialize_entry(inhibitor.name(), &self.get(inhibitor))?;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for e in &self.0 {
+            if e.is_targeted() {
+                let targets = serde_json::json!({
+                    "intensity": e.intensity, "groups": e.groups, "kinds": e.kinds,
+                });
+                map.serialize_entry(&e.name, &targets)?;
+            } else {
+                map.serialize_entry(&e.name, &e.intensity)?;
+            }
         }
         map.end()
+    }
+}
+
+/// An inhibitor's definition as the manifest records it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DefinitionRecord {
+    /// Its name.
+    pub name: String,
+    /// What it stands for.
+    pub description: String,
+    /// `built-in`, `redefined` or `custom`.
+    pub origin: &'static str,
+    /// Its effects in the definition language of scenario files.
+    pub effects: Vec<String>,
+}
+
+impl Inhibitors {
+    /// Every definition, for the manifest.
+    pub fn definitions(&self) -> Vec<DefinitionRecord> {
+        self.0
+            .iter()
+            .map(|e| DefinitionRecord {
+                name: e.name.clone(),
+                description: e.description.clone(),
+                origin: match (e.builtin, e.redefined) {
+                    (None, _) => "custom",
+                    (Some(_), true) => "redefined",
+                    (Some(_), false) => "built-in",
+                },
+                effects: e.effects.iter().map(Effect::toml).collect(),
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::structure::{resolve_groups, resolve_kinds};
+
+    impl Inhibitors {
+        /// Applies the inhibitors to a scenario without groups or kinds,
+        /// as a model does: the implicit group's and kind's values go back
+        /// into `params`. Returns the share of excluded citizens.
+        fn apply_to(&self, params: &mut Params) -> f64 {
+            let mut groups = resolve_groups(params, &[]);
+            let mut kinds = resolve_kinds(params, &[]);
+            self.apply(params, &mut groups, &mut kinds);
+            let g = &groups[0];
+            params.citizens.trust_mean = g.get(GroupKey::TrustMean);
+            params.citizens.motivation_mean = g.get(GroupKey::MotivationMean);
+            params.citizens.capability_mean = g.get(GroupKey::CapabilityMean);
+            for k in KindKey::ALL {
+                if let Some(p) = k.param().real_mut(params) {
+                    *p = kinds[0].get(k);
+                }
+            }
+            g.get(GroupKey::ExcludedShare)
+        }
+    }
 
     #[test]
     fn zero_intensity_changes_nothing() {
         let mut p = Params::default();
-        let share = Inhibitors::default().apply(&mut p);
+        let share = Inhibitors::default().apply_to(&mut p);
         assert_eq!(p, Params::default());
         assert_eq!(share, 0.0);
     }
@@ -300,7 +513,7 @@ mod tests {
             let mut inh = Inhibitors::default();
             inh.set(i, 1.0);
             let mut p = Params::default();
-            let share = inh.apply(&mut p);
+            let share = inh.apply_to(&mut p);
             (p, share)
         };
         assert!((full(Inhibitor::LowTrust).0.citizens.trust_mean - 0.15).abs() < 1e-12);
@@ -327,7 +540,7 @@ mod tests {
             let mut inh = Inhibitors::default();
             inh.set(i, 0.4);
             let mut p = Params::default();
-            let share = inh.apply(&mut p);
+            let share = inh.apply_to(&mut p);
             (p, share)
         };
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
@@ -368,7 +581,7 @@ mod tests {
         inh.set(Inhibitor::LowTrust, 0.4);
         inh.set(Inhibitor::NoFeedback, 0.2);
         let mut p = Params::default();
-        inh.apply(&mut p);
+        inh.apply_to(&mut p);
         assert!(close(p.citizens.trust_mean, 0.42) && close(p.governance.feedback, 0.4));
     }
 
@@ -384,7 +597,7 @@ mod tests {
                 let mut inh = Inhibitors::default();
                 inh.set(inhibitor, x);
                 let mut p = base.clone();
-                let share = inh.apply(&mut p);
+                let share = inh.apply_to(&mut p);
                 let (c, a, g) = (&base.citizens, &base.agencies, &base.governance);
                 let (got, want) = match inhibitor {
                     Inhibitor::LowTrust => (p.citizens.trust_mean, c.trust_mean * (1.0 - 0.75 * x)),

@@ -30,7 +30,8 @@ pub struct Pick {
     pub order: u64,
 }
 
-/// The draws of phase 2 for one participant in one step.
+/// The draws of phase 2 for one participant in one step, every agency
+/// equally likely (PVC-1, and kinds without demands).
 #[inline]
 pub fn pick(matching_key: u64, citizen: u32, agencies: u32) -> Pick {
     let i = u64::from(citizen);
@@ -42,16 +43,76 @@ pub fn pick(matching_key: u64, citizen: u32, agencies: u32) -> Pick {
     }
 }
 
+/// How participants choose an agency (MODEL.md 11.2).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Matching {
+    /// Every agency equally likely.
+    Uniform(u32),
+    /// A kind with probability its demand, then an agency of it uniformly.
+    ByDemand {
+        /// Per kind, the 64-bit threshold below which a uniform word picks
+        /// this kind or an earlier one (the last is `u64::MAX`).
+        cumulative: Vec<u64>,
+        /// Per kind, its first agency and its number of agencies.
+        agencies: Vec<(u32, u32)>,
+    },
+}
+
+impl Matching {
+    /// The matching of kinds with these demands (summing to 1) and
+    /// (first agency, count).
+    pub fn by_demand(demands: &[f64], agencies: Vec<(u32, u32)>) -> Matching {
+        let mut sum = 0.0;
+        let mut cumulative: Vec<u64> = demands
+            .iter()
+            .map(|d| {
+                sum += d;
+                // 2^64 times the cumulative demand, saturating at the top
+                (sum.min(1.0) * 18_446_744_073_709_551_616.0) as u64
+            })
+            .collect();
+        if let Some(last) = cumulative.last_mut() {
+            *last = u64::MAX;
+        }
+        Matching::ByDemand {
+            cumulative,
+            agencies,
+        }
+    }
+
+    /// Participant `citizen`'s pick in the step whose keys are `keys`.
+    #[inline]
+    pub fn pick(&self, keys: &Keys, citizen: u32) -> Pick {
+        match self {
+            Matching::Uniform(m) => pick(keys.matching, citizen, *m),
+            Matching::ByDemand {
+                cumulative,
+                agencies,
+            } => {
+                let w = word(keys.kind, u64::from(citizen));
+                let q = cumulative
+                    .partition_point(|&c| c <= w)
+                    .min(agencies.len() - 1);
+                let (first, count) = agencies[q];
+                let mut p = pick(keys.matching, citizen, count);
+                p.agency += first;
+                p
+            }
+        }
+    }
+}
+
 /// What the interactions of a step need to know, shared by all chunks.
 pub struct Setting<'a> {
     /// The keys of this step's draws.
     pub keys: Keys,
-    /// threshold(D).
-    pub destroy: u64,
-    /// threshold(1 - L).
-    pub blocked: u64,
-    /// threshold(F).
-    pub feedback: u64,
+    /// Per agency, the thresholds of its kind: threshold(D),
+    /// threshold(1 - L), threshold(F).
+    pub governance: &'a [[u64; 3]],
+    /// Each citizen's group (empty with one group: no per-group tallies).
+    pub group: &'a [u8],
+    /// Whether to sum values per agency (for per-kind figures).
+    pub per_kind: bool,
     /// threshold(1 - r_j) per agency.
     pub not_implemented: &'a [u64],
     /// o_j^(1 - alpha) per agency, at the start of the step.
@@ -77,6 +138,8 @@ pub struct Keys {
     pub value: u64,
     /// Phase 4.
     pub outcomes: u64,
+    /// Phase 2 with demands: the kind.
+    pub kind: u64,
 }
 
 impl Keys {
@@ -87,6 +150,7 @@ impl Keys {
             matching: key(seed, Stream::Matching, t),
             value: key(seed, Stream::Value, t),
             outcomes: key(seed, Stream::Outcomes, t),
+            kind: key(seed, Stream::KindChoice, t),
         }
     }
 }
@@ -101,17 +165,30 @@ pub struct Tally {
     /// figures (potential, realized, destroyed, public value) follow from
     /// it, see [`OutcomePotential::figures`].
     pub by_outcome: OutcomePotential,
-    /// Per agency: served, realized, co-destroyed.
-    pub per_agency: Vec<[u32; 3]>,
+    /// Per agency: served, realized, co-destroyed, unserved (of those who
+    /// picked it), blocked_legal, not_implemented.
+    pub per_agency: Vec<[u32; 6]>,
+    /// Per agency, when summed: V over its realized and over its
+    /// co-destroyed interactions.
+    pub agency_value: Vec<[f64; 2]>,
+    /// Per group, when there are groups: participants and served.
+    pub per_group: Vec<[u64; 2]>,
 }
 
 impl Tally {
-    /// Empties the tally for a new step with `agencies` agencies.
-    pub fn reset(&mut self, agencies: usize) {
+    /// Empties the tally for a new step with `agencies` agencies and
+    /// `groups` groups (0: no per-group tallies), summing values per agency
+    /// when `per_kind`.
+    pub fn reset(&mut self, agencies: usize, groups: usize, per_kind: bool) {
         self.figures = StepRecord::default();
         self.by_outcome = OutcomePotential::default();
         self.per_agency.clear();
-        self.per_agency.resize(agencies, [0; 3]);
+        self.per_agency.resize(agencies, [0; 6]);
+        self.agency_value.clear();
+        self.agency_value
+            .resize(if per_kind { agencies } else { 0 }, [0.0; 2]);
+        self.per_group.clear();
+        self.per_group.resize(groups, [0; 2]);
     }
 
     /// Adds another chunk's tally.
@@ -119,6 +196,16 @@ impl Tally {
         self.figures.add_interactions(&other.figures);
         self.by_outcome.add(&other.by_outcome);
         for (mine, theirs) in self.per_agency.iter_mut().zip(&other.per_agency) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+        for (mine, theirs) in self.agency_value.iter_mut().zip(&other.agency_value) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+        for (mine, theirs) in self.per_group.iter_mut().zip(&other.per_group) {
             for (m, t) in mine.iter_mut().zip(theirs) {
                 *m += t;
             }
@@ -151,11 +238,12 @@ pub fn interact_chunk(
         let w1 = word(s.keys.outcomes, 2 * i);
         let w2 = word(s.keys.outcomes, 2 * i + 1);
         let served = pick.order < s.cutoff[j];
+        let [destroy, blocked_at, feedback_at] = s.governance[j];
         let outcome = if served {
             rules::outcome(
                 [w1 as u32, (w1 >> 32) as u32, w2 as u32],
-                s.destroy,
-                s.blocked,
+                destroy,
+                blocked_at,
                 s.not_implemented[j],
             )
         } else {
@@ -188,9 +276,22 @@ pub fn interact_chunk(
         agency[0] += u32::from(served);
         agency[1] += u32::from(realized);
         agency[2] += u32::from(destroyed);
+        agency[3] += u32::from(!served);
+        agency[4] += u32::from(blocked);
+        agency[5] += u32::from(ignored);
+        if s.per_kind {
+            let v = &mut tally.agency_value[j];
+            v[0] += rf * potential;
+            v[1] += f64::from(u8::from(destroyed)) * potential;
+        }
+        if let Some(&g) = s.group.get(citizen as usize) {
+            let counts = &mut tally.per_group[usize::from(g)];
+            counts[0] += 1;
+            counts[1] += u64::from(served);
+        }
         value[local] += (rf * potential) as f32;
         // phase 5; a participant's packed flag is set, and stays set for phase 7
-        let feedback = (w2 >> 32) < s.feedback;
+        let feedback = (w2 >> 32) < feedback_at;
         let t = &mut trust[local];
         let up = s.trust.after(Outcome::Realized, *t, feedback);
         let down = s.trust.after(Outcome::CoDestroyed, *t, feedback);
@@ -290,15 +391,15 @@ fn lognormal_body(
     }
 }
 
-/// The cutoffs of phase 2: for each agency, the order below which its
-/// pickers are served (all of them when at most `capacity` picked it).
+/// The cutoffs of phase 2: for each agency j, the order below which its
+/// pickers are served (all of them when at most `capacity[j]` picked it).
 /// `picked` counts the pickers of each agency; `picks` gives every pick, in
 /// any order. Linear in the number of picks: the orders of agencies over
 /// capacity are gathered into one array, grouped by agency, and each group
 /// is cut at its `capacity`-th smallest.
 pub fn cutoffs<'a>(
     picked: &[u32],
-    capacity: u32,
+    capacity: &[u32],
     picks: impl Iterator<Item = &'a Pick>,
     scratch: &mut Cutoffs,
     out: &mut [u64],
@@ -310,16 +411,16 @@ pub fn cutoffs<'a>(
     } = scratch;
     start.clear();
     let mut total = 0usize;
-    for (&count, cut) in picked.iter().zip(out.iter_mut()) {
+    for ((&count, &k), cut) in picked.iter().zip(capacity).zip(out.iter_mut()) {
         start.push(total);
-        *cut = if count <= capacity {
+        *cut = if count <= k {
             u64::MAX
         } else {
             total += count as usize;
             0
         };
     }
-    if total == 0 || capacity == 0 {
+    if total == 0 {
         return;
     }
     orders.clear();
@@ -333,9 +434,9 @@ pub fn cutoffs<'a>(
         }
     }
     for (j, cut) in out.iter_mut().enumerate() {
-        if *cut == 0 {
+        if *cut == 0 && capacity[j] > 0 {
             let group = &mut orders[start[j]..start[j] + picked[j] as usize];
-            let (_, kth, _) = group.select_nth_unstable(capacity as usize - 1);
+            let (_, kth, _) = group.select_nth_unstable(capacity[j] as usize - 1);
             *cut = *kth + 1;
         }
     }
@@ -377,12 +478,12 @@ mod tests {
         let picked = [3, 1, 0, 4];
         let mut out = [0u64; 4];
         let mut scratch = Cutoffs::default();
-        cutoffs(&picked, 2, picks.iter(), &mut scratch, &mut out);
+        cutoffs(&picked, &[2; 4], picks.iter(), &mut scratch, &mut out);
         assert_eq!(out[0], 21); // 10 and 20 served, 30 not
         assert_eq!(out[1], u64::MAX);
         assert_eq!(out[2], u64::MAX);
         assert_eq!(out[3], 8); // 6 and 7 served
-        cutoffs(&picked, 0, picks.iter(), &mut scratch, &mut out);
+        cutoffs(&picked, &[0; 4], picks.iter(), &mut scratch, &mut out);
         assert_eq!(out[0], 0);
         assert_eq!(out[1], 0);
         assert_eq!(out[2], u64::MAX); // nobody picked it: nobody to refuse

@@ -23,6 +23,9 @@ use super::rules;
 /// Citizens per block of the inner loops.
 pub const BLOCK: usize = 256;
 
+/// The target of a campaign on every group.
+pub const ALL_GROUPS: u64 = u64::MAX;
+
 /// Everything the pass reads, shared by all chunks.
 pub struct Pass<'a> {
     /// Half the lattice degree; also the width of the halos.
@@ -33,8 +36,11 @@ pub struct Pass<'a> {
     pub influence: bool,
     /// omega.
     pub social_weight: f32,
-    /// Trust campaigns to apply after phase 7, in order (their deltas).
-    pub campaigns: &'a [f32],
+    /// Trust campaigns to apply after phase 7, in order: their deltas and
+    /// the groups they target (a bit per group; [`ALL_GROUPS`] for every citizen).
+    pub campaigns: &'a [(f32, u64)],
+    /// Each citizen's group (empty with one group).
+    pub group: &'a [u8],
     /// The key of the participation draws of the next step, or `None` when
     /// no step follows.
     pub participation: Option<u64>,
@@ -202,9 +208,18 @@ fn run_chunk_body(
         if pass.campaigns.is_empty() {
             out.trust_after_campaigns += influenced;
         } else {
-            for &delta in pass.campaigns {
-                for t in t_out.iter_mut() {
-                    *t += delta * (1.0 - *t);
+            for &(delta, groups) in pass.campaigns {
+                if groups == ALL_GROUPS {
+                    for t in t_out.iter_mut() {
+                        *t += delta * (1.0 - *t);
+                    }
+                } else {
+                    // a citizen outside the targeted groups moves by 0 x (1 - t)
+                    let group = &pass.group[first..end];
+                    for (t, &g) in t_out.iter_mut().zip(group) {
+                        let d = if (groups >> g) & 1 == 1 { delta } else { 0.0 };
+                        *t += d * (1.0 - *t);
+                    }
                 }
             }
             out.trust_after_campaigns += sum(t_out);
@@ -383,7 +398,8 @@ mod tests {
             prefetch: true,
             influence: true,
             social_weight: 0.2,
-            campaigns: &[0.1],
+            campaigns: &[(0.1, ALL_GROUPS)],
+            group: &[],
             participation: Some(key(1, Stream::Participation, 3)),
             b_trust: 3.0,
             b_social: 2.0,

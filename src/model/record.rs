@@ -249,3 +249,105 @@ impl RunRecord {
         Some(self.values()[i].as_f64())
     }
 }
+
+/// The figures of one citizen group in one replication (MODEL.md 11.5),
+/// a row of `groups.csv`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GroupRecord {
+    /// Its citizens.
+    pub citizens: u64,
+    /// Its citizens excluded at the end of the run.
+    pub excluded: u64,
+    /// Mean over steps of the group's participants / its size.
+    pub participation_rate: f64,
+    /// Served / participants of the group over the run (0 when none took part).
+    pub service_rate: f64,
+    /// Mean private value of its citizens.
+    pub value_per_capita: f64,
+    /// Its mean trust after the last step, its interventions included.
+    pub final_mean_trust: f64,
+    /// final_mean_trust minus its mean trust right after initialization.
+    pub trust_change: f64,
+}
+
+impl GroupRecord {
+    /// The column names of the figures, in the order of [`GroupRecord::values`].
+    pub const FIGURES: [&'static str; 7] = [
+        "citizens",
+        "excluded",
+        "participation_rate",
+        "service_rate",
+        "value_per_capita",
+        "final_mean_trust",
+        "trust_change",
+    ];
+
+    /// The figures, in the order of [`GroupRecord::FIGURES`].
+    pub fn values(&self) -> [Figure; 7] {
+        use Figure::{Count, Real};
+        [
+            Count(self.citizens),
+            Count(self.excluded),
+            Real(self.participation_rate),
+            Real(self.service_rate),
+            Real(self.value_per_capita),
+            Real(self.final_mean_trust),
+            Real(self.trust_change),
+        ]
+    }
+}
+
+/// The figures of one agency kind in one replication (MODEL.md 11.5), a
+/// row of `kinds.csv`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KindRecord {
+    /// Its agencies.
+    pub agencies: u64,
+    /// Interactions its agencies served, over the run.
+    pub served: u64,
+    /// Participants who picked one of its agencies and were not served.
+    pub unserved: u64,
+    /// Realized outcomes.
+    pub realized: u64,
+    /// Outcomes without a legal basis.
+    pub blocked_legal: u64,
+    /// Outcomes its agencies did not implement.
+    pub not_implemented: u64,
+    /// Co-destroyed outcomes.
+    pub co_destroyed: u64,
+    /// Sum of realized values, the negative parts of co-destruction included.
+    pub value_realized: f64,
+    /// Mean openness of its agencies at the end of the run.
+    pub final_mean_openness: f64,
+}
+
+impl KindRecord {
+    /// The column names of the figures, in the order of [`KindRecord::values`].
+    pub const FIGURES: [&'static str; 9] = [
+        "agencies",
+        "served",
+        "unserved",
+        "realized",
+        "blocked_legal",
+        "not_implemented",
+        "co_destroyed",
+        "value_realized",
+        "final_mean_openness",
+    ];
+
+    /// The figures, in the order of [`KindRecord::FIGURES`].
+    pub fn values(&self) -> [Figure; 9] {
+        use Figure::{Count, Real};
+        [
+            Count(self.agencies),
+            Count(self.served),
+            Count(self.unserved),
+            Count(self.realized),
+            Count(self.blocked_legal),
+            Count(self.not_implemented),
+            Count(self.co_destroyed),
+            Real(self.value_realized),
+            Real(self.final_mean_openness),
+        ]
+    }
+}

@@ -75,6 +75,12 @@ pub enum Stream {
     Design = 13,
     /// Bootstrap resampling of sensitivity indices.
     Bootstrap = 14,
+    /// Which citizen belongs to which group (MODEL.md 11.1).
+    Placement = 15,
+    /// Phase 2 with demands: the kind of agency a participant turns to (11.2).
+    KindChoice = 16,
+    /// Which excluded citizens an `inclusion_program` includes (11.4).
+    Inclusion = 17,
 }
 
 /// The key of one purpose in one step (use step 0 for initialization).

@@ -1,5 +1,6 @@
-//! One replication of PVC-1: the world, its steps (MODEL.md section 3) and
-//! what it records (section 4).
+//! One replication of the model: the world, its steps (MODEL.md section 3)
+//! and what it records (sections 4 and 11.5), with citizen groups and
+//! agency kinds (sections 11.1, 11.2 and 11.4).
 //!
 //! Citizens' state is held in structure-of-arrays form, in f32, and the
 //! citizens are split into fixed chunks of [`CHUNK`] citizens. Each chunk is
@@ -7,22 +8,25 @@
 //! the results are the same bit for bit whether the chunks run one after
 //! the other or in parallel on any number of threads.
 
-use super::interact::{self, Keys, Pick, Setting, Tally};
-use super::kernel::{self, Pass};
+use super::interact::{self, Keys, Matching, Pick, Setting, Tally};
+use super::kernel::{self, ALL_GROUPS, Pass};
 use super::network::Network;
+use super::params::ParticipationParams;
 use super::population::{TraitDraw, excluded};
-use super::record::{OutcomePotential, RunRecord, StepRecord};
-use super::rng::{Stream, key, threshold};
+use super::record::{GroupRecord, KindRecord, OutcomePotential, RunRecord, StepRecord};
+use super::rng::{Stream, below, key, threshold, unit_f64, word};
 use super::rules::{self, TrustRule};
-use super::{Model, NetworkKind};
+use super::structure::{GroupKey, KindKey};
 use super::{Action, SetKey};
+use super::{Model, NetworkKind};
 use rayon::prelude::*;
 
 /// Citizens per chunk, the unit of parallel work. Fixed, so that results
 /// never depend on how the work is spread.
 pub const CHUNK: usize = 16_384;
 
-/// The governance values that interventions can change during a run.
+/// The governance values of one agency kind, which interventions can
+/// change during a run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Governance {
     /// L, probability of a legal basis.
@@ -31,8 +35,25 @@ pub struct Governance {
     pub feedback: f64,
     /// D, probability of co-destruction.
     pub codestruction: f64,
-    /// Total capacity per step as a share of N.
+    /// The kind's total capacity per step as a share of N.
     pub capacity_share: f64,
+}
+
+/// Per-group sums over the run (MODEL.md 11.5).
+#[derive(Clone, Copy, Debug, Default)]
+struct GroupSums {
+    /// Sum over steps of the group's participants / its size.
+    participation: f64,
+    participants: u64,
+    served: u64,
+    initial_trust: f64,
+}
+
+/// Per-kind sums over the run (MODEL.md 11.5).
+#[derive(Clone, Copy, Debug, Default)]
+struct KindSums {
+    counts: [u64; 6],
+    value_realized: f64,
 }
 
 /// One chunk's slices of trust, base utility, c^alpha and exclusion, at initialization.
@@ -40,6 +61,14 @@ type InitSlices<'a> = (
     (&'a mut [f32], &'a mut [f32]),
     (&'a mut [f32], &'a mut [bool]),
 );
+
+/// One group's trait distributions.
+struct GroupDraws {
+    trust: TraitDraw,
+    motivation: TraitDraw,
+    capability: TraitDraw,
+    excluded_share: f64,
+}
 
 /// One chunk's persistent buffers.
 #[derive(Clone, Debug, Default)]
@@ -76,11 +105,27 @@ pub struct World<'m> {
     capability_alpha: Vec<f32>,
     excluded: Vec<bool>,
     value: Vec<f32>,
+    /// Each citizen's group (empty with one group).
+    group: Vec<u8>,
+    /// Each citizen's drawn capability c0 and motivation, kept only when an
+    /// intervention changes them (MODEL.md 11.4); otherwise empty.
+    c0: Vec<f64>,
+    motivation: Vec<f64>,
+    /// Exclusion at initialization, kept once an `inclusion_program`
+    /// changes `excluded` (runs.csv splits value by it).
+    excluded_at_start: Option<Vec<bool>>,
     network: Network,
     chunks: Vec<Chunk>,
     openness: Vec<f64>,
-    governance: Governance,
-    capacity: u32,
+    /// Each agency's kind.
+    kind: Vec<u8>,
+    /// Per kind.
+    governance: Vec<Governance>,
+    /// Per agency, K_j.
+    capacity: Vec<u32>,
+    /// Per agency, the thresholds of its kind's D, 1 - L and F.
+    thresholds: Vec<[u64; 3]>,
+    matching: Matching,
     public_value: f64,
     /// The interaction counts and sums of the steps so far, and the sum
     /// of their participation rates.
@@ -90,11 +135,13 @@ pub struct World<'m> {
     by_outcome: OutcomePotential,
     initial_mean_trust: f64,
     final_mean_trust: f64,
+    group_sums: Vec<GroupSums>,
+    kind_sums: Vec<KindSums>,
     // per-step scratch, reused
     cutoff: Vec<u64>,
     cutoff_scratch: interact::Cutoffs,
-    /// The trust campaigns of the current step (their deltas).
-    campaigns: Vec<f32>,
+    /// The trust campaigns of the current step (their deltas and targets).
+    campaigns: Vec<(f32, u64)>,
     /// Per agency, the threshold of not implementing (1 - responsiveness), constant.
     not_implemented: Vec<u64>,
     openness_factor: Vec<f64>,
@@ -118,36 +165,62 @@ impl<'m> World<'m> {
         };
         let half = network.half() as usize;
         let chunks = chunk_layout(n, &network);
+        let group = if model.placed {
+            placement(model, seed)
+        } else {
+            Vec::new()
+        };
+        let keep_traits = model.interventions.iter().any(|i| {
+            matches!(
+                i.action,
+                Action::CapabilityProgram { .. }
+                    | Action::InclusionProgram { .. }
+                    | Action::MotivationCampaign { .. }
+            )
+        });
 
+        // each group's trait distributions; a citizen's draws are keyed by
+        // the citizen alone, whatever its group (MODEL.md 11.1)
         let k = p.citizens.concentration;
-        let trust_draw = TraitDraw::new(seed, Stream::Trust, p.citizens.trust_mean, k);
-        let motivation = TraitDraw::new(seed, Stream::Motivation, p.citizens.motivation_mean, k);
-        let capability = TraitDraw::new(seed, Stream::Capability, p.citizens.capability_mean, k);
+        let draws: Vec<GroupDraws> = model
+            .groups
+            .iter()
+            .map(|g| GroupDraws {
+                trust: TraitDraw::new(seed, Stream::Trust, g.get(GroupKey::TrustMean), k),
+                motivation: TraitDraw::new(
+                    seed,
+                    Stream::Motivation,
+                    g.get(GroupKey::MotivationMean),
+                    k,
+                ),
+                capability: TraitDraw::new(
+                    seed,
+                    Stream::Capability,
+                    g.get(GroupKey::CapabilityMean),
+                    k,
+                ),
+                excluded_share: g.get(GroupKey::ExcludedShare),
+            })
+            .collect();
         let exclusion_key = key(seed, Stream::Exclusion, 0);
-        let share = model.excluded_share;
         let b = &p.participation;
         let alpha = p.value.alpha;
         let mut trust = vec![0f32; n + 2 * half];
         let mut base_utility = vec![0f32; n];
         let mut capability_alpha = vec![0f32; n];
         let mut excluded_flags = vec![false; n];
+        let group_of = |i: usize| group.get(i).map_or(0, |&g| usize::from(g));
         let init = |(offset, ((t, u), (c, e))): (usize, InitSlices<'_>)| {
             let first = offset * CHUNK;
             for j in 0..t.len() {
                 let i = (first + j) as u64;
-                let is_excluded = excluded(exclusion_key, i, share);
-                let mut cap = capability.of(i);
-                if is_excluded {
-                    cap *= 0.3;
-                }
-                let penalty = if is_excluded {
-                    b.exclusion_penalty
-                } else {
-                    0.0
-                };
-                t[j] = kernel::pack(trust_draw.of(i) as f32, false);
-                u[j] = (b.intercept + b.motivation * motivation.of(i) + b.capability * cap
-                    - penalty) as f32;
+                let d = &draws[group_of(first + j)];
+                let is_excluded = excluded(exclusion_key, i, d.excluded_share);
+                let drawn = d.capability.of(i);
+                let m = d.motivation.of(i);
+                let cap = if is_excluded { drawn * 0.3 } else { drawn };
+                t[j] = kernel::pack(d.trust.of(i) as f32, false);
+                u[j] = base_utility_of(b, m, cap, is_excluded);
                 c[j] = rules::power(cap, alpha) as f32;
                 e[j] = is_excluded;
             }
@@ -167,19 +240,62 @@ impl<'m> World<'m> {
             init,
         );
         kernel::refresh_halos(&mut trust, n, half);
+        // the drawn capability and motivation, drawn again from the same
+        // numbers, for the interventions that change them
+        let (mut c0, mut motivation) = (Vec::new(), Vec::new());
+        if keep_traits {
+            for i in 0..n {
+                let d = &draws[group_of(i)];
+                c0.push(d.capability.of(i as u64));
+                motivation.push(d.motivation.of(i as u64));
+            }
+        }
 
-        let openness_draw = TraitDraw::new(seed, Stream::Openness, p.agencies.openness_mean, k);
-        let responsiveness_draw = TraitDraw::new(
-            seed,
-            Stream::Responsiveness,
-            p.agencies.responsiveness_mean,
-            k,
-        );
-        let governance = Governance {
-            legal_level: p.governance.legal_level,
-            feedback: p.governance.feedback,
-            codestruction: p.governance.codestruction,
-            capacity_share: p.agencies.capacity_share,
+        // agencies, numbered kind by kind; each draws from its kind's means
+        let mut kind = Vec::with_capacity(m as usize);
+        let mut openness = Vec::with_capacity(m as usize);
+        let mut responsiveness = Vec::with_capacity(m as usize);
+        for (q, kd) in model.kinds.iter().enumerate() {
+            let o = TraitDraw::new(seed, Stream::Openness, kd.get(KindKey::OpennessMean), k);
+            let r = TraitDraw::new(
+                seed,
+                Stream::Responsiveness,
+                kd.get(KindKey::ResponsivenessMean),
+                k,
+            );
+            for j in kd.first..kd.first + kd.count {
+                kind.push(q as u8);
+                openness.push(o.of(u64::from(j)));
+                responsiveness.push(r.of(u64::from(j)));
+            }
+        }
+        let governance: Vec<Governance> = model
+            .kinds
+            .iter()
+            .map(|kd| Governance {
+                legal_level: kd.get(KindKey::LegalLevel),
+                feedback: kd.get(KindKey::Feedback),
+                codestruction: kd.get(KindKey::Codestruction),
+                capacity_share: kd.get(KindKey::CapacityShare),
+            })
+            .collect();
+        let capacity = kind
+            .iter()
+            .map(|&q| {
+                let kd = &model.kinds[usize::from(q)];
+                kd.capacity(
+                    governance[usize::from(q)].capacity_share,
+                    p.population.citizens,
+                )
+            })
+            .collect();
+        let matching = if model.demands {
+            Matching::by_demand(
+                &model.kinds.iter().map(|q| q.demand).collect::<Vec<_>>(),
+                model.kinds.iter().map(|q| (q.first, q.count)).collect(),
+            )
+        } else {
+            Matching::Uniform(m)
         };
         let mut world = World {
             model,
@@ -194,27 +310,33 @@ impl<'m> World<'m> {
             capability_alpha,
             excluded: excluded_flags,
             value: vec![0.0; n],
+            group,
+            c0,
+            motivation,
+            excluded_at_start: None,
             network,
             chunks,
-            openness: (0..u64::from(m)).map(|j| openness_draw.of(j)).collect(),
-            capacity: rules::capacity(governance.capacity_share, p.population.citizens, m),
+            openness,
+            kind,
             governance,
+            capacity,
+            thresholds: vec![[0; 3]; m as usize],
+            matching,
             public_value: 0.0,
             total: StepRecord::default(),
             participation_sum: 0.0,
             by_outcome: OutcomePotential::default(),
             initial_mean_trust: 0.0,
             final_mean_trust: 0.0,
+            group_sums: vec![GroupSums::default(); model.groups.len()],
+            kind_sums: vec![KindSums::default(); model.kinds.len()],
             cutoff: vec![0; m as usize],
             cutoff_scratch: interact::Cutoffs::default(),
             campaigns: Vec::new(),
             // responsiveness is constant: its thresholds are drawn once
             not_implemented: {
-                let r: Vec<f64> = (0..u64::from(m))
-                    .map(|j| responsiveness_draw.of(j))
-                    .collect();
                 let mut t = Vec::with_capacity(m as usize);
-                interact::complement_thresholds(&r, &mut t);
+                interact::complement_thresholds(&responsiveness, &mut t);
                 t
             },
             openness_factor: vec![0.0; m as usize],
@@ -224,6 +346,12 @@ impl<'m> World<'m> {
         let (before, _) = world.pass(false, Some(0), &[]);
         world.initial_mean_trust = before / n as f64;
         world.final_mean_trust = world.initial_mean_trust;
+        if world.model.placed {
+            let initial = world.trust_by_group();
+            for (sums, t) in world.group_sums.iter_mut().zip(initial) {
+                sums.initial_trust = t;
+            }
+        }
         world
     }
 
@@ -248,14 +376,19 @@ impl<'m> World<'m> {
         &self.openness
     }
 
-    /// The current governance values.
-    pub fn governance(&self) -> Governance {
-        self.governance
+    /// The current governance values of kind `kind` (0 without kinds).
+    pub fn governance(&self, kind: usize) -> Governance {
+        self.governance[kind]
     }
 
-    /// Each agency's capacity per step.
-    pub fn capacity(&self) -> u32 {
-        self.capacity
+    /// Each agency's capacity per step, K_j.
+    pub fn capacity(&self) -> &[u32] {
+        &self.capacity
+    }
+
+    /// Each citizen's group (empty when the scenario has no groups).
+    pub fn group(&self) -> &[u8] {
+        &self.group
     }
 
     /// The social network.
@@ -306,7 +439,12 @@ impl<'m> World<'m> {
     /// Phase 7 (when `influence`) and the trust campaigns of the step just
     /// run, fused with phase 1 of step `participate` when there is one.
     /// Returns the sums of trust after phase 7 and after the campaigns.
-    fn pass(&mut self, influence: bool, participate: Option<u32>, campaigns: &[f32]) -> (f64, f64) {
+    fn pass(
+        &mut self,
+        influence: bool,
+        participate: Option<u32>,
+        campaigns: &[(f32, u64)],
+    ) -> (f64, f64) {
         let p = &self.model.params;
         let pass = Pass {
             half: self.half,
@@ -314,6 +452,7 @@ impl<'m> World<'m> {
             influence,
             social_weight: p.trust.social_weight as f32,
             campaigns,
+            group: &self.group,
             participation: participate
                 .map(|step| key(self.seed, Stream::Participation, u64::from(step))),
             b_trust: p.participation.trust as f32,
@@ -358,13 +497,13 @@ impl<'m> World<'m> {
         let p = &self.model.params;
         let m = self.openness.len();
         let keys = Keys::new(self.seed, t);
-        let agencies = m as u32;
+        let matching = &self.matching;
         let pick_chunk = |c: &mut Chunk| {
             c.picks.clear();
             c.picked.clear();
             c.picked.resize(m, 0);
             for &i in &c.participants {
-                let pick = interact::pick(keys.matching, i, agencies);
+                let pick = matching.pick(&keys, i);
                 c.picked[pick.agency as usize] += 1;
                 c.picks.push(pick);
             }
@@ -378,7 +517,7 @@ impl<'m> World<'m> {
         }
         interact::cutoffs(
             &self.picked,
-            self.capacity,
+            &self.capacity,
             self.chunks.iter().flat_map(|c| c.picks.iter()),
             &mut self.cutoff_scratch,
             &mut self.cutoff,
@@ -387,12 +526,25 @@ impl<'m> World<'m> {
         for (f, o) in self.openness_factor.iter_mut().zip(&self.openness) {
             *f = rules::power(*o, one_minus_alpha);
         }
-        let g = self.governance;
+        for (th, &q) in self.thresholds.iter_mut().zip(&self.kind) {
+            let g = &self.governance[usize::from(q)];
+            *th = [
+                threshold(g.codestruction),
+                threshold(1.0 - g.legal_level),
+                threshold(g.feedback),
+            ];
+        }
+        let groups = if self.group.is_empty() {
+            0
+        } else {
+            self.group_sums.len()
+        };
+        let per_kind = self.kind_sums.len() > 1;
         let setting = Setting {
             keys,
-            destroy: threshold(g.codestruction),
-            blocked: threshold(1.0 - g.legal_level),
-            feedback: threshold(g.feedback),
+            governance: &self.thresholds,
+            group: &self.group,
+            per_kind,
             not_implemented: &self.not_implemented,
             openness_factor: &self.openness_factor,
             cutoff: &self.cutoff,
@@ -408,7 +560,7 @@ impl<'m> World<'m> {
         let half = self.half;
         let n = self.n;
         let run = |(c, (trust, value)): (&mut Chunk, (&mut [f32], &mut [f32]))| {
-            c.tally.reset(m);
+            c.tally.reset(m, groups, per_kind);
             interact::interact_chunk(
                 &setting,
                 c.start,
@@ -430,7 +582,7 @@ impl<'m> World<'m> {
             ),
             run,
         );
-        self.tally.reset(m);
+        self.tally.reset(m, groups, per_kind);
         let mut participants = 0;
         for c in &self.chunks {
             self.tally.add(&c.tally);
@@ -447,48 +599,267 @@ impl<'m> World<'m> {
         record.value_destroyed = destroyed;
         self.public_value += public;
         self.by_outcome.add(&s.by_outcome);
+        self.tally_parts(record);
+    }
+
+    /// Adds the step's interactions to the per-group and per-kind sums.
+    fn tally_parts(&mut self, record: &StepRecord) {
+        let s = &self.tally;
+        if s.per_group.is_empty() {
+            let g = &mut self.group_sums[0];
+            g.participation += record.participants as f64 / self.n as f64;
+            g.participants += record.participants;
+            g.served += record.served;
+        } else {
+            for ((sums, counts), group) in self
+                .group_sums
+                .iter_mut()
+                .zip(&s.per_group)
+                .zip(&self.model.groups)
+            {
+                sums.participation += counts[0] as f64 / f64::from(group.size);
+                sums.participants += counts[0];
+                sums.served += counts[1];
+            }
+        }
+        for (counts, &q) in s.per_agency.iter().zip(&self.kind) {
+            let sums = &mut self.kind_sums[usize::from(q)];
+            for (total, &c) in sums.counts.iter_mut().zip(counts) {
+                *total += u64::from(c);
+            }
+        }
+        if s.agency_value.is_empty() {
+            self.kind_sums[0].value_realized += record.value_realized;
+        } else {
+            let lambda = self.model.params.value.destruction_loss;
+            for (v, &q) in s.agency_value.iter().zip(&self.kind) {
+                self.kind_sums[usize::from(q)].value_realized += v[0] - lambda * v[1];
+            }
+        }
     }
 
     /// Phase 6: agencies that served anyone learn from realized and
     /// co-destroyed outcomes (Voorberg et al. 2015).
     fn learning(&mut self) {
         let l = &self.model.params.learning;
-        for (o, counts) in self.openness.iter_mut().zip(&self.tally.per_agency) {
-            let [served, realized, destroyed] = *counts;
+        for ((o, counts), &k) in self
+            .openness
+            .iter_mut()
+            .zip(&self.tally.per_agency)
+            .zip(&self.capacity)
+        {
+            let [served, realized, destroyed, ..] = *counts;
             if served > 0 {
-                *o =
-                    rules::learned_openness(*o, realized, destroyed, self.capacity, l.gain, l.loss);
+                *o = rules::learned_openness(*o, realized, destroyed, k, l.gain, l.loss);
             }
         }
     }
 
-    /// Phase 8: the interventions scheduled for step `t`, in file order.
+    /// Phase 8: the interventions scheduled for step `t`, in file order,
+    /// on the groups or kinds they target (MODEL.md sections 6 and 11.4).
     /// Trust campaigns are kept in `self.campaigns`, to be applied right
-    /// after phase 7 in the fused pass (they act on each citizen alone, so
-    /// their place among the other interventions does not matter).
+    /// after phase 7 in the fused pass (they act on each citizen's trust
+    /// alone, which no other intervention reads, so their place among the
+    /// others does not matter).
     fn interventions(&mut self, t: u32) {
-        let campaigns = &mut self.campaigns;
-        campaigns.clear();
-        for intervention in self.model.interventions.iter().filter(|i| i.at == t) {
+        self.campaigns.clear();
+        let model = self.model;
+        for (index, intervention) in model.interventions.iter().enumerate() {
+            if intervention.at != t {
+                continue;
+            }
+            let groups = model.group_mask(&intervention.groups);
+            let kinds = model.kind_mask(&intervention.kinds);
             match intervention.action {
-                Action::Set { key, value } => match key {
-                    SetKey::LegalLevel => self.governance.legal_level = value,
-                    SetKey::Feedback => self.governance.feedback = value,
-                    SetKey::Codestruction => self.governance.codestruction = value,
-                    SetKey::CapacityShare => {
-                        let pop = &self.model.params.population;
-                        self.governance.capacity_share = value;
-                        self.capacity = rules::capacity(value, pop.citizens, pop.agencies);
-                    }
-                },
-                Action::TrustCampaign { delta } => campaigns.push(delta as f32),
+                Action::Set { key, value } => self.set(key, value, kinds),
+                Action::TrustCampaign { delta } => self.campaigns.push((delta as f32, groups)),
                 Action::OpennessProgram { delta } => {
-                    for o in &mut self.openness {
-                        *o += delta * (1.0 - *o);
+                    for (o, &q) in self.openness.iter_mut().zip(&self.kind) {
+                        if (kinds >> q) & 1 == 1 {
+                            *o += delta * (1.0 - *o);
+                        }
+                    }
+                }
+                Action::CapabilityProgram { delta } => {
+                    for i in self.members(groups) {
+                        self.c0[i] += delta * (1.0 - self.c0[i]);
+                        self.refresh_citizen(i);
+                    }
+                }
+                Action::MotivationCampaign { delta } => {
+                    for i in self.members(groups) {
+                        self.motivation[i] += delta * (1.0 - self.motivation[i]);
+                        self.refresh_citizen(i);
+                    }
+                }
+                Action::InclusionProgram { delta } => {
+                    // its own numbers, keyed by the step, the intervention
+                    // and the citizen
+                    let draws = key(self.seed, Stream::Inclusion, u64::from(t));
+                    let draws = word(draws, index as u64);
+                    for i in self.members(groups) {
+                        if self.excluded[i] && unit_f64(word(draws, i as u64)) < delta {
+                            self.excluded_at_start
+                                .get_or_insert_with(|| self.excluded.clone());
+                            self.excluded[i] = false;
+                            self.refresh_citizen(i);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// A `set` intervention on the kinds in the bit set `kinds`. For the
+    /// capacity share, `value` is the targeted kinds' share together,
+    /// divided among them in proportion to their current shares (equally
+    /// when those are all 0; with one kind, that kind's share).
+    fn set(&mut self, key: SetKey, value: f64, kinds: u64) {
+        let targeted: Vec<usize> = (0..self.governance.len())
+            .filter(|&q| (kinds >> q) & 1 == 1)
+            .collect();
+        if key == SetKey::CapacityShare {
+            let total: f64 = targeted
+                .iter()
+                .map(|&q| self.governance[q].capacity_share)
+                .sum();
+            let count = targeted.len() as f64;
+            for &q in &targeted {
+                let current = self.governance[q].capacity_share;
+                self.governance[q].capacity_share = match targeted.len() {
+                    1 => value,
+                    _ if total > 0.0 => value * current / total,
+                    _ => value / count,
+                };
+            }
+            let citizens = self.model.params.population.citizens;
+            for (k, &q) in self.capacity.iter_mut().zip(&self.kind) {
+                let q = usize::from(q);
+                if (kinds >> q) & 1 == 1 {
+                    let share = self.governance[q].capacity_share;
+                    *k = self.model.kinds[q].capacity(share, citizens);
+                }
+            }
+            return;
+        }
+        for &q in &targeted {
+            let g = &mut self.governance[q];
+            match key {
+                SetKey::LegalLevel => g.legal_level = value,
+                SetKey::Feedback => g.feedback = value,
+                SetKey::Codestruction => g.codestruction = value,
+                SetKey::CapacityShare => {}
+            }
+        }
+    }
+
+    /// The citizens of the groups in the bit set `groups`.
+    fn members(&self, groups: u64) -> Vec<usize> {
+        if groups == ALL_GROUPS || self.group.is_empty() {
+            return (0..self.n).collect();
+        }
+        (0..self.n)
+            .filter(|&i| (groups >> self.group[i]) & 1 == 1)
+            .collect()
+    }
+
+    /// Recomputes citizen i's capability term and base utility from its
+    /// kept capability, motivation and exclusion (MODEL.md 11.4: capability
+    /// is c0 times 0.3 while excluded).
+    fn refresh_citizen(&mut self, i: usize) {
+        let excluded = self.excluded[i];
+        let cap = if excluded {
+            self.c0[i] * 0.3
+        } else {
+            self.c0[i]
+        };
+        let p = &self.model.params;
+        self.capability_alpha[i] = rules::power(cap, p.value.alpha) as f32;
+        self.base_utility[i] = base_utility_of(&p.participation, self.motivation[i], cap, excluded);
+    }
+
+    /// Each group's mean trust now.
+    fn trust_by_group(&self) -> Vec<f64> {
+        let mut sums = vec![0.0; self.model.groups.len()];
+        let trust = self.trust();
+        if self.group.is_empty() {
+            sums[0] = trust.iter().map(|&t| f64::from(t)).sum();
+        } else {
+            for (&t, &g) in trust.iter().zip(&self.group) {
+                sums[usize::from(g)] += f64::from(t);
+            }
+        }
+        sums.iter()
+            .zip(&self.model.groups)
+            .map(|(s, g)| s / f64::from(g.size))
+            .collect()
+    }
+
+    /// The figures of each group (MODEL.md 11.5), once every step has run.
+    /// Without groups, the one group's are those of the whole population.
+    pub fn group_records(&self) -> Vec<GroupRecord> {
+        let steps = f64::from(self.step);
+        let groups = &self.model.groups;
+        let (mut value, mut excluded) = (vec![0.0; groups.len()], vec![0u64; groups.len()]);
+        for (i, (&v, &e)) in self.value.iter().zip(&self.excluded).enumerate() {
+            let g = self.group.get(i).map_or(0, |&g| usize::from(g));
+            value[g] += f64::from(v);
+            excluded[g] += u64::from(e);
+        }
+        let final_trust = if self.group.is_empty() {
+            vec![self.final_mean_trust]
+        } else {
+            self.trust_by_group()
+        };
+        groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let sums = &self.group_sums[g];
+                let (initial, last) = if self.group.is_empty() {
+                    (self.initial_mean_trust, self.final_mean_trust)
+                } else {
+                    (sums.initial_trust, final_trust[g])
+                };
+                GroupRecord {
+                    citizens: u64::from(group.size),
+                    excluded: excluded[g],
+                    participation_rate: if self.group.is_empty() {
+                        self.participation_sum / steps
+                    } else {
+                        sums.participation / steps
+                    },
+                    service_rate: ratio(sums.served as f64, sums.participants as f64),
+                    value_per_capita: value[g] / f64::from(group.size),
+                    final_mean_trust: last,
+                    trust_change: last - initial,
+                }
+            })
+            .collect()
+    }
+
+    /// The figures of each kind (MODEL.md 11.5), once every step has run.
+    pub fn kind_records(&self) -> Vec<KindRecord> {
+        self.model
+            .kinds
+            .iter()
+            .zip(&self.kind_sums)
+            .map(|(kind, sums)| {
+                let [served, realized, destroyed, unserved, blocked, ignored] = sums.counts;
+                let agencies = kind.first as usize..(kind.first + kind.count) as usize;
+                KindRecord {
+                    agencies: u64::from(kind.count),
+                    served,
+                    unserved,
+                    realized,
+                    blocked_legal: blocked,
+                    not_implemented: ignored,
+                    co_destroyed: destroyed,
+                    value_realized: sums.value_realized,
+                    final_mean_openness: mean(&self.openness[agencies]),
+                }
+            })
+            .collect()
     }
 
     /// The replication's figures, once every step has run (MODEL.md
@@ -522,8 +893,9 @@ impl<'m> World<'m> {
             crate::stats::sort_nonnegative(&mut sorted);
         }
         r.gini = crate::stats::gini_of_sorted(&sorted);
-        r.value_per_capita_included = group_mean(&self.value, &self.excluded, false);
-        r.value_per_capita_excluded = group_mean(&self.value, &self.excluded, true);
+        let at_start = self.excluded_at_start.as_ref().unwrap_or(&self.excluded);
+        r.value_per_capita_included = group_mean(&self.value, at_start, false);
+        r.value_per_capita_excluded = group_mean(&self.value, at_start, true);
         r
     }
 }
@@ -548,21 +920,65 @@ fn chunk_layout(n: usize, network: &Network) -> Vec<Chunk> {
         .collect()
 }
 
+/// What one replication records at its end: its figures, and those of
+/// each group and each kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finished {
+    /// The replication's figures (MODEL.md section 4).
+    pub record: RunRecord,
+    /// Each group's, in the model's order (MODEL.md 11.5).
+    pub groups: Vec<GroupRecord>,
+    /// Each kind's, in the model's order.
+    pub kinds: Vec<KindRecord>,
+}
+
 /// Runs one whole replication with the given seed, calling `on_step` with
-/// each step's record, and returns the replication's record. With
-/// `parallel`, the citizens of the replication are processed in parallel
-/// on the current rayon pool; the results are the same either way.
+/// each step's record, and returns what it recorded. With `parallel`, the
+/// citizens of the replication are processed in parallel on the current
+/// rayon pool; the results are the same either way.
 pub fn run(
     model: &Model,
     seed: u64,
     parallel: bool,
     mut on_step: impl FnMut(&StepRecord),
-) -> RunRecord {
+) -> Finished {
     let mut world = World::new(model, seed, parallel);
     for _ in 0..model.params.run.steps {
         on_step(&world.advance());
     }
-    world.record()
+    Finished {
+        record: world.record(),
+        groups: world.group_records(),
+        kinds: world.kind_records(),
+    }
+}
+
+/// The constant part of a citizen's utility in phase 1:
+/// `beta0 + beta_m m + beta_c c - (excluded ? exclusion_penalty : 0)`.
+fn base_utility_of(
+    b: &ParticipationParams,
+    motivation: f64,
+    capability: f64,
+    excluded: bool,
+) -> f32 {
+    let penalty = if excluded { b.exclusion_penalty } else { 0.0 };
+    (b.intercept + b.motivation * motivation + b.capability * capability - penalty) as f32
+}
+
+/// The group of every citizen (MODEL.md 11.1): group g's n_g labels, in
+/// group order, put in a uniformly random order over the citizens
+/// (Fisher-Yates, with the placement's own numbers).
+fn placement(model: &Model, seed: u64) -> Vec<u8> {
+    let mut labels = Vec::with_capacity(model.params.population.citizens as usize);
+    for (g, group) in model.groups.iter().enumerate() {
+        labels.extend(std::iter::repeat_n(g as u8, group.size as usize));
+    }
+    let k = key(seed, Stream::Placement, 0);
+    for i in (1..labels.len()).rev() {
+        let j = below(word(k, i as u64), i as u64 + 1) as usize;
+        labels.swap(i, j);
+    }
+    labels
 }
 
 /// Runs `f` on every item of `chunks`: on the rayon pool with `parallel`,

@@ -8,20 +8,22 @@
 
 mod error;
 mod parse;
+mod parts;
 mod sweep;
 mod template;
 
-pub use error::{LineIndex, Origin, Problem, ScenarioError};
-pub use crate::model::{Action, Inhibitor, Inhibitors, Intervention, SetKey};
 pub use crate::model::params::{
     AgencyParams, CitizenParams, Domain, GovernanceParams, LearningParams, NetworkKind,
     NetworkParams, ParamKey, ParamValue, Params, ParticipationParams, PopulationParams, RunParams,
     TrustParams, ValueParams, nearest,
 };
+pub use crate::model::{Action, Inhibitor, Inhibitors, Intervention, SetKey};
+pub use error::{LineIndex, Origin, Problem, ScenarioError};
 pub use sweep::{Factor, FactorKey, FactorRange, Sweep};
 pub use template::{TEMPLATES, template};
 
-use crate::model::Model;
+use crate::model::structure::{GroupKey, GroupSpec, KindKey, KindSpec};
+use crate::model::{BuildProblem, Model};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,7 +40,15 @@ pub struct Scenario {
     /// The parameters as written (before inhibitors act).
     #[serde(flatten)]
     pub params: Params,
-    /// The inhibitor intensities.
+    /// The citizen groups as the file gives them (MODEL.md 11.1); empty:
+    /// the one group `all`.
+    #[serde(skip)]
+    pub groups: Vec<GroupSpec>,
+    /// The agency kinds as the file gives them (MODEL.md 11.2); empty: the
+    /// one kind `all`.
+    #[serde(skip)]
+    pub kinds: Vec<KindSpec>,
+    /// The inhibitors: definitions, intensities and targets.
     pub inhibitors: Inhibitors,
     /// The interventions, in file order.
     pub interventions: Vec<Intervention>,
@@ -75,6 +85,8 @@ impl Scenario {
             description: "All parameters at their PVC-1 defaults; no inhibitor, no intervention."
                 .into(),
             params: Params::default(),
+            groups: Vec::new(),
+            kinds: Vec::new(),
             inhibitors: Inhibitors::default(),
             interventions: Vec::new(),
             source: "built-in".into(),
@@ -125,15 +137,32 @@ impl Scenario {
         };
         let (key, raw) = (key.trim(), raw.trim());
         if let Some(name) = key.strip_prefix("inhibitors.") {
-            let inhibitor = Inhibitor::from_name(name)
-                .ok_or_else(|| fail(parse::unknown_inhibitor_message(name)))?;
+            if self.inhibitors.named(name).is_none() {
+                return Err(fail(parse::unknown_inhibitor_message(
+                    name,
+                    &self.inhibitors,
+                )));
+            }
             let x = raw.parse::<f64>().ok().filter(|x| (0.0..=1.0).contains(x));
             let x = x.ok_or_else(|| {
                 fail(format!(
                     "`{key}` = {raw} is out of range: allowed is a number in [0, 1]"
                 ))
             })?;
-            self.inhibitors.set(inhibitor, x);
+            if let Some(entry) = self.inhibitors.named_mut(name) {
+                entry.intensity = x;
+            }
+            return Ok(());
+        }
+        if key.starts_with("effects.")
+            || key.starts_with("citizens.groups.")
+            || key.starts_with("agencies.kinds.")
+        {
+            let value = raw
+                .parse::<f64>()
+                .map_err(|_| fail(format!("`{key}` = {raw} is not a number")))?;
+            self.set_part(key, value).map_err(fail)?;
+            self.origins.insert(key.to_string(), origin);
             return Ok(());
         }
         let param = ParamKey::from_name(key).ok_or_else(|| fail(unknown_key_message(key)))?;
@@ -215,7 +244,7 @@ impl Scenario {
     /// seed) with every inhibitor at intensity 0.
     pub fn twin(&self) -> Scenario {
         let mut twin = self.clone();
-        twin.inhibitors = Inhibitors::default();
+        twin.inhibitors = self.inhibitors.cleared();
         twin
     }
 
@@ -245,45 +274,192 @@ impl Scenario {
                 });
             }
         }
-        if !problems.is_empty() {
-            return Err(ScenarioError { problems });
-        }
-        let mut effective = self.params.clone();
-        let excluded_share = self.inhibitors.apply(&mut effective);
-        // what the inhibitors made of each parameter must still be allowed
-        // (MODEL.md section 11.3): misaligned_goals adds to codestruction
-        for key in ParamKey::all() {
-            let value = key.get(&effective);
-            if key.domain().check(&value) {
-                continue;
+        if !self.kinds.is_empty() {
+            let total: u64 = self.kinds.iter().map(|q| u64::from(q.count)).sum();
+            if total != u64::from(p.population.agencies) {
+                problems.push(Problem {
+                    origin: self.origin_of("population.agencies"),
+                    message: format!(
+                        "`population.agencies` = {} contradicts the kinds, whose counts sum to {total}: give the same number, or leave `population.agencies` out",
+                        p.population.agencies
+                    ),
+                });
             }
-            let acted: Vec<String> = self
-                .inhibitors
-                .active()
-                .filter(|(i, _)| i.acts_on(key.name()))
-                .map(|(i, x)| format!("`{}` at {x}", i.name()))
-                .collect();
-            problems.push(Problem {
-                origin: self.origin_of(key.name()),
-                message: format!(
-                    "`{}` = {} becomes {value} after the inhibitor{} {} acted, outside what is allowed ({}): lower the intensity or `{}`",
-                    key.name(),
-                    key.get(&self.params),
-                    if acted.len() == 1 { "" } else { "s" },
-                    acted.join(" and "),
-                    key.domain().describe(),
-                    key.name()
-                ),
-            });
         }
         if !problems.is_empty() {
             return Err(ScenarioError { problems });
         }
-        Ok(Model::new(
-            effective,
-            excluded_share,
-            self.interventions.clone(),
-        ))
+        Model::build(
+            &self.params,
+            &self.groups,
+            &self.kinds,
+            &self.inhibitors,
+            &self.interventions,
+        )
+        .map_err(|found| ScenarioError {
+            problems: found.into_iter().map(|b| self.problem(b)).collect(),
+        })
+    }
+
+    /// A problem of [`Model::build`], placed where the file or an override
+    /// gave the value.
+    fn problem(&self, found: BuildProblem) -> Problem {
+        match found {
+            BuildProblem::OutOfRange {
+                key,
+                part,
+                before,
+                after,
+                allowed,
+                acted,
+            } => {
+                let (own, of) = match &part {
+                    Some(name) => {
+                        let level = if GroupKey::from_dotted(&key).is_some() {
+                            ("citizens.groups", "group")
+                        } else {
+                            ("agencies.kinds", "kind")
+                        };
+                        let field = key.split_once('.').map_or("", |(_, f)| f);
+                        (
+                            format!("{}.{name}.{field}", level.0),
+                            format!(" of {} \"{name}\"", level.1),
+                        )
+                    }
+                    None => (key.clone(), String::new()),
+                };
+                let origin = self
+                    .origins
+                    .get(&own)
+                    .cloned()
+                    .unwrap_or_else(|| self.origin_of(&key));
+                let list: Vec<String> =
+                    acted.iter().map(|(n, x)| format!("`{n}` at {x}")).collect();
+                let message = if list.is_empty() {
+                    format!("`{key}`{of} = {after} is outside what is allowed ({allowed})")
+                } else {
+                    format!(
+                        "`{key}`{of} = {before} becomes {after} after the inhibitor{} {} acted, outside what is allowed ({allowed}): lower the intensity or `{own}`",
+                        if list.len() == 1 { "" } else { "s" },
+                        list.join(" and "),
+                    )
+                };
+                Problem { origin, message }
+            }
+            BuildProblem::EmptyGroup { group, share } => Problem {
+                origin: self.origin_of(&format!("citizens.groups.{group}.share")),
+                message: format!(
+                    "group \"{group}\" gets no citizen: its share {share} of {} citizens rounds to 0; raise its share or `population.citizens`",
+                    self.params.population.citizens
+                ),
+            },
+            BuildProblem::UnknownTarget { by, level, name } => Problem {
+                origin: Origin::whole(&self.source),
+                message: format!(
+                    "{by} names the {level} \"{name}\", which the scenario does not have"
+                ),
+            },
+        }
+    }
+
+    /// Sets `effects.NAME.KEY` (an effect's strength), or one group's or
+    /// kind's own value (`citizens.groups.NAME.KEY`, `agencies.kinds.NAME.KEY`).
+    pub(crate) fn set_part(&mut self, key: &str, value: f64) -> Result<(), String> {
+        if let Some(rest) = key.strip_prefix("effects.") {
+            let Some((name, target)) = rest.split_once('.') else {
+                return Err(format!(
+                    "`{key}`: expected `effects.INHIBITOR.KEY`, e.g. `effects.low_trust.citizens.trust_mean`"
+                ));
+            };
+            let Some(entry) = self.inhibitors.named_mut(name) else {
+                return Err(format!(
+                    "`{key}`: {}",
+                    parse::unknown_inhibitor_message(name, &self.inhibitors)
+                ));
+            };
+            let Some(effect) = entry.effects.iter_mut().find(|e| e.target.name() == target) else {
+                let keys: Vec<String> = entry
+                    .effects
+                    .iter()
+                    .map(|e| format!("`effects.{name}.{}`", e.target.name()))
+                    .collect();
+                return Err(format!(
+                    "`{key}`: inhibitor `{name}` has no effect on `{target}`; its effects are {}",
+                    keys.join(", ")
+                ));
+            };
+            if !value.is_finite() {
+                return Err(format!(
+                    "`{key}` = {value} is out of range: allowed is a finite number"
+                ));
+            }
+            effect.by = value;
+            entry.redefined = entry.builtin.is_some();
+            return Ok(());
+        }
+        let (level, rest) = if let Some(rest) = key.strip_prefix("citizens.groups.") {
+            ("group", rest)
+        } else if let Some(rest) = key.strip_prefix("agencies.kinds.") {
+            ("kind", rest)
+        } else {
+            return Err(unknown_key_message(key));
+        };
+        let Some((name, field)) = rest.split_once('.') else {
+            return Err(format!(
+                "`{key}`: expected `{}.NAME.KEY`",
+                key.trim_end_matches(rest).trim_end_matches('.')
+            ));
+        };
+        let names: Vec<&str> = if level == "group" {
+            self.groups.iter().map(|g| g.name.as_str()).collect()
+        } else {
+            self.kinds.iter().map(|q| q.name.as_str()).collect()
+        };
+        if let Some(m) = parts::unknown_target(level, name, &names) {
+            return Err(format!("`{key}`: {m}"));
+        }
+        let check = |domain: crate::model::params::Domain| {
+            if domain.check(&ParamValue::Float(value)) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{key}` = {value} is out of range: allowed is {}",
+                    domain.describe()
+                ))
+            }
+        };
+        if level == "group" {
+            let Some(k) = GroupKey::from_name(field) else {
+                let keys: Vec<&str> = GroupKey::ALL.iter().map(|k| k.name()).collect();
+                let hint = nearest(field, keys.iter().copied())
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "`{key}`: a group has no settable value `{field}`; {hint}settable are {}",
+                    keys.join(", ")
+                ));
+            };
+            check(k.domain())?;
+            if let Some(g) = self.groups.iter_mut().find(|g| g.name == name) {
+                g.own[k as usize] = Some(value);
+            }
+        } else {
+            let Some(k) = KindKey::from_name(field) else {
+                let keys: Vec<&str> = KindKey::ALL.iter().map(|k| k.name()).collect();
+                let hint = nearest(field, keys.iter().copied())
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "`{key}`: a kind has no settable value `{field}`; {hint}settable are {}",
+                    keys.join(", ")
+                ));
+            };
+            check(k.domain())?;
+            if let Some(q) = self.kinds.iter_mut().find(|q| q.name == name) {
+                q.own[k as usize] = Some(value);
+            }
+        }
+        Ok(())
     }
 
     fn origin_of(&self, key: &str) -> Origin {
@@ -306,14 +482,74 @@ impl Scenario {
             }
             let _ = writeln!(out, "{} = {}", key.field(), key.get(&self.params));
         }
-        let _ = writeln!(out, "\n[inhibitors]");
-        for inhibitor in Inhibitor::ALL {
+        for g in &self.groups {
             let _ = writeln!(
                 out,
-                "{} = {:?}",
-                inhibitor.name(),
-                self.inhibitors.get(inhibitor)
+                "\n[[citizens.groups]]\nname = {}\nshare = {:?}",
+                toml_string(&g.name),
+                g.share
             );
+            for k in GroupKey::ALL {
+                if let Some(v) = g.own[k as usize] {
+                    let _ = writeln!(out, "{} = {v:?}", k.name());
+                }
+            }
+        }
+        for q in &self.kinds {
+            let _ = writeln!(
+                out,
+                "\n[[agencies.kinds]]\nname = {}\ncount = {}",
+                toml_string(&q.name),
+                q.count
+            );
+            if let Some(d) = q.demand {
+                let _ = writeln!(out, "demand = {d:?}");
+            }
+            for k in KindKey::ALL {
+                if let Some(v) = q.own[k as usize] {
+                    let _ = writeln!(out, "{} = {v:?}", k.name());
+                }
+            }
+        }
+        for e in self.inhibitors.all() {
+            if e.builtin.is_some() && !e.redefined {
+                continue;
+            }
+            let effects: Vec<String> = e
+                .effects
+                .iter()
+                .map(|f| format!("  {},", f.toml()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "\n[[custom_inhibitors]]\nname = {}\ndescription = {}\neffects = [\n{}\n]",
+                toml_string(&e.name),
+                toml_string(&e.description),
+                effects.join("\n")
+            );
+        }
+        let _ = writeln!(out, "\n[inhibitors]");
+        let list = |names: &[String]| {
+            let quoted: Vec<String> = names.iter().map(|n| toml_string(n)).collect();
+            format!("[{}]", quoted.join(", "))
+        };
+        for e in self.inhibitors.all() {
+            let mut targets = String::new();
+            if !e.groups.is_empty() {
+                let _ = write!(targets, ", groups = {}", list(&e.groups));
+            }
+            if !e.kinds.is_empty() {
+                let _ = write!(targets, ", kinds = {}", list(&e.kinds));
+            }
+            let _ = if targets.is_empty() {
+                writeln!(out, "{} = {:?}", e.name, e.intensity)
+            } else {
+                writeln!(
+                    out,
+                    "{} = {{ intensity = {:?}{targets} }}",
+                    e.name, e.intensity
+                )
+            };
         }
         for intervention in &self.interventions {
             let _ = writeln!(out, "\n[[interventions]]\nat = {}", intervention.at);
@@ -325,13 +561,19 @@ impl Scenario {
                         key.name()
                     )
                 }
-                Action::TrustCampaign { delta } => {
-                    writeln!(out, "kind = \"trust_campaign\"\ndelta = {delta:?}")
-                }
-                Action::OpennessProgram { delta } => {
-                    writeln!(out, "kind = \"openness_program\"\ndelta = {delta:?}")
-                }
+                action => writeln!(
+                    out,
+                    "kind = \"{}\"\ndelta = {:?}",
+                    action.kind(),
+                    action.delta().unwrap_or(0.0)
+                ),
             };
+            if !intervention.groups.is_empty() {
+                let _ = writeln!(out, "groups = {}", list(&intervention.groups));
+            }
+            if !intervention.kinds.is_empty() {
+                let _ = writeln!(out, "kinds = {}", list(&intervention.kinds));
+            }
         }
         out
     }

@@ -6,35 +6,41 @@
 //! name. All problems of a file are reported at once.
 
 use super::error::{LineIndex, Origin, Problem, ScenarioError};
-use crate::model::inhibitor::Inhibitor;
-use crate::model::intervention::{Action, Intervention, KINDS, SetKey};
+use super::{Scenario, check_name, parts};
+use crate::model::inhibitor::Inhibitors;
+use crate::model::intervention::{Action, Intervention, KINDS, SetKey, Side};
 use crate::model::params::{Domain, NetworkKind, ParamKey, ParamValue, SECTIONS, nearest};
-use super::{Scenario, check_name};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 /// Top-level keys other than the parameter sections.
-const TOP_LEVEL: [&str; 4] = ["name", "description", "inhibitors", "interventions"];
+const TOP_LEVEL: [&str; 5] = [
+    "name",
+    "description",
+    "inhibitors",
+    "custom_inhibitors",
+    "interventions",
+];
 
 /// Walks one file, collecting every problem.
-struct Walker<'t> {
-    source: &'t str,
+pub(super) struct Walker<'t> {
+    pub(super) source: &'t str,
     text: &'t str,
     lines: LineIndex<'t>,
-    problems: Vec<Problem>,
+    pub(super) problems: Vec<Problem>,
 }
 
 impl Walker<'_> {
-    fn origin(&self, offset: usize) -> Origin {
+    pub(super) fn origin(&self, offset: usize) -> Origin {
         Origin::in_lines(self.source, &self.lines, offset)
     }
 
     /// The text of a value as written in the file.
-    fn raw(&self, value: &Spanned<DeValue>) -> &str {
+    pub(super) fn raw(&self, value: &Spanned<DeValue>) -> &str {
         self.text.get(value.span()).unwrap_or("?").trim()
     }
 
-    fn problem(&mut self, offset: usize, message: String) {
+    pub(super) fn problem(&mut self, offset: usize, message: String) {
         let origin = self.origin(offset);
         self.problems.push(Problem { origin, message });
     }
@@ -71,6 +77,9 @@ pub(super) fn parse(
     scenario.description = String::new();
     scenario.source = source.to_string();
 
+    // inhibitor intensities and interventions name custom inhibitors,
+    // groups and kinds: they are read once those are known
+    let mut later = Vec::new();
     for (key, value) in root.get_ref() {
         let offset = key.span().start;
         match key.get_ref().as_ref() {
@@ -89,8 +98,8 @@ pub(super) fn parse(
                     scenario.description = text;
                 }
             }
-            "inhibitors" => walk_inhibitors(&mut walker, &mut scenario, value),
-            "interventions" => walk_interventions(&mut walker, &mut scenario, value),
+            "inhibitors" | "interventions" => later.push((key.get_ref().as_ref(), value)),
+            "custom_inhibitors" => parts::walk_custom_inhibitors(&mut walker, &mut scenario, value),
             section if SECTIONS.contains(&section) => {
                 walk_section(&mut walker, &mut scenario, section, value)
             }
@@ -99,6 +108,17 @@ pub(super) fn parse(
                 walker.problem(offset, format!("unknown key `{other}`{hint}"));
             }
         }
+    }
+
+    for (key, value) in later {
+        if key == "inhibitors" {
+            walk_inhibitors(&mut walker, &mut scenario, value);
+        } else {
+            walk_interventions(&mut walker, &mut scenario, value);
+        }
+    }
+    if walker.problems.is_empty() {
+        parts::check_across(&mut walker, &mut scenario);
     }
 
     if !root.get_ref().contains_key("name")
@@ -196,6 +216,17 @@ fn walk_section(
     for (key, value) in entries {
         let field = key.get_ref().as_ref();
         let dotted = format!("{section}.{field}");
+        match dotted.as_str() {
+            "citizens.groups" => {
+                parts::walk_groups(walker, scenario, value);
+                continue;
+            }
+            "agencies.kinds" => {
+                parts::walk_kinds(walker, scenario, value);
+                continue;
+            }
+            _ => {}
+        }
         let Some(param) = ParamKey::from_name(&dotted) else {
             let message = unknown_param_message(section, field);
             walker.problem(key.span().start, message);
@@ -297,12 +328,13 @@ pub(super) fn network_kind(name: &str) -> Result<ParamValue, String> {
 }
 
 /// The message for an unknown inhibitor name.
-pub(super) fn unknown_inhibitor_message(name: &str) -> String {
-    match nearest(name, Inhibitor::ALL.iter().map(|i| i.name())) {
+pub(super) fn unknown_inhibitor_message(name: &str, inhibitors: &Inhibitors) -> String {
+    let names: Vec<&str> = inhibitors.all().iter().map(|e| e.name.as_str()).collect();
+    match nearest(name, names.iter().copied()) {
         Some(near) => format!("unknown inhibitor `{name}`; did you mean `{near}`?"),
         None => format!(
-            "unknown inhibitor `{name}`; the inhibitors are {} (see `cocreate inhibitors`)",
-            Inhibitor::ALL
+            "unknown inhibitor `{name}`; the inhibitors are {} (see `cocreate inhibitors`; define your own in [[custom_inhibitors]])",
+            names
                 .iter()
                 .map(|i| format!("`{i}`"))
                 .collect::<Vec<_>>()
@@ -317,13 +349,21 @@ fn walk_inhibitors(walker: &mut Walker, scenario: &mut Scenario, value: &Spanned
     };
     for (key, value) in entries {
         let name = key.get_ref().as_ref();
-        let Some(inhibitor) = Inhibitor::from_name(name) else {
-            walker.problem(key.span().start, unknown_inhibitor_message(name));
+        if scenario.inhibitors.named(name).is_none() {
+            let message = unknown_inhibitor_message(name, &scenario.inhibitors);
+            walker.problem(key.span().start, message);
             continue;
-        };
-        let what = format!("inhibitors.{name}");
-        if let Some(x) = unit_number(walker, &what, value) {
-            scenario.inhibitors.set(inhibitor, x);
+        }
+        let origin = walker.origin(value.span().start);
+        if let Some((x, groups, kinds)) = parts::inhibitor_use(walker, name, value)
+            && let Some(entry) = scenario.inhibitors.named_mut(name)
+        {
+            entry.intensity = x;
+            entry.groups = groups;
+            entry.kinds = kinds;
+            scenario
+                .origins
+                .insert(format!("inhibitors.{name}"), origin);
         }
     }
 }
@@ -352,7 +392,10 @@ fn unit_number(walker: &mut Walker, what: &str, value: &Spanned<DeValue>) -> Opt
 }
 
 /// The fields an `[[interventions]]` entry may have.
-const INTERVENTION_FIELDS: [&str; 5] = ["at", "kind", "key", "value", "delta"];
+const INTERVENTION_FIELDS: [&str; 7] = ["at", "kind", "key", "value", "delta", "groups", "kinds"];
+
+/// The kinds of intervention, for messages.
+const KINDS_ALLOWED: &str = "\"set\", \"trust_campaign\", \"openness_program\", \"capability_program\", \"inclusion_program\" or \"motivation_campaign\"";
 
 fn walk_interventions(walker: &mut Walker, scenario: &mut Scenario, value: &Spanned<DeValue>) {
     let DeValue::Array(items) = value.get_ref() else {
@@ -392,7 +435,7 @@ fn intervention(walker: &mut Walker, start: usize, entries: &DeTable) -> Option<
             let hint = nearest(field, INTERVENTION_FIELDS)
                 .map(|n| format!("; did you mean `{n}`?"))
                 .unwrap_or_else(|| {
-                    "; allowed: `at`, `kind`, and `key` and `value` (set) or `delta`".into()
+                    "; allowed: `at`, `kind`, `key` and `value` (set) or `delta`, and `groups` or `kinds`".into()
                 });
             walker.problem(
                 key.span().start,
@@ -423,7 +466,7 @@ fn intervention(walker: &mut Walker, start: usize, entries: &DeTable) -> Option<
         None => {
             walker.problem(
                 start,
-                "intervention without `kind`: allowed is \"set\", \"trust_campaign\" or \"openness_program\"".into(),
+                format!("intervention without `kind`: allowed is {KINDS_ALLOWED}"),
             );
             None
         }
@@ -432,9 +475,7 @@ fn intervention(walker: &mut Walker, start: usize, entries: &DeTable) -> Option<
             DeValue::String(s) => {
                 let hint = nearest(s, KINDS)
                     .map(|n| format!("; did you mean \"{n}\"?"))
-                    .unwrap_or_else(|| {
-                        "; allowed is \"set\", \"trust_campaign\" or \"openness_program\"".into()
-                    });
+                    .unwrap_or_else(|| format!("; allowed is {KINDS_ALLOWED}"));
                 walker.problem(
                     v.span().start,
                     format!("unknown intervention kind \"{s}\"{hint}"),
@@ -451,10 +492,40 @@ fn intervention(walker: &mut Walker, start: usize, entries: &DeTable) -> Option<
         },
     };
     let action = kind.and_then(|kind| action(walker, start, &kind, entries));
-    match (at, action) {
-        (Some(at), Some(action)) if walker.problems.len() == before => {
-            Some(Intervention { at, action })
+    let groups = entries
+        .get("groups")
+        .map(|v| (v, parts::names(walker, "groups", v)));
+    let kinds = entries
+        .get("kinds")
+        .map(|v| (v, parts::names(walker, "kinds", v)));
+    if let Some(action) = &action {
+        let side = action.side();
+        for (list, field, wanted) in [
+            (&groups, "groups", Side::Citizens),
+            (&kinds, "kinds", Side::Agencies),
+        ] {
+            if let Some((v, _)) = list
+                && side != wanted
+            {
+                let other = if field == "groups" { "kinds" } else { "groups" };
+                walker.problem(
+                    v.span().start,
+                    format!(
+                        "intervention kind \"{}\" acts on {}, so it may be targeted at `{other}`, not `{field}`",
+                        action.kind(),
+                        if side == Side::Citizens { "citizens" } else { "agencies" }
+                    ),
+                );
+            }
         }
+    }
+    match (at, action) {
+        (Some(at), Some(action)) if walker.problems.len() == before => Some(Intervention {
+            at,
+            action,
+            groups: groups.map(|(_, g)| g).unwrap_or_default(),
+            kinds: kinds.map(|(_, k)| k).unwrap_or_default(),
+        }),
         _ => None,
     }
 }
@@ -518,10 +589,6 @@ fn action(walker: &mut Walker, start: usize, kind: &str, entries: &DeTable) -> O
         let delta = entries
             .get("delta")
             .and_then(|v| unit_number(walker, "delta", v))?;
-        Some(if kind == "trust_campaign" {
-            Action::TrustCampaign { delta }
-        } else {
-            Action::OpennessProgram { delta }
-        })
+        Action::with_delta(kind, delta)
     }
 }

@@ -19,10 +19,10 @@
 //! reported with its position, like in scenario files.
 
 use super::error::{LineIndex, Origin, Problem, ScenarioError};
-use crate::model::inhibitor::Inhibitor;
-use crate::model::params::{Domain, ParamKey, ParamValue, nearest};
 use super::{Scenario, check_name, parse};
 use crate::experiment::design::{Design, SOBOL_MAX_FACTORS, SOBOL_MAX_SAMPLES};
+use crate::model::inhibitor::Inhibitor;
+use crate::model::params::{Domain, ParamKey, ParamValue, nearest};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -39,22 +39,31 @@ const SWEEP_KEYS: [&str; 9] = [
     "factors",
 ];
 
-/// What a factor varies: a parameter or an inhibitor's intensity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a factor varies: a parameter, an inhibitor's intensity, an
+/// effect's strength, or a group's or kind's own value.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FactorKey {
     /// A key of MODEL.md section 2.
     Param(ParamKey),
-    /// `inhibitors.NAME`.
-    Inhibitor(Inhibitor),
+    /// `inhibitors.NAME`, a built-in's or the scenario's own.
+    Inhibitor(String),
+    /// `effects.NAME.KEY`, `citizens.groups.NAME.KEY` or
+    /// `agencies.kinds.NAME.KEY` (MODEL.md 11): checked against the base
+    /// scenario once it is read.
+    Part(String),
 }
 
 impl FactorKey {
     /// Parses a factor name; the error lists what is allowed.
     pub fn parse(name: &str) -> Result<FactorKey, String> {
         if let Some(inhibitor) = name.strip_prefix("inhibitors.") {
-            return Inhibitor::from_name(inhibitor)
-                .map(FactorKey::Inhibitor)
-                .ok_or_else(|| parse::unknown_inhibitor_message(inhibitor));
+            return Ok(FactorKey::Inhibitor(inhibitor.to_string()));
+        }
+        if ["effects.", "citizens.groups.", "agencies.kinds."]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            return Ok(FactorKey::Part(name.to_string()));
         }
         match ParamKey::from_name(name) {
             Some(k) if k.domain() == Domain::Network => Err(format!(
@@ -82,7 +91,7 @@ impl FactorKey {
                     .map(|n| format!("did you mean `{n}`? "))
                     .unwrap_or_default();
                 Err(format!(
-                    "unknown factor `{name}`; {hint}valid factors are {}",
+                    "unknown factor `{name}`; {hint}valid factors are {}, and `effects.NAME.KEY`, `citizens.groups.NAME.KEY`, `agencies.kinds.NAME.KEY` and `inhibitors.NAME` of the scenario's own",
                     names.join(", ")
                 ))
             }
@@ -93,7 +102,8 @@ impl FactorKey {
     pub fn name(&self) -> String {
         match self {
             FactorKey::Param(k) => k.name().to_string(),
-            FactorKey::Inhibitor(i) => format!("inhibitors.{}", i.name()),
+            FactorKey::Inhibitor(i) => format!("inhibitors.{i}"),
+            FactorKey::Part(key) => key.clone(),
         }
     }
 
@@ -102,6 +112,8 @@ impl FactorKey {
         match self {
             FactorKey::Param(k) => k.domain(),
             FactorKey::Inhibitor(_) => Domain::Unit,
+            // checked by the scenario, value by value
+            FactorKey::Part(_) => Domain::Real,
         }
     }
 
@@ -114,10 +126,16 @@ impl FactorKey {
     pub fn apply(&self, scenario: &mut Scenario, value: f64) -> Result<(), String> {
         match self {
             FactorKey::Inhibitor(i) if (0.0..=1.0).contains(&value) => {
-                scenario.inhibitors.set(*i, value);
-                Ok(())
+                match scenario.inhibitors.named_mut(i) {
+                    Some(entry) => {
+                        entry.intensity = value;
+                        Ok(())
+                    }
+                    None => Err(parse::unknown_inhibitor_message(i, &scenario.inhibitors)),
+                }
             }
             FactorKey::Inhibitor(_) => Err("a number in [0, 1]".into()),
+            FactorKey::Part(key) => scenario.set_part(key, value),
             FactorKey::Param(k) if k.domain().is_integer() => k.set(
                 &mut scenario.params,
                 ParamValue::Int(value.round().max(0.0) as u64),
@@ -408,6 +426,7 @@ impl Sweep {
         };
 
         let mut factors = Vec::new();
+        let mut factor_at = Vec::new();
         match root.get("factors") {
             None => problems.push(Problem {
                 origin: Origin::whole(source),
@@ -422,7 +441,10 @@ impl Sweep {
                     entries.sort_by_key(|(k, _)| k.span().start);
                     for (k, v) in entries {
                         match factor(k, v, design) {
-                            Ok(f) => factors.push(f),
+                            Ok(f) => {
+                                factors.push(f);
+                                factor_at.push(at(k.span().start));
+                            }
                             Err((offset, message)) => problems.push(Problem {
                                 origin: at(offset),
                                 message,
@@ -549,6 +571,32 @@ impl Sweep {
             return Err(ScenarioError { problems });
         }
         let mut base = base.expect("no problem means the base scenario loaded");
+        // factors of the scenario's own inhibitors, groups and kinds must
+        // name ones the base scenario has
+        for (f, origin) in factors.iter().zip(&factor_at) {
+            if matches!(f.key, FactorKey::Param(_)) {
+                continue;
+            }
+            let mut probe = base.clone();
+            for end in [f.level(0, 2), f.level(1, 2)] {
+                if let Err(why) = f.key.apply(&mut probe, end) {
+                    // an unknown inhibitor's message names it already
+                    let message = if why.starts_with("unknown inhibitor") {
+                        why
+                    } else {
+                        format!("factor `{}`: {why}", f.key.name())
+                    };
+                    problems.push(Problem {
+                        origin: origin.clone(),
+                        message,
+                    });
+                    break;
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioError { problems });
+        }
         if root.get("scenario").is_none() {
             base.name = name.clone();
         }
@@ -854,7 +902,7 @@ seed = 7
         assert_eq!((s.samples, s.replications, s.seed), (256, 10, 7));
         assert_eq!(s.base.params.population.citizens, 500);
         assert_eq!(s.factors.len(), 3);
-        assert_eq!(s.factors[0].key, FactorKey::Inhibitor(Inhibitor::LowTrust));
+        assert_eq!(s.factors[0].key, FactorKey::Inhibitor("low_trust".into()));
         // integer keys stay integers, each from min to max equally likely
         assert_eq!(s.factors[2].at(0.51), 25.0);
         assert_eq!(s.factors[2].at(0.0), 10.0);

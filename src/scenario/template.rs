@@ -1,8 +1,8 @@
 //! Ready-made sweep files (`cocreate sweep --template NAME SCENARIO`), for
 //! screening a scenario without writing ranges by hand.
 
-use crate::model::params::{Domain, ParamKey};
 use super::{Inhibitor, Scenario};
+use crate::model::params::{Domain, ParamKey};
 use std::fmt::Write as _;
 
 /// The templates there are, with what each does.

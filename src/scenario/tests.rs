@@ -54,17 +54,14 @@ fn the_model_md_example_loads() {
     assert_eq!(
         s.interventions,
         vec![
-            Intervention {
-                at: 29,
-                action: Action::Set {
+            Intervention::new(
+                29,
+                Action::Set {
                     key: SetKey::LegalLevel,
                     value: 0.9
                 }
-            },
-            Intervention {
-                at: 12,
-                action: Action::TrustCampaign { delta: 0.2 }
-            },
+            ),
+            Intervention::new(12, Action::TrustCampaign { delta: 0.2 }),
         ]
     );
 }

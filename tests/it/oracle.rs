@@ -566,6 +566,7 @@ fn simulate(setup: &Setup, seed: u64) -> Figures {
                         *o += delta * (1.0 - *o);
                     }
                 }
+                other => panic!("the oracle implements PVC-1's interventions, not {other:?}"),
             }
         }
     }
