@@ -85,11 +85,16 @@ pub enum Command {
         #[arg(required = true, value_name = "SCENARIO.toml")]
         scenarios: Vec<PathBuf>,
     },
-    /// List the inhibitors, what each stands for and what its intensity does.
+    /// List the inhibitors, what each stands for and what its intensity
+    /// does; with a scenario, also its own and redefined ones.
     #[command(
-        after_help = "Example:\n  cocreate inhibitors\n\nUse them in a scenario file:\n  [inhibitors]\n  low_trust = 0.4"
+        after_help = "Examples:\n  cocreate inhibitors\n  cocreate inhibitors scenarios/cases/municipal-open-data.toml\n\nUse them in a scenario file:\n  [inhibitors]\n  low_trust = 0.4\n  red_tape = { intensity = 0.5, kinds = [\"municipal\"] }"
     )]
-    Inhibitors,
+    Inhibitors {
+        /// A scenario whose own inhibitors (and redefined built-ins) to list too.
+        #[arg(value_name = "SCENARIO.toml")]
+        scenario: Option<PathBuf>,
+    },
 }
 
 /// Options of `cocreate run`.

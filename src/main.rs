@@ -19,10 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Merge(args) => commands::merge(args),
         cli::Command::Slurm(args) => commands::slurm(args),
         cli::Command::Validate { scenarios } => commands::validate(&scenarios),
-        cli::Command::Inhibitors => {
-            commands::inhibitors();
-            Ok(())
-        }
+        cli::Command::Inhibitors { scenario } => commands::inhibitors(scenario.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

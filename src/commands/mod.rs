@@ -183,11 +183,65 @@ fn effective_note(scenario: &Scenario, model: &Model) -> String {
             ));
         }
     }
+    out.push_str(&parts_note(model));
     out
 }
 
-/// `cocreate inhibitors`.
-pub fn inhibitors() {
+/// Comment lines with the groups and kinds fully resolved (before -> after
+/// the inhibitors) and every inhibitor's definition.
+fn parts_note(model: &Model) -> String {
+    use cocreate::model::structure::{GroupKey, KindKey};
+    let value = |before: f64, after: f64| {
+        if before == after {
+            format!("{after:?}")
+        } else {
+            format!("{before:?} -> {after:?}")
+        }
+    };
+    let mut out = String::from(
+        "\n# citizen groups (MODEL.md 11.1), values before -> after the inhibitors:\n",
+    );
+    for g in model.groups() {
+        let values: Vec<String> = GroupKey::ALL
+            .iter()
+            .map(|&k| format!("{} {}", k.name(), value(g.before[k as usize], g.get(k))))
+            .collect();
+        out.push_str(&format!(
+            "#   {}: share {:?}, {} citizens; {}\n",
+            g.name,
+            g.share,
+            g.size,
+            values.join(", ")
+        ));
+    }
+    out.push_str("# agency kinds (MODEL.md 11.2), values before -> after the inhibitors:\n");
+    let n = model.params().population.citizens;
+    for q in model.kinds() {
+        let values: Vec<String> = KindKey::ALL
+            .iter()
+            .map(|&k| format!("{} {}", k.name(), value(q.before[k as usize], q.get(k))))
+            .collect();
+        out.push_str(&format!(
+            "#   {}: agencies {}-{}, demand {:?}, capacity {} per agency and step; {}\n",
+            q.name,
+            q.first,
+            q.first + q.count - 1,
+            q.demand,
+            q.capacity(q.get(KindKey::CapacityShare), n),
+            values.join(", ")
+        ));
+    }
+    out.push_str("# inhibitors (MODEL.md 11.3), in acting order:\n");
+    for e in model.inhibitors().all() {
+        for line in definition_text(e).lines().filter(|l| !l.is_empty()) {
+            out.push_str(&format!("#   {line}\n"));
+        }
+    }
+    out
+}
+
+/// `cocreate inhibitors [SCENARIO.toml]`.
+pub fn inhibitors(scenario: Option<&std::path::Path>) -> Result<()> {
     println!("Inhibitors of public value co-creation (MODEL.md sections 5 and 11.3).");
     println!("Each takes an intensity x in [0, 1]; 0 is the same as absent. They act on the");
     println!("parameters before the run, in this order; each is a list of effects, shown");
@@ -202,9 +256,58 @@ pub fn inhibitors() {
             effects.join(", ")
         );
     }
+    if let Some(path) = scenario {
+        let s = load_all(&[path.to_path_buf()])?.remove(0);
+        let own: Vec<&cocreate::model::Entry> = s
+            .inhibitors
+            .all()
+            .iter()
+            .filter(|e| e.builtin.is_none() || e.redefined)
+            .collect();
+        if own.is_empty() {
+            println!(
+                "{} defines no inhibitor of its own and redefines none.\n",
+                path.display()
+            );
+        } else {
+            println!(
+                "Defined by {} (after the built-ins, in file order; a redefined built-in keeps its place):\n",
+                path.display()
+            );
+            for e in own {
+                println!("{}", definition_text(e));
+            }
+        }
+    }
     println!(
-        "In a scenario file:\n  [inhibitors]\n  low_trust = 0.4\nor on the command line: --set inhibitors.low_trust=0.4"
+        "In a scenario file:\n  [inhibitors]\n  low_trust = 0.4\n  low_motivation = {{ intensity = 0.5, groups = [\"rural\"] }}\nor on the command line: --set inhibitors.low_trust=0.4\n\nDefine your own (or redefine a built-in under its name):\n  [[custom_inhibitors]]\n  name = \"red_tape\"\n  description = \"procedures too heavy for citizens to take part\"\n  effects = [{{ key = \"participation.intercept\", op = \"add\", by = -1.0 }}]\nand set an effect's strength with --set effects.red_tape.participation.intercept=-0.5"
     );
+    Ok(())
+}
+
+/// One inhibitor as `cocreate inhibitors` and `validate` show it.
+fn definition_text(e: &cocreate::model::Entry) -> String {
+    let origin = match (e.builtin, e.redefined) {
+        (None, _) => "custom",
+        (Some(_), true) => "redefined built-in",
+        (Some(_), false) => "built-in",
+    };
+    let effects: Vec<String> = e.effects.iter().map(|f| f.toml()).collect();
+    let mut targets = String::new();
+    if !e.groups.is_empty() {
+        targets.push_str(&format!(", on groups {}", e.groups.join(", ")));
+    }
+    if !e.kinds.is_empty() {
+        targets.push_str(&format!(", on kinds {}", e.kinds.join(", ")));
+    }
+    format!(
+        "{} ({origin}; intensity {}{targets})\n    {}\n    {}\n    effects = [{}]\n",
+        e.name,
+        e.intensity,
+        e.description,
+        e.formulas(),
+        effects.join(", ")
+    )
 }
 
 /// Reads a sweep file, its base scenario resolved relative to it; returns

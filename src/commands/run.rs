@@ -94,7 +94,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
         for s in &summaries {
             println!(
-                "wrote {}/{{runs,steps,summary}}.csv and manifest.json",
+                "wrote {}/{{runs,steps,summary,groups,kinds,breakdown}}.csv and manifest.json",
                 s.dir.display()
             );
         }
@@ -113,7 +113,8 @@ fn run_scenario(
     manifest: &mut Manifest,
 ) -> Result<(ScenarioSummary, Option<PrecisionOutcome>)> {
     progress.writing(Some(Unfinished::Staging(folder.target().to_path_buf())));
-    let mut writer = ScenarioWriter::create(folder, &scenario.name)?;
+    let parts = cocreate::output::PartNames::of(model);
+    let mut writer = ScenarioWriter::create(folder, &scenario.name, parts.clone())?;
     let seed = scenario.params.run.seed;
     let replications = scenario.params.run.replications;
     let name = writer.scenario().to_string();
@@ -134,7 +135,7 @@ fn run_scenario(
             seed,
             done..end,
             progress,
-            |rep| Rows::format(&name, &rep),
+            |rep| Rows::format(&name, &parts, &rep),
             |rows| writer.append(rows),
         );
         if batch.is_err() {

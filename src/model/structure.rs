@@ -245,6 +245,39 @@ impl Kind {
     }
 }
 
+impl Serialize for GroupSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("share", &self.share)?;
+        for k in GroupKey::ALL {
+            if let Some(v) = self.own[k as usize] {
+                map.serialize_entry(k.name(), &v)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for KindSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("count", &self.count)?;
+        if let Some(d) = self.demand {
+            map.serialize_entry("demand", &d)?;
+        }
+        for k in KindKey::ALL {
+            if let Some(v) = self.own[k as usize] {
+                map.serialize_entry(k.name(), &v)?;
+            }
+        }
+        map.end()
+    }
+}
+
 fn group_values<S: serde::Serializer>(v: &[f64; 4], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut map = s.serialize_map(Some(4))?;

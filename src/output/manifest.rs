@@ -11,12 +11,21 @@ use std::time::SystemTime;
 pub struct Manifest {
     /// The version of cocreate that ran it.
     pub cocreate_version: &'static str,
-    /// The model implemented.
+    /// The model the scenario needs: `PVC-1`, or `PVC-2` when it uses
+    /// groups, kinds, its own or targeted inhibitors, or targeted or new
+    /// interventions (MODEL.md section 11).
     pub model: &'static str,
     /// The scenario, fully resolved (before inhibitors act).
     pub scenario: Scenario,
     /// The parameters the model ran with, after inhibitors.
     pub effective_parameters: serde_json::Value,
+    /// The citizen groups, resolved: sizes, and values before and after
+    /// the inhibitors (MODEL.md 11.1; the one group `all` without groups).
+    pub groups: Vec<crate::model::structure::Group>,
+    /// The agency kinds, resolved (MODEL.md 11.2).
+    pub kinds: Vec<crate::model::structure::Kind>,
+    /// Every inhibitor's definition (MODEL.md 11.3).
+    pub inhibitor_definitions: Vec<crate::model::inhibitor::DefinitionRecord>,
     /// Where the scenario was read from.
     pub source: String,
     /// The master seed.
@@ -34,7 +43,7 @@ pub struct Manifest {
     /// When the run ended (UTC, RFC 3339).
     pub finished: String,
     /// The files written beside it.
-    pub files: [&'static str; 3],
+    pub files: [&'static str; 6],
     /// With `--replication R`: the one replication run (its seed is
     /// `seeds[0]`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,9 +72,16 @@ impl Manifest {
         }
         Manifest {
             cocreate_version: env!("CARGO_PKG_VERSION"),
-            model: "PVC-1",
+            model: if scenario.uses_pvc2() {
+                "PVC-2"
+            } else {
+                "PVC-1"
+            },
             scenario: scenario.clone(),
             effective_parameters: effective,
+            groups: model.groups().to_vec(),
+            kinds: model.kinds().to_vec(),
+            inhibitor_definitions: model.inhibitors().definitions(),
             source: scenario.source.clone(),
             master_seed,
             replications,
@@ -76,7 +92,14 @@ impl Manifest {
             threads,
             started: timestamp(started),
             finished: String::new(),
-            files: ["runs.csv", "steps.csv", "summary.csv"],
+            files: [
+                "runs.csv",
+                "steps.csv",
+                "summary.csv",
+                "groups.csv",
+                "kinds.csv",
+                "breakdown.csv",
+            ],
             replication: None,
             precision: None,
         }

@@ -7,6 +7,13 @@
 //!   [`StepRecord::FIGURES`], one row per replication and step;
 //! - `summary.csv`: `scenario, metric, n, mean, sd, ci95_low, ci95_high, p5,
 //!   p50, p95`, one row per per-replication figure;
+//! - `groups.csv`: `scenario, replication, group` and every figure of
+//!   [`GroupRecord::FIGURES`], one row per replication and citizen group
+//!   (MODEL.md 11.5; the one group `all` without groups);
+//! - `kinds.csv`: `scenario, replication, kind` and every figure of
+//!   [`KindRecord::FIGURES`], one row per replication and agency kind;
+//! - `breakdown.csv`: `scenario, level, name, metric` and the summary
+//!   columns, one row per group or kind and figure;
 //! - `manifest.json`: what was run, how, and when.
 //!
 //! Rows are written as replications arrive; each file appears under its
@@ -29,7 +36,7 @@ pub use table::{
 };
 
 use crate::experiment::Replication;
-use crate::model::{Figure, RunRecord, StepRecord};
+use crate::model::{Figure, GroupRecord, KindRecord, Model, RunRecord, StepRecord};
 use crate::stats::Summary;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -137,18 +144,61 @@ pub fn summarize(records: &[RunRecord]) -> Vec<(&'static str, Summary)> {
         .collect()
 }
 
+/// The names of a model's citizen groups and agency kinds, in its order,
+/// for the rows of `groups.csv` and `kinds.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartNames {
+    /// The groups' names.
+    pub groups: Vec<String>,
+    /// The kinds' names.
+    pub kinds: Vec<String>,
+}
+
+impl PartNames {
+    /// The names of `model`'s groups and kinds.
+    pub fn of(model: &Model) -> PartNames {
+        PartNames {
+            groups: model.groups().iter().map(|g| g.name.clone()).collect(),
+            kinds: model.kinds().iter().map(|q| q.name.clone()).collect(),
+        }
+    }
+}
+
 /// One replication's rows, formatted as CSV (by [`Rows::format`], which can
 /// run on the worker threads) and ready to be appended.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rows {
     runs: Vec<u8>,
     steps: Vec<u8>,
+    groups: Vec<u8>,
+    kinds: Vec<u8>,
     record: RunRecord,
+    group_records: Vec<GroupRecord>,
+    kind_records: Vec<KindRecord>,
+}
+
+/// The rows `scenario, replication, NAME, figures...` of one replication's
+/// groups or kinds.
+fn part_rows(
+    scenario: &str,
+    replication: u32,
+    names: &[String],
+    values: impl Iterator<Item = Vec<Figure>>,
+    buf: &mut ryu::Buffer,
+) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(128 * names.len()));
+    for (name, figures) in names.iter().zip(values) {
+        let mut row = vec![scenario.to_string(), replication.to_string(), name.clone()];
+        row.extend(figures.into_iter().map(|f| figure(f, buf)));
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
 }
 
 impl Rows {
-    /// Formats the rows of `rep` for `runs.csv` and `steps.csv`.
-    pub fn format(scenario: &str, rep: &Replication) -> Rows {
+    /// Formats the rows of `rep` for `runs.csv`, `steps.csv`, `groups.csv`
+    /// and `kinds.csv`; `parts` names its groups and kinds.
+    pub fn format(scenario: &str, parts: &PartNames, rep: &Replication) -> Rows {
         let mut buf = ryu::Buffer::new();
         let mut runs = csv::Writer::from_writer(Vec::with_capacity(512));
         let mut row = vec![
@@ -170,12 +220,76 @@ impl Rows {
             row.extend(step.values().into_iter().map(|f| figure(f, &mut buf)));
             let _ = steps.write_record(&row);
         }
+        let groups = part_rows(
+            scenario,
+            rep.replication,
+            &parts.groups,
+            rep.groups.iter().map(|g| g.values().to_vec()),
+            &mut buf,
+        );
+        let kinds = part_rows(
+            scenario,
+            rep.replication,
+            &parts.kinds,
+            rep.kinds.iter().map(|q| q.values().to_vec()),
+            &mut buf,
+        );
         Rows {
             runs: runs.into_inner().unwrap_or_default(),
             steps: steps.into_inner().unwrap_or_default(),
+            groups,
+            kinds,
             record: rep.record,
+            group_records: rep.groups.clone(),
+            kind_records: rep.kinds.clone(),
         }
     }
+}
+
+/// The rows of `breakdown.csv` for one scenario (MODEL.md 11.5): each
+/// group's and each kind's figures summarized over the replications.
+pub fn breakdown_rows(
+    scenario: &str,
+    parts: &PartNames,
+    groups: &[Vec<GroupRecord>],
+    kinds: &[Vec<KindRecord>],
+) -> Vec<Vec<String>> {
+    let mut buf = ryu::Buffer::new();
+    let mut rows = Vec::new();
+    let mut add = |level: &str, name: &str, metric: &str, values: &[f64]| {
+        let s = Summary::of(values);
+        let mut row = vec![
+            scenario.to_string(),
+            level.to_string(),
+            name.to_string(),
+            metric.to_string(),
+            s.n.to_string(),
+        ];
+        for x in [s.mean, s.sd, s.ci95_low, s.ci95_high, s.p5, s.p50, s.p95] {
+            row.push(real(x, &mut buf));
+        }
+        rows.push(row);
+    };
+    for (g, name) in parts.groups.iter().enumerate() {
+        for (i, metric) in GroupRecord::FIGURES.iter().enumerate() {
+            let values: Vec<f64> = groups.iter().map(|r| r[g].values()[i].as_f64()).collect();
+            add("group", name, metric, &values);
+        }
+    }
+    for (q, name) in parts.kinds.iter().enumerate() {
+        for (i, metric) in KindRecord::FIGURES.iter().enumerate() {
+            let values: Vec<f64> = kinds.iter().map(|r| r[q].values()[i].as_f64()).collect();
+            add("kind", name, metric, &values);
+        }
+    }
+    rows
+}
+
+/// The header of `breakdown.csv`.
+pub fn breakdown_header() -> Vec<&'static str> {
+    let mut header = vec!["scenario", "level", "name", "metric"];
+    header.extend(SUMMARY_COLUMNS);
+    header
 }
 
 /// Writes the files of one scenario as its replications arrive.
@@ -186,28 +300,51 @@ pub struct ScenarioWriter {
     dir: PathBuf,
     runs: AtomicFile,
     steps: AtomicFile,
+    groups: AtomicFile,
+    kinds: AtomicFile,
+    parts: PartNames,
     records: Vec<RunRecord>,
+    group_records: Vec<Vec<GroupRecord>>,
+    kind_records: Vec<Vec<KindRecord>>,
     buf: ryu::Buffer,
 }
 
 impl ScenarioWriter {
-    /// Starts the files of `scenario` in `folder`, locked and staged by
-    /// [`folder::Staged::begin`].
-    pub fn create(folder: folder::Staged, scenario: &str) -> Result<ScenarioWriter, OutputError> {
+    /// Starts the files of `scenario`, whose groups and kinds `parts`
+    /// names, in `folder`, locked and staged by [`folder::Staged::begin`].
+    pub fn create(
+        folder: folder::Staged,
+        scenario: &str,
+        parts: PartNames,
+    ) -> Result<ScenarioWriter, OutputError> {
         let dir = folder.path().to_path_buf();
         let mut runs_header = vec!["scenario", "replication", "seed"];
         runs_header.extend(RunRecord::FIGURES);
         let mut steps_header = vec!["scenario", "replication", "step"];
         steps_header.extend(StepRecord::FIGURES);
+        let mut groups_header = vec!["scenario", "replication", "group"];
+        groups_header.extend(GroupRecord::FIGURES);
+        let mut kinds_header = vec!["scenario", "replication", "kind"];
+        kinds_header.extend(KindRecord::FIGURES);
         Ok(ScenarioWriter {
             scenario: scenario.to_string(),
             runs: raw_file(&dir.join("runs.csv"), &runs_header)?,
             steps: raw_file(&dir.join("steps.csv"), &steps_header)?,
+            groups: raw_file(&dir.join("groups.csv"), &groups_header)?,
+            kinds: raw_file(&dir.join("kinds.csv"), &kinds_header)?,
+            parts,
             folder,
             dir,
             records: Vec::new(),
+            group_records: Vec::new(),
+            kind_records: Vec::new(),
             buf: ryu::Buffer::new(),
         })
+    }
+
+    /// The names of the scenario's groups and kinds.
+    pub fn parts(&self) -> &PartNames {
+        &self.parts
     }
 
     /// The scenario's name, as its rows carry it.
@@ -227,7 +364,7 @@ impl ScenarioWriter {
 
     /// Appends one replication's rows.
     pub fn write(&mut self, rep: &Replication) -> Result<(), OutputError> {
-        self.append(Rows::format(&self.scenario, rep))
+        self.append(Rows::format(&self.scenario, &self.parts, rep))
     }
 
     /// Appends rows formatted beforehand.
@@ -237,7 +374,17 @@ impl ScenarioWriter {
             &self.dir.join("steps.csv"),
             self.steps.write_all(&rows.steps),
         )?;
+        at(
+            &self.dir.join("groups.csv"),
+            self.groups.write_all(&rows.groups),
+        )?;
+        at(
+            &self.dir.join("kinds.csv"),
+            self.kinds.write_all(&rows.kinds),
+        )?;
         self.records.push(rows.record);
+        self.group_records.push(rows.group_records);
+        self.kind_records.push(rows.kind_records);
         Ok(())
     }
 
@@ -256,12 +403,29 @@ impl ScenarioWriter {
             }
             at(&path, summary.write_record(&row).map_err(io::Error::other))?;
         }
+        let path = self.dir.join("breakdown.csv");
+        let mut breakdown = csv_file(&path, &breakdown_header())?;
+        let rows = breakdown_rows(
+            &self.scenario,
+            &self.parts,
+            &self.group_records,
+            &self.kind_records,
+        );
+        for row in rows {
+            at(
+                &path,
+                breakdown.write_record(&row).map_err(io::Error::other),
+            )?;
+        }
         let path = self.dir.join("manifest.json");
         let mut manifest_file = at(&path, AtomicFile::create(&path))?;
         at(&path, manifest.write(&mut manifest_file))?;
         at(&self.dir.join("runs.csv"), self.runs.commit())?;
         at(&self.dir.join("steps.csv"), self.steps.commit())?;
+        at(&self.dir.join("groups.csv"), self.groups.commit())?;
+        at(&self.dir.join("kinds.csv"), self.kinds.commit())?;
         commit(summary, &self.dir.join("summary.csv"))?;
+        commit(breakdown, &self.dir.join("breakdown.csv"))?;
         at(&path, manifest_file.commit())?;
         let dir = self.folder.commit()?;
         Ok(ScenarioSummary {

@@ -46,7 +46,7 @@ pub struct Scenario {
     pub groups: Vec<GroupSpec>,
     /// The agency kinds as the file gives them (MODEL.md 11.2); empty: the
     /// one kind `all`.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<KindSpec>,
     /// The inhibitors: definitions, intensities and targets.
     pub inhibitors: Inhibitors,
@@ -238,6 +238,27 @@ impl Scenario {
             "{}{sep}Overridden on the command line: {list}.",
             self.description
         );
+    }
+
+    /// Whether the scenario uses anything of MODEL.md section 11 (PVC-2).
+    pub fn uses_pvc2(&self) -> bool {
+        let pvc1_action = |a: &Action| {
+            matches!(
+                a,
+                Action::Set { .. } | Action::TrustCampaign { .. } | Action::OpennessProgram { .. }
+            )
+        };
+        !self.groups.is_empty()
+            || !self.kinds.is_empty()
+            || self
+                .inhibitors
+                .all()
+                .iter()
+                .any(|e| e.builtin.is_none() || e.redefined || e.is_targeted())
+            || self
+                .interventions
+                .iter()
+                .any(|i| !i.groups.is_empty() || !i.kinds.is_empty() || !pvc1_action(&i.action))
     }
 
     /// The inhibitor-free twin: the same scenario (parameters, interventions,

@@ -51,7 +51,15 @@ fn run_without_a_file_runs_the_baseline_into_results() {
     let out = dir.path().join("results/baseline");
     assert_eq!(
         files_in(&out),
-        ["manifest.json", "runs.csv", "steps.csv", "summary.csv"]
+        [
+            "breakdown.csv",
+            "groups.csv",
+            "kinds.csv",
+            "manifest.json",
+            "runs.csv",
+            "steps.csv",
+            "summary.csv"
+        ]
     );
     assert_eq!(
         header(&out.join("runs.csv")),

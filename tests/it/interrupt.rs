@@ -143,7 +143,15 @@ fn scenarios_finished_before_the_signal_keep_their_files() {
     assert_eq!(entries(&out), ["quick"]);
     assert_eq!(
         entries(&out.join("quick")),
-        ["manifest.json", "runs.csv", "steps.csv", "summary.csv"]
+        [
+            "breakdown.csv",
+            "groups.csv",
+            "kinds.csv",
+            "manifest.json",
+            "runs.csv",
+            "steps.csv",
+            "summary.csv"
+        ]
     );
 }
 
