@@ -664,6 +664,218 @@ mod tests {
     }
 
     #[test]
+    fn each_effect_operation_follows_its_formula() {
+        let on = |op: Op, by: f64| Effect {
+            target: Target::param("governance.feedback"),
+            op,
+            by,
+        };
+        // scale: p (1 + by x)
+        assert_eq!(on(Op::Scale, -0.5).apply(0.4, 0.8), 0.8 * (1.0 - 0.5 * 0.4));
+        // add: p + by x
+        assert_eq!(on(Op::Add, 0.3).apply(0.5, 0.2), 0.2 + 0.3 * 0.5);
+        // toward: p + by x (to - p)
+        assert_eq!(
+            on(Op::Toward(0.9), 0.5).apply(0.8, 0.1),
+            0.1 + 0.5 * 0.8 * (0.9 - 0.1)
+        );
+        // at x = 0 every operation leaves p as it is
+        for op in [Op::Scale, Op::Add, Op::Toward(0.3)] {
+            assert_eq!(on(op, 0.7).apply(0.0, 0.42), 0.42);
+        }
+        assert_eq!(
+            on(Op::Toward(0.3), -2.0).formula(),
+            "governance.feedback <- feedback - 2x * (0.3 - feedback)"
+        );
+    }
+
+    fn custom(name: &str, effects: Vec<Effect>, x: f64) -> Entry {
+        Entry {
+            name: name.into(),
+            description: String::new(),
+            builtin: None,
+            redefined: false,
+            effects,
+            intensity: x,
+            groups: Vec::new(),
+            kinds: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn built_ins_act_first_then_custom_ones_in_file_order_each_effect_in_its_order() {
+        let legal = Target::param("governance.legal_level");
+        let add = |by| Effect {
+            target: legal,
+            op: Op::Add,
+            by,
+        };
+        let scale = |by| Effect {
+            target: legal,
+            op: Op::Scale,
+            by,
+        };
+        // a custom inhibitor listed before a built-in in no way acts first:
+        // missing_legal_framework (x 0.5) scales 0.9 to 0.45, then "plus"
+        // adds 0.25 and "half" halves: (0.45 + 0.25) / 2 = 0.35
+        let mut inh = Inhibitors::default();
+        inh.define(custom("plus", vec![add(0.25)], 1.0));
+        inh.define(custom("half", vec![scale(-0.5)], 1.0));
+        inh.set(Inhibitor::MissingLegalFramework, 0.5);
+        let mut p = Params::default();
+        inh.apply_to(&mut p);
+        assert!(
+            (p.governance.legal_level - 0.35).abs() < 1e-15,
+            "{}",
+            p.governance.legal_level
+        );
+        // the other file order gives 0.45 / 2 + 0.25 = 0.475
+        let mut inh = Inhibitors::default();
+        inh.define(custom("half", vec![scale(-0.5)], 1.0));
+        inh.define(custom("plus", vec![add(0.25)], 1.0));
+        inh.set(Inhibitor::MissingLegalFramework, 0.5);
+        let mut p = Params::default();
+        inh.apply_to(&mut p);
+        assert!((p.governance.legal_level - 0.475).abs() < 1e-15);
+        // within one inhibitor, its effects act in their listed order
+        let mut inh = Inhibitors::default();
+        inh.define(custom("both", vec![scale(-0.5), add(0.25)], 1.0));
+        let mut p = Params::default();
+        inh.apply_to(&mut p);
+        assert!((p.governance.legal_level - 0.7).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_redefined_built_in_keeps_its_place_and_intensity_and_its_new_effects_act() {
+        let mut inh = Inhibitors::default();
+        inh.define(custom(
+            "plus",
+            vec![Effect {
+                target: Target::param("citizens.trust_mean"),
+                op: Op::Add,
+                by: 0.1,
+            }],
+            1.0,
+        ));
+        inh.set(Inhibitor::LowTrust, 1.0);
+        let mut weaker = custom(
+            "low_trust",
+            vec![Effect {
+                target: Target::param("citizens.trust_mean"),
+                op: Op::Scale,
+                by: -0.25,
+            }],
+            0.0,
+        );
+        weaker.description.clear();
+        inh.define(weaker);
+        let e = &inh.all()[Inhibitor::LowTrust as usize];
+        assert_eq!(
+            (e.name.as_str(), e.builtin, e.redefined),
+            ("low_trust", Some(Inhibitor::LowTrust), true)
+        );
+        assert_eq!(inh.all().len(), 9);
+        // define() replaces the definition; the scenario carries the
+        // intensity over (parse does), so set it again here
+        inh.set(Inhibitor::LowTrust, 1.0);
+        let mut p = Params::default();
+        inh.apply_to(&mut p);
+        // low_trust first (its built-in place): 0.6 * 0.75 = 0.45, then + 0.1
+        assert!((p.citizens.trust_mean - 0.55).abs() < 1e-15);
+    }
+
+    #[test]
+    fn targeted_inhibitors_act_on_their_groups_and_kinds_only() {
+        use crate::model::structure::{GroupSpec, KindSpec, resolve_groups, resolve_kinds};
+        let p = Params::default();
+        let groups: Vec<GroupSpec> = ["urban", "rural"]
+            .iter()
+            .map(|n| GroupSpec {
+                name: (*n).into(),
+                share: 0.5,
+                own: [None; 4],
+            })
+            .collect();
+        let kinds: Vec<KindSpec> = ["municipal", "national"]
+            .iter()
+            .map(|n| KindSpec {
+                name: (*n).into(),
+                count: 10,
+                demand: None,
+                own: [None; 6],
+            })
+            .collect();
+        let mut g = resolve_groups(&p, &groups);
+        let mut k = resolve_kinds(&p, &kinds);
+        let mut inh = Inhibitors::default();
+        inh.set(Inhibitor::LowTrust, 1.0);
+        inh.named_mut("low_trust").unwrap().groups = vec!["rural".into()];
+        inh.set(Inhibitor::MissingLegalFramework, 1.0);
+        inh.named_mut("missing_legal_framework").unwrap().kinds = vec!["municipal".into()];
+        // a global parameter is changed whatever the targets
+        inh.define(Entry {
+            kinds: vec!["national".into()],
+            ..custom(
+                "red_tape",
+                vec![
+                    Effect {
+                        target: Target::param("participation.intercept"),
+                        op: Op::Add,
+                        by: -1.0,
+                    },
+                    Effect {
+                        target: Target::param("agencies.capacity_share"),
+                        op: Op::Scale,
+                        by: -0.5,
+                    },
+                ],
+                1.0,
+            )
+        });
+        let mut params = p.clone();
+        inh.apply(&mut params, &mut g, &mut k);
+        assert_eq!(g[0].get(GroupKey::TrustMean), 0.6);
+        assert!((g[1].get(GroupKey::TrustMean) - 0.15).abs() < 1e-15);
+        assert_eq!(k[0].get(KindKey::LegalLevel), 0.0);
+        assert_eq!(k[1].get(KindKey::LegalLevel), 0.9);
+        assert_eq!(k[0].get(KindKey::CapacityShare), 0.05);
+        assert_eq!(k[1].get(KindKey::CapacityShare), 0.025);
+        assert_eq!(params.participation.intercept, -7.0);
+        // who acted on what, for error messages
+        assert_eq!(
+            inh.acted_on("citizens.trust_mean", Some("rural")),
+            [("low_trust", 1.0)]
+        );
+        assert!(
+            inh.acted_on("citizens.trust_mean", Some("urban"))
+                .is_empty()
+        );
+        assert_eq!(
+            inh.acted_on("agencies.capacity_share", Some("national")),
+            [("red_tape", 1.0)]
+        );
+    }
+
+    #[test]
+    fn effects_may_act_on_every_real_parameter_but_run_population_network_and_concentration() {
+        assert!(Target::from_name("participation.intercept").is_some());
+        assert!(Target::from_name("citizens.excluded_share").is_some());
+        assert!(Target::from_name("trust.gain").is_some());
+        for refused in [
+            "citizens.concentration",
+            "run.steps",
+            "population.citizens",
+            "network.rewire",
+            "nope",
+        ] {
+            assert!(Target::from_name(refused).is_none(), "{refused}");
+        }
+        // 35 parameters less run (3), population (2), network (3) and
+        // concentration, plus citizens.excluded_share
+        assert_eq!(Target::allowed().count(), 35 - 3 - 2 - 3 - 1 + 1);
+    }
+
+    #[test]
     fn names_round_trip() {
         for i in Inhibitor::ALL {
             assert_eq!(Inhibitor::from_name(i.name()), Some(i));

@@ -728,7 +728,7 @@ impl<'m> World<'m> {
                 let current = self.governance[q].capacity_share;
                 self.governance[q].capacity_share = match targeted.len() {
                     1 => value,
-                    _ if total > 0.0 => value * current / total,
+                    _ if total > 0.0 => value * (current / total),
                     _ => value / count,
                 };
             }
@@ -1016,3 +1016,6 @@ fn group_mean(values: &[f32], excluded: &[bool], group: bool) -> f64 {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod pvc2_tests;
