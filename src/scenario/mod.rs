@@ -349,11 +349,13 @@ impl Scenario {
                     }
                     None => (key.clone(), String::new()),
                 };
-                let origin = self
-                    .origins
-                    .get(&own)
-                    .cloned()
-                    .unwrap_or_else(|| self.origin_of(&key));
+                // where the file gave the value, else where it gave the
+                // last inhibitor that acted on it
+                let origin = [own.clone(), key.clone()]
+                    .into_iter()
+                    .chain(acted.iter().rev().map(|(n, _)| format!("inhibitors.{n}")))
+                    .find_map(|k| self.origins.get(&k).cloned())
+                    .unwrap_or_else(|| Origin::whole(&self.source));
                 let list: Vec<String> =
                     acted.iter().map(|(n, x)| format!("`{n}` at {x}")).collect();
                 let message = if list.is_empty() {
@@ -452,9 +454,7 @@ impl Scenario {
         if level == "group" {
             let Some(k) = GroupKey::from_name(field) else {
                 let keys: Vec<&str> = GroupKey::ALL.iter().map(|k| k.name()).collect();
-                let hint = nearest(field, keys.iter().copied())
-                    .map(|n| format!("did you mean `{n}`? "))
-                    .unwrap_or_default();
+                let hint = suggest(field, &keys);
                 return Err(format!(
                     "`{key}`: a group has no settable value `{field}`; {hint}settable are {}",
                     keys.join(", ")
@@ -467,9 +467,7 @@ impl Scenario {
         } else {
             let Some(k) = KindKey::from_name(field) else {
                 let keys: Vec<&str> = KindKey::ALL.iter().map(|k| k.name()).collect();
-                let hint = nearest(field, keys.iter().copied())
-                    .map(|n| format!("did you mean `{n}`? "))
-                    .unwrap_or_default();
+                let hint = suggest(field, &keys);
                 return Err(format!(
                     "`{key}`: a kind has no settable value `{field}`; {hint}settable are {}",
                     keys.join(", ")
@@ -598,6 +596,15 @@ impl Scenario {
         }
         out
     }
+}
+
+/// "did you mean `NAME`? " for a likely typo of one of `keys`, or for a
+/// key that `field` begins (`capability` for `capability_mean`).
+fn suggest(field: &str, keys: &[&str]) -> String {
+    nearest(field, keys.iter().copied())
+        .or_else(|| keys.iter().copied().find(|k| k.starts_with(field)))
+        .map(|n| format!("did you mean `{n}`? "))
+        .unwrap_or_default()
 }
 
 /// The largest scenario or sweep file read, in bytes.

@@ -17,6 +17,7 @@ mod limits;
 mod oracle;
 mod pins;
 mod properties;
+mod pvc2;
 mod report;
 mod scenarios;
 mod slurm;
