@@ -4,6 +4,13 @@
 //!
 //! - `replication/citizens_N`: one replication of the default scenario on
 //!   one thread, setup (population, network) included.
+//! - `replication/rich_10000`: the same with PVC-2's structure (MODEL.md
+//!   section 11): three citizen groups, three agency kinds with demands,
+//!   and inhibitors targeted at groups and kinds, tuned so that about as
+//!   many citizens take part as in the default scenario (so that the
+//!   comparison measures what groups and kinds cost, not a different
+//!   amount of interaction). Its speed should be at least 0.85 of
+//!   `citizens_10000`'s.
 //! - `threads/p`: 32 replications of 10,000 citizens on a pool of p threads
 //!   (parallel efficiency = throughput with p threads / p x with one).
 //! - `sweep/lhs_like`: a short sweep, 8 points over the eight inhibitor
@@ -25,6 +32,43 @@ fn scenario(citizens: u32) -> Scenario {
     scenario
 }
 
+/// The rich scenario of `replication/rich_10000`.
+pub const RICH: &str = r#"
+[population]
+citizens = 10000
+[[citizens.groups]]
+name = "urban"
+share = 0.6
+capability_mean = 0.65
+[[citizens.groups]]
+name = "rural"
+share = 0.25
+capability_mean = 0.55
+excluded_share = 0.1
+[[citizens.groups]]
+name = "elderly"
+share = 0.15
+trust_mean = 0.7
+capability_mean = 0.5
+excluded_share = 0.2
+[[agencies.kinds]]
+name = "municipal"
+count = 14
+demand = 0.6
+legal_level = 0.8
+[[agencies.kinds]]
+name = "regional"
+count = 4
+demand = 0.25
+[[agencies.kinds]]
+name = "national"
+count = 2
+demand = 0.15
+[inhibitors]
+low_trust = { intensity = 0.1, groups = ["rural"] }
+risk_averse_culture = { intensity = 0.5, kinds = ["national"] }
+"#;
+
 fn replication(c: &mut Criterion) {
     let mut group = c.benchmark_group("replication");
     for citizens in [10_000u32, 1_000_000] {
@@ -41,6 +85,18 @@ fn replication(c: &mut Criterion) {
             })
         });
     }
+    let rich = Scenario::from_toml(RICH, "rich", "rich")
+        .and_then(|s| s.model())
+        .expect("the rich scenario is valid");
+    group.throughput(Throughput::Elements(rich.citizen_steps()));
+    group.sample_size(100);
+    let mut r = 0;
+    group.bench_function("rich_10000", |b| {
+        b.iter(|| {
+            r += 1;
+            black_box(experiment::run_one(&rich, 42, r))
+        })
+    });
     group.finish();
 }
 

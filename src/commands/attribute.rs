@@ -89,7 +89,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
     for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
         let values: Vec<Vec<f64>> = records
             .iter()
-            .map(|rs| rs.iter().map(|r| r.values()[i].as_f64()).collect())
+            .map(|rs| rs.iter().map(|r| r.record.values()[i].as_f64()).collect())
             .collect();
         let shares = shapley(k, &values);
         for ((inhibitor, _), s) in active.iter().zip(&shares) {
@@ -106,12 +106,50 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
             }
         }
     }
+    // per citizen group: each inhibitor's Shapley value for the group's figures
+    let mut group_csv = csv::Writer::from_writer(Vec::new());
+    let _ = group_csv.write_record([
+        "group",
+        "inhibitor",
+        "metric",
+        "shapley",
+        "ci95_low",
+        "ci95_high",
+        "removal_gain",
+    ]);
+    let mut group_tables = Vec::new();
+    for (g, group) in models[0].groups().iter().enumerate() {
+        for (i, metric) in cocreate::model::GroupRecord::FIGURES.iter().enumerate() {
+            let values: Vec<Vec<f64>> = records
+                .iter()
+                .map(|rs| {
+                    rs.iter()
+                        .map(|r| r.groups[g].values()[i].as_f64())
+                        .collect()
+                })
+                .collect();
+            let shares = shapley(k, &values);
+            for ((inhibitor, _), s) in active.iter().zip(&shares) {
+                let _ = group_csv.write_record([
+                    group.name.clone(),
+                    inhibitor.clone(),
+                    metric.to_string(),
+                    num(s.shapley),
+                    num(s.ci.0),
+                    num(s.ci.1),
+                    num(s.removal_gain),
+                ]);
+            }
+            if *metric == "value_per_capita" {
+                group_tables.push((group.name.clone(), shares));
+            }
+        }
+    }
     // the waterfall needs only the twin (no inhibitor) and the scenario (all)
-    let waterfall = waterfall(
-        &records[0],
-        &records[models.len() - 1],
-        scenario.params.value.destruction_loss,
-    );
+    let (twin_runs, all_runs) = (&records[0], &records[models.len() - 1]);
+    let lambda = scenario.params.value.destruction_loss;
+    let waterfall = waterfall(&run_funnels(twin_runs), &run_funnels(all_runs), lambda);
+    let groups = group_waterfalls(&models[0], twin_runs, all_runs, lambda);
     let manifest_bytes = analysis_manifest(
         serde_json::json!({
             "scenario": scenario,
@@ -124,13 +162,21 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         started,
     )?;
     let waterfall_text = output::waterfall_csv(&[(&scenario.name, &waterfall)]);
+    let by_group: Vec<(&str, &str, &cocreate::experiment::waterfall::Waterfall)> = groups
+        .iter()
+        .map(|(g, w)| (scenario.name.as_str(), g.as_str(), w))
+        .collect();
+    let group_waterfall_text = output::group_waterfall_csv(&by_group);
     let attribution = csv_text.into_inner().unwrap_or_default();
+    let group_attribution = group_csv.into_inner().unwrap_or_default();
     let dir = write_folder(
         folder,
         &progress,
         &[
             ("waterfall.csv", &waterfall_text),
+            ("waterfall_groups.csv", &group_waterfall_text),
             ("attribution.csv", &attribution),
+            ("attribution_groups.csv", &group_attribution),
             ("manifest.json", &manifest_bytes),
         ],
     )?;
@@ -159,9 +205,39 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
             ]);
         }
         print!("{}", t.render());
+        if !scenario.groups.is_empty() {
+            println!(
+                "\nvalue per capita lost to each inhibitor, by citizen group (Shapley values, 95% CI):"
+            );
+            let mut t = output::TextTable::new(&[
+                ("group", output::Align::Left),
+                ("costs the most", output::Align::Left),
+                ("Shapley value", output::Align::Right),
+                ("95% CI", output::Align::Left),
+                ("then", output::Align::Left),
+            ]);
+            for (group, shares) in &group_tables {
+                let mut ranked: Vec<(&String, &cocreate::experiment::attribution::Share)> =
+                    active.iter().map(|(n, _)| n).zip(shares).collect();
+                ranked.sort_by(|a, b| a.1.shapley.total_cmp(&b.1.shapley));
+                let (first, s) = ranked[0];
+                let rest: Vec<String> = ranked[1..]
+                    .iter()
+                    .map(|(n, s)| format!("{n} {}", output::signed(s.shapley)))
+                    .collect();
+                t.row(vec![
+                    group.clone(),
+                    first.clone(),
+                    output::signed(s.shapley),
+                    output::interval(s.ci.0, s.ci.1),
+                    rest.join(", "),
+                ]);
+            }
+            print!("{}", t.render());
+        }
         print!("{}", waterfall_table(&scenario.name, &waterfall));
         println!(
-            "wrote {}/attribution.csv, waterfall.csv and manifest.json",
+            "wrote {}/attribution.csv, attribution_groups.csv, waterfall.csv, waterfall_groups.csv and manifest.json",
             dir.display()
         );
     }

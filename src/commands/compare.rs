@@ -19,6 +19,9 @@ struct Collected {
     window: Vec<Vec<f64>>,
     /// With `--check-pairing`: the records under another master seed.
     independent: Vec<RunRecord>,
+    /// Per replication, each group's and each kind's figures.
+    groups: Vec<Vec<cocreate::model::GroupRecord>>,
+    kinds: Vec<Vec<cocreate::model::KindRecord>>,
 }
 
 /// `cocreate compare`.
@@ -95,12 +98,15 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             progress.bar.set_message(scenario.name.clone());
             let c = &mut collected[k];
             let (records, series, window) = (&mut c.records, &mut c.series, &mut c.window);
+            let (groups, kinds) = (&mut c.groups, &mut c.kinds);
             replications_of(&pool, model, seed, done..end, &progress, what, |rep| {
                 series.add(&rep.steps);
                 if let Some((first, last)) = args.window {
                     window.push(window_figures(&rep.steps, first as usize, last as usize));
                 }
                 records.push(rep.record);
+                groups.push(rep.groups);
+                kinds.push(rep.kinds);
             })?;
             if k > 0 && args.check_pairing {
                 progress
@@ -149,6 +155,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             .collect::<Vec<_>>()
     };
     let results = compared(&|c| figure_rows(&c.records), &RunRecord::FIGURES);
+    let parts = part_comparisons(&models, &collected, seed);
     let windowed = args
         .window
         .map(|_| compared(&|c| c.window.clone(), &StepRecord::FIGURES));
@@ -189,11 +196,15 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         .collect();
     let series = output::series_csv(&named);
     let comparison = comparison_csv(&results, None);
+    let breakdown = breakdown_csv(&scenarios, &parts);
     let window = windowed
         .as_ref()
         .map(|w| comparison_csv(w, Some(Aggregate::of_figure)));
-    let mut files: Vec<(&str, &[u8])> =
-        vec![("series.csv", &series), ("comparison.csv", &comparison)];
+    let mut files: Vec<(&str, &[u8])> = vec![
+        ("series.csv", &series),
+        ("comparison.csv", &comparison),
+        ("breakdown.csv", &breakdown),
+    ];
     if let Some(w) = &window {
         files.push(("window.csv", w));
     }
@@ -211,6 +222,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     warn_unreached(&outcomes);
     if !args.common.quiet {
         print!("{}", comparison_table(&results, &KEY, args.check_pairing));
+        print!("{}", parts_table(&scenarios, &parts));
         if let (Some(w), Some((first, last))) = (&windowed, args.window) {
             println!("\nover steps {first} to {last}:");
             print!("{}", comparison_table(w, &WINDOW_KEY, args.check_pairing));
@@ -222,7 +234,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             );
         }
         println!(
-            "wrote {}/comparison.csv, series.csv{} and manifest.json",
+            "wrote {}/comparison.csv, breakdown.csv, series.csv{} and manifest.json",
             dir.display(),
             if windowed.is_some() {
                 ", window.csv"
@@ -274,6 +286,181 @@ fn reductions(
             (name.clone(), per_figure)
         })
         .collect()
+}
+
+/// One group's or kind's figures in one scenario, compared with the same
+/// group or kind of the base (`None` when the base has none of that name).
+struct PartCompared {
+    level: &'static str,
+    name: String,
+    compared: Vec<Compared>,
+    paired: bool,
+}
+
+/// Each scenario's groups and kinds, compared figure by figure with the
+/// group or kind of the same name in the base, replication by replication.
+fn part_comparisons(
+    models: &[Model],
+    collected: &[Collected],
+    seed: u64,
+) -> Vec<Vec<PartCompared>> {
+    use cocreate::model::{GroupRecord, KindRecord};
+    let group_rows = |c: &Collected, g: usize| -> Vec<Vec<f64>> {
+        c.groups
+            .iter()
+            .map(|r| r[g].values().iter().map(|f| f.as_f64()).collect())
+            .collect()
+    };
+    let kind_rows = |c: &Collected, q: usize| -> Vec<Vec<f64>> {
+        c.kinds
+            .iter()
+            .map(|r| r[q].values().iter().map(|f| f.as_f64()).collect())
+            .collect()
+    };
+    let base = &models[0];
+    models
+        .iter()
+        .zip(collected)
+        .enumerate()
+        .map(|(k, (model, c))| {
+            let mut out = Vec::new();
+            for (g, group) in model.groups().iter().enumerate() {
+                let own = group_rows(c, g);
+                let at = base.groups().iter().position(|b| b.name == group.name);
+                let base_rows = at.map_or_else(|| own.clone(), |b| group_rows(&collected[0], b));
+                out.push(PartCompared {
+                    level: "group",
+                    name: group.name.clone(),
+                    compared: compare_values(
+                        &GroupRecord::FIGURES,
+                        &base_rows,
+                        &own,
+                        k == 0 || at.is_none(),
+                        None,
+                        seed,
+                    ),
+                    paired: at.is_some(),
+                });
+            }
+            for (q, kind) in model.kinds().iter().enumerate() {
+                let own = kind_rows(c, q);
+                let at = base.kinds().iter().position(|b| b.name == kind.name);
+                let base_rows = at.map_or_else(|| own.clone(), |b| kind_rows(&collected[0], b));
+                out.push(PartCompared {
+                    level: "kind",
+                    name: kind.name.clone(),
+                    compared: compare_values(
+                        &KindRecord::FIGURES,
+                        &base_rows,
+                        &own,
+                        k == 0 || at.is_none(),
+                        None,
+                        seed,
+                    ),
+                    paired: at.is_some(),
+                });
+            }
+            out
+        })
+        .collect()
+}
+
+/// `breakdown.csv` of a comparison: each scenario's groups and kinds, each
+/// figure's mean with its interval, and the paired difference from the
+/// same group or kind of the base (empty where the base has none of that
+/// name).
+fn breakdown_csv(scenarios: &[Scenario], parts: &[Vec<PartCompared>]) -> Vec<u8> {
+    let mut csv_text = csv::Writer::from_writer(Vec::new());
+    let mut buf = ryu::Buffer::new();
+    let mut num = |x: f64| output::real(x, &mut buf);
+    let _ = csv_text.write_record([
+        "scenario",
+        "level",
+        "name",
+        "metric",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "diff",
+        "diff_ci95_low",
+        "diff_ci95_high",
+    ]);
+    for (scenario, rows) in scenarios.iter().zip(parts) {
+        for part in rows {
+            for c in &part.compared {
+                let mut row = vec![
+                    scenario.name.clone(),
+                    part.level.to_string(),
+                    part.name.clone(),
+                    c.metric.to_string(),
+                    num(c.level.mean),
+                    num(c.level.ci95_low),
+                    num(c.level.ci95_high),
+                ];
+                if part.paired {
+                    row.extend([num(c.diff), num(c.diff_ci.0), num(c.diff_ci.1)]);
+                } else {
+                    row.extend([String::new(), String::new(), String::new()]);
+                }
+                let _ = csv_text.write_record(&row);
+            }
+        }
+    }
+    csv_text.into_inner().unwrap_or_default()
+}
+
+/// The terminal table of the groups and kinds (when a scenario has its
+/// own): value per capita of each group and realized value of each kind,
+/// with the paired difference from the base.
+fn parts_table(scenarios: &[Scenario], parts: &[Vec<PartCompared>]) -> String {
+    if scenarios
+        .iter()
+        .all(|s| s.groups.is_empty() && s.kinds.is_empty())
+    {
+        return String::new();
+    }
+    let mut t = TextTable::new(&[
+        ("scenario", Align::Left),
+        ("group or kind", Align::Left),
+        ("figure", Align::Left),
+        ("mean", Align::Right),
+        ("95% CI", Align::Left),
+        ("difference", Align::Right),
+        ("95% CI", Align::Left),
+    ]);
+    for (k, (scenario, rows)) in scenarios.iter().zip(parts).enumerate() {
+        for part in rows {
+            let figure = if part.level == "group" {
+                "value_per_capita"
+            } else {
+                "value_realized"
+            };
+            let Some(c) = part.compared.iter().find(|c| c.metric == figure) else {
+                continue;
+            };
+            let (diff, ci) = match (k, part.paired) {
+                (0, _) => ("(base)".to_string(), String::new()),
+                (_, true) => (
+                    output::signed(c.diff),
+                    output::interval(c.diff_ci.0, c.diff_ci.1),
+                ),
+                (_, false) => ("(not in base)".to_string(), String::new()),
+            };
+            t.row(vec![
+                scenario.name.clone(),
+                format!("{} {}", part.level, part.name),
+                figure.to_string(),
+                output::number(c.level.mean),
+                output::interval(c.level.ci95_low, c.level.ci95_high),
+                diff,
+                ci,
+            ]);
+        }
+    }
+    format!(
+        "\nby group and kind (all figures in breakdown.csv):\n{}",
+        t.render()
+    )
 }
 
 /// `comparison.csv` (or `window.csv`, whose rows also say how each step

@@ -449,12 +449,46 @@ fn records_of(
     replications: u32,
     progress: &Progress,
     what: &str,
-) -> Result<Vec<cocreate::RunRecord>> {
+) -> Result<Vec<cocreate::model::Finished>> {
     let mut records = Vec::with_capacity(replications as usize);
     replications_of(pool, model, seed, 0..replications, progress, what, |rep| {
-        records.push(rep.record)
+        records.push(cocreate::model::Finished {
+            record: rep.record,
+            groups: rep.groups,
+            kinds: rep.kinds,
+        })
     })?;
     Ok(records)
+}
+
+/// The waterfall of each citizen group: its own funnel in the scenario's
+/// runs against that in the twin's (the same groups, paired by index).
+fn group_waterfalls(
+    model: &Model,
+    twin: &[cocreate::model::Finished],
+    runs: &[cocreate::model::Finished],
+    lambda: f64,
+) -> Vec<(String, cocreate::experiment::waterfall::Waterfall)> {
+    use cocreate::experiment::waterfall::waterfall;
+    let funnels = |f: &[cocreate::model::Finished], g: usize| -> Vec<cocreate::model::Funnel> {
+        f.iter().map(|r| r.groups[g].funnel).collect()
+    };
+    model
+        .groups()
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            (
+                group.name.clone(),
+                waterfall(&funnels(twin, g), &funnels(runs, g), lambda),
+            )
+        })
+        .collect()
+}
+
+/// The funnels of whole runs.
+fn run_funnels(f: &[cocreate::model::Finished]) -> Vec<cocreate::model::Funnel> {
+    f.iter().map(|r| r.record.funnel()).collect()
 }
 
 /// The text of an analysis command's `manifest.json`: `fields` plus the

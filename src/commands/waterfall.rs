@@ -65,10 +65,14 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
             .set_message(format!("{} (twin)", scenario.name));
         let twin = records_of(&pool, &pair[1], seed, replications, &progress, what)?;
         let lambda = scenario.params.value.destruction_loss;
-        results.push(compute(&twin, &runs, lambda));
+        let groups = group_waterfalls(&pair[0], &twin, &runs, lambda);
+        results.push((
+            compute(&run_funnels(&twin), &run_funnels(&runs), lambda),
+            groups,
+        ));
     }
     progress.bar.finish_and_clear();
-    for (scenario, w) in scenarios.iter().zip(&results) {
+    for (scenario, (w, groups)) in scenarios.iter().zip(&results) {
         let folder = folders.next().context("one folder per scenario")?;
         let manifest = analysis_manifest(
             serde_json::json!({
@@ -81,14 +85,34 @@ pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
             started,
         )?;
         let text = output::waterfall_csv(&[(&scenario.name, w)]);
+        let by_group: Vec<(&str, &str, &Waterfall)> = groups
+            .iter()
+            .map(|(g, gw)| (scenario.name.as_str(), g.as_str(), gw))
+            .collect();
+        let group_text = output::group_waterfall_csv(&by_group);
         let dir = write_folder(
             folder,
             &progress,
-            &[("waterfall.csv", &text), ("manifest.json", &manifest)],
+            &[
+                ("waterfall.csv", &text),
+                ("waterfall_groups.csv", &group_text),
+                ("manifest.json", &manifest),
+            ],
         )?;
         if !args.common.quiet {
             print!("{}", waterfall_table(&scenario.name, w));
-            println!("wrote {}/waterfall.csv and manifest.json", dir.display());
+            if !scenario.groups.is_empty() {
+                for (g, gw) in groups {
+                    print!(
+                        "{}",
+                        waterfall_table(&format!("{} (group {g})", scenario.name), gw)
+                    );
+                }
+            }
+            println!(
+                "wrote {}/waterfall.csv, waterfall_groups.csv and manifest.json",
+                dir.display()
+            );
         }
     }
     Ok(())

@@ -39,7 +39,7 @@
 //! is undefined in both, it is 0 (the run's value is 0 whatever it is).
 
 use super::attribution::shapley_in;
-use crate::model::RunRecord;
+use crate::model::Funnel;
 use crate::stats::Summary;
 
 /// The steps of the waterfall, in the order they are shown: what each
@@ -75,13 +75,15 @@ pub struct Waterfall {
     pub scenario: Summary,
 }
 
-/// The waterfall from paired runs of the twin and the scenario
-/// (replication r of each ran with the same seed). `destruction_loss` is
-/// λ, `value.destruction_loss` of both.
+/// The waterfall from the funnels of paired runs of the twin and the
+/// scenario (replication r of each ran with the same seed): of whole runs
+/// ([`crate::RunRecord::funnel`]), or of one citizen group's part of them
+/// ([`crate::model::GroupRecord::funnel`]). `destruction_loss` is λ,
+/// `value.destruction_loss` of both.
 ///
 /// # Panics
 /// If the two slices differ in length (a caller's bug).
-pub fn waterfall(twin: &[RunRecord], scenario: &[RunRecord], destruction_loss: f64) -> Waterfall {
+pub fn waterfall(twin: &[Funnel], scenario: &[Funnel], destruction_loss: f64) -> Waterfall {
     assert_eq!(twin.len(), scenario.len(), "runs are paired");
     let reps = twin.len();
     // value of R for every mix of factors: bit k set = factor k from the scenario
@@ -106,14 +108,7 @@ pub fn waterfall(twin: &[RunRecord], scenario: &[RunRecord], destruction_loss: f
             Summary::of(&per_rep)
         })
         .collect();
-    let level = |runs: &[RunRecord]| {
-        Summary::of(
-            &runs
-                .iter()
-                .map(|r| r.total_value_realized)
-                .collect::<Vec<_>>(),
-        )
-    };
+    let level = |runs: &[Funnel]| Summary::of(&runs.iter().map(|r| r.realized).collect::<Vec<_>>());
     Waterfall {
         twin: level(twin),
         steps,
@@ -130,7 +125,7 @@ fn realized(f: &[f64; 6], destruction_loss: f64) -> f64 {
 /// The factors [P, a, v, l, m, d] of a run; `None` where undefined. The
 /// shares come from sums of V by outcome, so a share with nothing to
 /// divide is exactly undefined (no rounding leftovers of a difference).
-fn factors(r: &RunRecord) -> [Option<f64>; 6] {
+fn factors(r: &Funnel) -> [Option<f64>; 6] {
     let div = |x: f64, y: f64| (y > 0.0).then(|| x / y);
     let v = &r.by_outcome;
     let legal = v.realized + v.not_implemented;
@@ -138,7 +133,7 @@ fn factors(r: &RunRecord) -> [Option<f64>; 6] {
     [
         Some(r.participants as f64),
         div(r.served as f64, r.participants as f64),
-        div(r.total_value_potential, r.served as f64),
+        div(r.potential, r.served as f64),
         div(legal, kept),
         div(v.realized, legal),
         div(v.co_destroyed, kept + v.co_destroyed),
@@ -163,21 +158,20 @@ mod tests {
 
     /// A run with the given totals; realized value and potential follow
     /// from the outcome sums (lambda = 0.5).
-    fn run(participants: u64, served: u64, potential: f64, u: [f64; 3]) -> RunRecord {
+    fn run(participants: u64, served: u64, potential: f64, u: [f64; 3]) -> Funnel {
         let [co, bl, ni] = u;
         let realized = potential - co - bl - ni;
-        RunRecord {
+        Funnel {
             participants,
             served,
-            total_value_potential: potential,
-            total_value_realized: realized - 0.5 * co,
+            potential,
+            realized: realized - 0.5 * co,
             by_outcome: OutcomePotential {
                 realized,
                 co_destroyed: co,
                 blocked_legal: bl,
                 not_implemented: ni,
             },
-            ..RunRecord::default()
         }
     }
 
@@ -185,7 +179,7 @@ mod tests {
     fn the_factors_reproduce_the_realized_value() {
         let r = run(1000, 800, 640.0, [10.0, 60.0, 150.0]);
         let (f, _) = filled(factors(&r), factors(&r));
-        assert!((realized(&f, 0.5) - r.total_value_realized).abs() < 1e-9);
+        assert!((realized(&f, 0.5) - r.realized).abs() < 1e-9);
     }
 
     #[test]
@@ -211,7 +205,7 @@ mod tests {
         let twin = vec![run(1000, 800, 640.0, [10.0, 60.0, 150.0])];
         let scen = vec![run(500, 400, 320.0, [5.0, 30.0, 75.0])];
         let w = waterfall(&twin, &scen, 0.5);
-        let half = twin[0].total_value_realized / 2.0;
+        let half = twin[0].realized / 2.0;
         assert!((w.steps[0].mean + half).abs() < 1e-9);
         assert!(w.steps[1..].iter().all(|s| s.mean.abs() < 1e-9));
     }
@@ -222,7 +216,7 @@ mod tests {
         let twin = vec![run(1000, 800, 640.0, [10.0, 60.0, 150.0])];
         let scen = vec![run(0, 0, 0.0, [0.0; 3])];
         let w = waterfall(&twin, &scen, 0.5);
-        assert!((w.steps[0].mean + twin[0].total_value_realized).abs() < 1e-9);
+        assert!((w.steps[0].mean + twin[0].realized).abs() < 1e-9);
         assert!(w.steps[1..].iter().all(|s| s.mean == 0.0));
         // no legal basis at all: nothing is implemented either, and the
         // whole legally possible value goes to the legal step

@@ -173,6 +173,8 @@ pub struct Tally {
     pub agency_value: Vec<[f64; 2]>,
     /// Per group, when there are groups: participants and served.
     pub per_group: Vec<[u64; 2]>,
+    /// Per group, when there are groups: Σ V by outcome.
+    pub group_value: Vec<OutcomePotential>,
 }
 
 impl Tally {
@@ -189,6 +191,8 @@ impl Tally {
             .resize(if per_kind { agencies } else { 0 }, [0.0; 2]);
         self.per_group.clear();
         self.per_group.resize(groups, [0; 2]);
+        self.group_value.clear();
+        self.group_value.resize(groups, OutcomePotential::default());
     }
 
     /// Adds another chunk's tally.
@@ -209,6 +213,9 @@ impl Tally {
             for (m, t) in mine.iter_mut().zip(theirs) {
                 *m += t;
             }
+        }
+        for (mine, theirs) in self.group_value.iter_mut().zip(&other.group_value) {
+            mine.add(theirs);
         }
     }
 }
@@ -288,6 +295,11 @@ pub fn interact_chunk(
             let counts = &mut tally.per_group[usize::from(g)];
             counts[0] += 1;
             counts[1] += u64::from(served);
+            let v = &mut tally.group_value[usize::from(g)];
+            v.realized += rf * potential;
+            v.co_destroyed += f64::from(u8::from(destroyed)) * potential;
+            v.blocked_legal += f64::from(u8::from(blocked)) * potential;
+            v.not_implemented += f64::from(u8::from(ignored)) * potential;
         }
         value[local] += (rf * potential) as f32;
         // phase 5; a participant's packed flag is set, and stays set for phase 7

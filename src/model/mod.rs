@@ -21,7 +21,9 @@ pub use inhibitor::{Effect, Entry, Inhibitor, Inhibitors, Op, Target};
 pub use intervention::{Action, Intervention, SetKey};
 pub use network::Network;
 pub use population::{BetaMean, TraitDraw};
-pub use record::{Figure, GroupRecord, KindRecord, OutcomePotential, RunRecord, StepRecord};
+pub use record::{
+    Figure, Funnel, GroupRecord, KindRecord, OutcomePotential, RunRecord, StepRecord,
+};
 pub use world::{CHUNK, Finished, Governance, World, run};
 
 use params::{NetworkKind, ParamKey, ParamValue, Params};

@@ -268,6 +268,38 @@ pub struct GroupRecord {
     pub final_mean_trust: f64,
     /// final_mean_trust minus its mean trust right after initialization.
     pub trust_change: f64,
+    /// The group's co-creation funnel over the run, for its waterfall (not
+    /// a column of `groups.csv`).
+    pub funnel: Funnel,
+}
+
+/// What the value-loss waterfall needs of a run, or of one group's part of
+/// it: the interactions and their value potential by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Funnel {
+    /// Participations (participants summed over steps).
+    pub participants: u64,
+    /// Served interactions.
+    pub served: u64,
+    /// Σ V over the served interactions.
+    pub potential: f64,
+    /// Σ V by outcome.
+    pub by_outcome: OutcomePotential,
+    /// Realized value, the negative parts of co-destruction included.
+    pub realized: f64,
+}
+
+impl RunRecord {
+    /// The run's funnel.
+    pub fn funnel(&self) -> Funnel {
+        Funnel {
+            participants: self.participants,
+            served: self.served,
+            potential: self.total_value_potential,
+            by_outcome: self.by_outcome,
+            realized: self.total_value_realized,
+        }
+    }
 }
 
 impl GroupRecord {

@@ -13,7 +13,7 @@ use super::kernel::{self, ALL_GROUPS, Pass};
 use super::network::Network;
 use super::params::ParticipationParams;
 use super::population::{TraitDraw, excluded};
-use super::record::{GroupRecord, KindRecord, OutcomePotential, RunRecord, StepRecord};
+use super::record::{Funnel, GroupRecord, KindRecord, OutcomePotential, RunRecord, StepRecord};
 use super::rng::{Stream, below, key, threshold, unit_f64, word};
 use super::rules::{self, TrustRule};
 use super::structure::{GroupKey, KindKey};
@@ -46,6 +46,7 @@ struct GroupSums {
     participation: f64,
     participants: u64,
     served: u64,
+    by_outcome: OutcomePotential,
     initial_trust: f64,
 }
 
@@ -611,15 +612,17 @@ impl<'m> World<'m> {
             g.participants += record.participants;
             g.served += record.served;
         } else {
-            for ((sums, counts), group) in self
+            for (((sums, counts), value), group) in self
                 .group_sums
                 .iter_mut()
                 .zip(&s.per_group)
+                .zip(&s.group_value)
                 .zip(&self.model.groups)
             {
                 sums.participation += counts[0] as f64 / f64::from(group.size);
                 sums.participants += counts[0];
                 sums.served += counts[1];
+                sums.by_outcome.add(value);
             }
         }
         for (counts, &q) in s.per_agency.iter().zip(&self.kind) {
@@ -821,6 +824,26 @@ impl<'m> World<'m> {
                 } else {
                     (sums.initial_trust, final_trust[g])
                 };
+                let funnel = if self.group.is_empty() {
+                    Funnel {
+                        participants: self.total.participants,
+                        served: self.total.served,
+                        potential: self.total.value_potential,
+                        by_outcome: self.by_outcome,
+                        realized: self.total.value_realized,
+                    }
+                } else {
+                    let v = &self.model.params.value;
+                    let (potential, realized, _, _) =
+                        sums.by_outcome.figures(v.destruction_loss, v.spillover);
+                    Funnel {
+                        participants: sums.participants,
+                        served: sums.served,
+                        potential,
+                        by_outcome: sums.by_outcome,
+                        realized,
+                    }
+                };
                 GroupRecord {
                     citizens: u64::from(group.size),
                     excluded: excluded[g],
@@ -833,6 +856,7 @@ impl<'m> World<'m> {
                     value_per_capita: value[g] / f64::from(group.size),
                     final_mean_trust: last,
                     trust_change: last - initial,
+                    funnel,
                 }
             })
             .collect()

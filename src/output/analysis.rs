@@ -26,15 +26,46 @@ pub const WATERFALL_COLUMNS: [&str; 8] = [
 /// (`scenario_realized`, kind `level`); `share_of_twin` is the value over
 /// the twin's mean realized value (NaN when the twin realizes nothing or less).
 pub fn waterfall_csv(waterfalls: &[(&str, &Waterfall)]) -> Vec<u8> {
+    let rows: Vec<(&str, Option<&str>, &Waterfall)> =
+        waterfalls.iter().map(|(s, w)| (*s, None, *w)).collect();
+    waterfall_rows(&WATERFALL_COLUMNS, &rows)
+}
+
+/// The header of `waterfall_groups.csv`: that of `waterfall.csv` with the
+/// citizen group after the scenario.
+pub const GROUP_WATERFALL_COLUMNS: [&str; 9] = [
+    "scenario",
+    "group",
+    "step",
+    "kind",
+    "label",
+    "value",
+    "ci95_low",
+    "ci95_high",
+    "share_of_twin",
+];
+
+/// The text of `waterfall_groups.csv`: the waterfall of each citizen
+/// group's own realized value (MODEL.md 11.5), as in `waterfall.csv`.
+pub fn group_waterfall_csv(waterfalls: &[(&str, &str, &Waterfall)]) -> Vec<u8> {
+    let rows: Vec<(&str, Option<&str>, &Waterfall)> = waterfalls
+        .iter()
+        .map(|(s, g, w)| (*s, Some(*g), *w))
+        .collect();
+    waterfall_rows(&GROUP_WATERFALL_COLUMNS, &rows)
+}
+
+fn waterfall_rows(header: &[&str], waterfalls: &[(&str, Option<&str>, &Waterfall)]) -> Vec<u8> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut buf = ryu::Buffer::new();
-    let _ = out.write_record(WATERFALL_COLUMNS);
-    for (scenario, w) in waterfalls {
+    let _ = out.write_record(header);
+    for (scenario, group, w) in waterfalls {
         let base = w.twin.mean;
         let mut row = |step: &str, kind: &str, label: &str, s: &Summary| {
             let share = if base > 0.0 { s.mean / base } else { f64::NAN };
-            let _ = out.write_record([
-                scenario.to_string(),
+            let mut fields = vec![scenario.to_string()];
+            fields.extend(group.map(str::to_string));
+            fields.extend([
                 step.to_string(),
                 kind.to_string(),
                 label.to_string(),
@@ -43,6 +74,7 @@ pub fn waterfall_csv(waterfalls: &[(&str, &Waterfall)]) -> Vec<u8> {
                 super::real(s.ci95_high, &mut buf),
                 super::real(share, &mut buf),
             ]);
+            let _ = out.write_record(&fields);
         };
         row("twin_realized", "level", "inhibitor-free twin", &w.twin);
         for ((step, label), s) in STEPS.iter().zip(STEP_LABELS).zip(&w.steps) {

@@ -27,7 +27,10 @@ pub mod parts;
 pub mod sweep;
 mod table;
 
-pub use analysis::{SERIES_COLUMNS, WATERFALL_COLUMNS, series_csv, waterfall_csv};
+pub use analysis::{
+    GROUP_WATERFALL_COLUMNS, SERIES_COLUMNS, WATERFALL_COLUMNS, group_waterfall_csv, series_csv,
+    waterfall_csv,
+};
 pub use atomic::{AtomicFile, remove_temporary_files};
 pub use manifest::Manifest;
 pub use table::{
