@@ -121,6 +121,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         None => sweep.name.clone(),
     };
     let mine = |p: usize| shard.is_none_or(|(i, n)| p % n == i - 1);
+    let part_names = cocreate::output::PartNames::of_scenario(&sweep.base);
     let opened = SweepWriter::create(
         &args.out,
         &folder,
@@ -129,6 +130,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         args.resume,
         plan.points.len(),
         sweep.replications,
+        &part_names,
     )
     .map_err(sweep_folder_error)?;
     let mut writer = match opened {
@@ -196,7 +198,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 sweep.seed,
                 sweep.replications,
                 &progress,
-                |rep| RunRow::format(p, values, &rep),
+                |rep| RunRow::format(p, values, &part_names, &rep),
                 |row| writer.append(row),
             )
         });
@@ -499,10 +501,17 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
     let plan = plan(&sweep);
     let factor_names: Vec<String> = sweep.factors.iter().map(|f| f.key.name()).collect();
     let identity = first["identity"].as_str().unwrap_or_default();
+    let part_names = cocreate::output::PartNames::of_scenario(&sweep.base);
     // every saved point checked before anything is written
     for (dir, _) in &shards {
-        cocreate::output::sweep::check_shard(dir, identity, plan.points.len(), sweep.replications)
-            .map_err(sweep_folder_error)?;
+        cocreate::output::sweep::check_shard(
+            dir,
+            identity,
+            plan.points.len(),
+            sweep.replications,
+            &part_names,
+        )
+        .map_err(sweep_folder_error)?;
     }
     // a merge that was stopped before it finished (a requeued job) resumes;
     // one that finished is left as it is
@@ -515,6 +524,7 @@ pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
             resume,
             plan.points.len(),
             sweep.replications,
+            &part_names,
         )
     };
     let opened = match create(false) {

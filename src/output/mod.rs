@@ -158,6 +158,28 @@ pub struct PartNames {
 }
 
 impl PartNames {
+    /// The names of `scenario`'s groups and kinds (`all` where it has none);
+    /// the same as its model's.
+    pub fn of_scenario(scenario: &crate::Scenario) -> PartNames {
+        let or_all = |names: Vec<String>| {
+            if names.is_empty() {
+                vec![crate::model::structure::ALL.to_string()]
+            } else {
+                names
+            }
+        };
+        PartNames {
+            groups: or_all(scenario.groups.iter().map(|g| g.name.clone()).collect()),
+            kinds: or_all(scenario.kinds.iter().map(|q| q.name.clone()).collect()),
+        }
+    }
+
+    /// The rows of `breakdown.csv` one scenario (or sweep point) has.
+    pub fn breakdown_rows(&self) -> usize {
+        self.groups.len() * GroupRecord::FIGURES.len()
+            + self.kinds.len() * KindRecord::FIGURES.len()
+    }
+
     /// The names of `model`'s groups and kinds.
     pub fn of(model: &Model) -> PartNames {
         PartNames {

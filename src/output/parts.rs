@@ -261,13 +261,13 @@ pub enum PointState {
 }
 
 /// Checks what `parts` holds of point `point` of the sweep `identity`,
-/// which runs `replications` replications and summarizes `figures` figures.
+/// whose saved runs have `run_rows` rows and summary `summary_rows`.
 pub fn check_point(
     parts: &Path,
     point: usize,
     identity: &str,
-    replications: u32,
-    figures: usize,
+    run_rows: u64,
+    summary_rows: u64,
 ) -> PointState {
     let paths = ["runs", "summary", "done"].map(|k| part_path(parts, point, k));
     if paths.iter().all(|p| std::fs::symlink_metadata(p).is_err()) {
@@ -306,8 +306,8 @@ pub fn check_point(
     }
     let mut files = Vec::with_capacity(2);
     for (path, rec, rows) in [
-        (runs_path, &record.runs, u64::from(replications)),
-        (summary_path, &record.summary, figures as u64),
+        (runs_path, &record.runs, run_rows),
+        (summary_path, &record.summary, summary_rows),
     ] {
         let bytes = match read_regular(path, MAX_PART_BYTES) {
             Ok(b) => b,

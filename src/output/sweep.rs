@@ -13,8 +13,16 @@
 //!   samples;
 //! - `manifest.json`.
 //!
+//! - `groups.csv` and `kinds.csv`: `point, replication, group` (or `kind`)
+//!   and the figures of `groups.csv` and `kinds.csv` of a run (MODEL.md
+//!   11.5), one row per run and group or kind;
+//! - `breakdown.csv`: `point, level, name, metric` and the summary columns,
+//!   each group's and kind's figures summarized over a point's runs;
+//!
 //! Each point's rows are saved as it finishes, in `.partial/` (one file per
-//! point and kind, each appearing complete or not at all), so memory holds
+//! point and kind, each appearing complete or not at all; the group and
+//! kind rows travel with the point's runs, and its breakdown with its
+//! summary, tagged `g`, `k` and `b` after the point), so memory holds
 //! one point's runs and an interrupted sweep (Ctrl-C, `kill -9`, power
 //! loss) can resume from the last finished point. At the end the parts are
 //! put together into the files above, and `.partial/` is removed.
@@ -22,11 +30,11 @@
 use super::folder::{FolderError, FolderLock};
 use super::parts::{self, FileRecord, PointState, Recorded};
 use super::remove_temporary_files;
-use super::{AtomicFile, OutputError, SUMMARY_COLUMNS, at, figure, real, summarize};
+use super::{AtomicFile, OutputError, PartNames, SUMMARY_COLUMNS, at, figure, real, summarize};
 use crate::experiment::Replication;
 use crate::experiment::sensitivity::{MorrisEffect, SobolIndex};
 use crate::experiment::sweep::{FigureAnalysis, Sensitivity};
-use crate::model::RunRecord;
+use crate::model::{Figure, GroupRecord, KindRecord, RunRecord};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,16 +56,20 @@ pub const CONVERGENCE_COLUMNS: [&str; 5] = ["factor", "metric", "samples", "s1",
 /// The index columns of `sensitivity.csv` for Morris designs.
 pub const MORRIS_COLUMNS: [&str; 3] = ["mu", "mu_star", "sigma"];
 
-/// One run's row of `runs.csv`, formatted (on a worker thread).
+/// One run's row of `runs.csv`, and its rows of `groups.csv` and
+/// `kinds.csv` (tagged), formatted (on a worker thread).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunRow {
     bytes: Vec<u8>,
     record: RunRecord,
+    groups: Vec<GroupRecord>,
+    kinds: Vec<KindRecord>,
 }
 
 impl RunRow {
-    /// Formats the row of replication `rep` at point `point` with factor values `values`.
-    pub fn format(point: usize, values: &[f64], rep: &Replication) -> RunRow {
+    /// Formats the rows of replication `rep` at point `point` with factor
+    /// values `values`; `parts` names its groups and kinds.
+    pub fn format(point: usize, values: &[f64], parts: &PartNames, rep: &Replication) -> RunRow {
         let mut buf = ryu::Buffer::new();
         let mut row = vec![
             point.to_string(),
@@ -66,12 +78,33 @@ impl RunRow {
         ];
         row.extend(values.iter().map(|&v| factor_value(v, &mut buf)));
         row.extend(rep.record.values().into_iter().map(|f| figure(f, &mut buf)));
-        let mut w = csv::Writer::from_writer(Vec::with_capacity(512));
+        // the tagged rows have other lengths than the run's
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::with_capacity(512));
         // writing CSV into memory cannot fail
         let _ = w.write_record(&row);
+        let tagged = |tag: &str, name: &str, figures: Vec<Figure>, buf: &mut ryu::Buffer| {
+            let mut row = vec![
+                point.to_string(),
+                tag.to_string(),
+                rep.replication.to_string(),
+                name.to_string(),
+            ];
+            row.extend(figures.into_iter().map(|f| figure(f, buf)));
+            row
+        };
+        for (name, g) in parts.groups.iter().zip(&rep.groups) {
+            let _ = w.write_record(tagged("g", name, g.values().to_vec(), &mut buf));
+        }
+        for (name, k) in parts.kinds.iter().zip(&rep.kinds) {
+            let _ = w.write_record(tagged("k", name, k.values().to_vec(), &mut buf));
+        }
         RunRow {
             bytes: w.into_inner().unwrap_or_default(),
             record: rep.record,
+            groups: rep.groups.clone(),
+            kinds: rep.kinds.clone(),
         }
     }
 }
@@ -83,8 +116,11 @@ pub struct SweepWriter {
     factors: Vec<String>,
     identity: String,
     replications: u32,
+    parts_names: PartNames,
     runs: Vec<u8>,
     current: Vec<RunRecord>,
+    current_groups: Vec<Vec<GroupRecord>>,
+    current_kinds: Vec<Vec<KindRecord>>,
     /// Per figure: the mean and variance over replications at each point.
     means: Vec<Vec<f64>>,
     variances: Vec<Vec<f64>>,
@@ -169,6 +205,7 @@ impl SweepWriter {
         resume: bool,
         points: usize,
         replications: u32,
+        parts_names: &PartNames,
     ) -> Result<Opened, SweepFolderError> {
         let dir = out.join(folder);
         at(out, std::fs::create_dir_all(out))?;
@@ -184,8 +221,11 @@ impl SweepWriter {
             factors: factors.to_vec(),
             identity: identity.to_string(),
             replications,
+            parts_names: parts_names.clone(),
             runs: Vec::new(),
             current: Vec::new(),
+            current_groups: Vec::new(),
+            current_kinds: Vec::new(),
             means: vec![vec![f64::NAN; points]; FIGURES],
             variances: vec![vec![f64::NAN; points]; FIGURES],
             done: vec![false; points],
@@ -250,7 +290,8 @@ impl SweepWriter {
     /// point is removed (it runs again) and noted.
     fn load_finished(&mut self) -> Result<(), OutputError> {
         for p in 0..self.done.len() {
-            match parts::check_point(&self.parts, p, &self.identity, self.replications, FIGURES) {
+            let (runs, summaries) = saved_rows(self.replications, &self.parts_names);
+            match parts::check_point(&self.parts, p, &self.identity, runs, summaries) {
                 PointState::Missing => {}
                 PointState::Saved { summary, .. } => self.read_summary(p, &summary)?,
                 PointState::Damaged { path, reason } => {
@@ -266,6 +307,7 @@ impl SweepWriter {
     /// Takes point `p`'s means and variances from its saved summary rows.
     fn read_summary(&mut self, p: usize, summary: &[u8]) -> Result<(), OutputError> {
         let mut rows = csv::ReaderBuilder::new()
+            .flexible(true)
             .has_headers(false)
             .from_reader(summary);
         for (i, row) in rows.records().enumerate() {
@@ -273,6 +315,9 @@ impl SweepWriter {
                 path: parts::part_path(&self.parts, p, "summary"),
                 source: std::io::Error::other(e),
             })?;
+            if row.get(1) == Some("b") {
+                continue;
+            }
             let number = |k: usize| {
                 row.get(k)
                     .and_then(|x| x.parse::<f64>().ok())
@@ -293,8 +338,9 @@ impl SweepWriter {
     /// refused with [`SweepFolderError::Damaged`], naming the file.
     pub fn adopt(&mut self, other: &Path) -> Result<(), SweepFolderError> {
         let from = other.join(".partial");
+        let (run_rows, summary_rows) = saved_rows(self.replications, &self.parts_names);
         for p in 0..self.done.len() {
-            match parts::check_point(&from, p, &self.identity, self.replications, FIGURES) {
+            match parts::check_point(&from, p, &self.identity, run_rows, summary_rows) {
                 PointState::Missing => {}
                 PointState::Damaged { path, reason } => {
                     return Err(SweepFolderError::Damaged { path, reason });
@@ -312,6 +358,8 @@ impl SweepWriter {
     pub fn append(&mut self, row: RunRow) -> Result<(), OutputError> {
         self.runs.extend_from_slice(&row.bytes);
         self.current.push(row.record);
+        self.current_groups.push(row.groups);
+        self.current_kinds.push(row.kinds);
         Ok(())
     }
 
@@ -319,7 +367,10 @@ impl SweepWriter {
     /// with the record that lets them be checked.
     pub fn finish_point(&mut self, point: usize) -> Result<(), OutputError> {
         let mut buf = ryu::Buffer::new();
-        let mut summary = csv::Writer::from_writer(Vec::new());
+        // the breakdown's tagged rows have other lengths than the summary's
+        let mut summary = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
         for (i, (name, s)) in summarize(&self.current).into_iter().enumerate() {
             let mut row = vec![point.to_string(), name.to_string(), s.n.to_string()];
             row.extend(
@@ -330,10 +381,22 @@ impl SweepWriter {
             self.means[i][point] = s.mean;
             self.variances[i][point] = s.sd * s.sd;
         }
+        let point_name = point.to_string();
+        for mut row in super::breakdown_rows(
+            &point_name,
+            &self.parts_names,
+            &self.current_groups,
+            &self.current_kinds,
+        ) {
+            row.insert(1, "b".into());
+            let _ = summary.write_record(&row);
+        }
         let summary = summary.into_inner().unwrap_or_default();
         let runs = std::mem::take(&mut self.runs);
         parts::save_point(&self.parts, point, &self.identity, &runs, &summary)?;
         self.current.clear();
+        self.current_groups.clear();
+        self.current_kinds.clear();
         self.done[point] = true;
         Ok(())
     }
@@ -374,15 +437,28 @@ impl SweepWriter {
         let mut header = vec!["point", "replication", "seed"];
         header.extend(&f);
         header.extend(RunRecord::FIGURES);
-        let runs_file = self.joined("runs.csv", &header, "runs", points.len())?;
+        let runs_file = self.joined("runs.csv", &header, "runs", None, points.len())?;
         let mut header = vec!["point", "metric"];
         header.extend(SUMMARY_COLUMNS);
-        let summary_file = self.joined("summary.csv", &header, "summary", points.len())?;
+        let summary_file = self.joined("summary.csv", &header, "summary", None, points.len())?;
+        let mut header = vec!["point", "replication", "group"];
+        header.extend(GroupRecord::FIGURES);
+        let groups_file = self.joined("groups.csv", &header, "runs", Some("g"), points.len())?;
+        let mut header = vec!["point", "replication", "kind"];
+        header.extend(KindRecord::FIGURES);
+        let kinds_file = self.joined("kinds.csv", &header, "runs", Some("k"), points.len())?;
+        let mut header = vec!["point", "level", "name", "metric"];
+        header.extend(SUMMARY_COLUMNS);
+        let breakdown_file =
+            self.joined("breakdown.csv", &header, "summary", Some("b"), points.len())?;
 
         let mut pending = vec![
             (self.dir.join("points.csv"), points_file),
             (self.dir.join("runs.csv"), runs_file),
             (self.dir.join("summary.csv"), summary_file),
+            (self.dir.join("groups.csv"), groups_file),
+            (self.dir.join("kinds.csv"), kinds_file),
+            (self.dir.join("breakdown.csv"), breakdown_file),
         ];
         if let Some(first) = sensitivity.first() {
             let path = self.dir.join("sensitivity.csv");
@@ -490,12 +566,14 @@ impl SweepWriter {
         Ok(self.dir)
     }
 
-    /// A final file: the header, then every point's saved part of `kind`.
+    /// A final file: the header, then every point's saved part of `kind`:
+    /// its untagged rows, or with `tag` its rows of that tag, untagged.
     fn joined(
         &self,
         name: &str,
         header: &[&str],
         kind: &str,
+        tag: Option<&str>,
         points: usize,
     ) -> Result<Recorded<AtomicFile>, OutputError> {
         let path = self.dir.join(name);
@@ -503,7 +581,22 @@ impl SweepWriter {
         for p in 0..points {
             let part = parts::part_path(&self.parts, p, kind);
             let bytes = at(&part, std::fs::read(&part))?;
-            at(&path, file.write_all(&bytes))?;
+            let prefix = format!("{p},");
+            let mut out = Vec::with_capacity(bytes.len());
+            for line in bytes.split_inclusive(|&b| b == b'\n') {
+                let rest = line.get(prefix.len()..).unwrap_or_default();
+                let tagged =
+                    rest.get(1) == Some(&b',') && rest.first().is_some_and(u8::is_ascii_alphabetic);
+                match tag {
+                    None if !tagged => out.extend_from_slice(line),
+                    Some(t) if tagged && rest[0] == t.as_bytes()[0] => {
+                        out.extend_from_slice(prefix.as_bytes());
+                        out.extend_from_slice(&rest[2..]);
+                    }
+                    _ => {}
+                }
+            }
+            at(&path, file.write_all(&out))?;
         }
         Ok(file)
     }
@@ -534,16 +627,28 @@ pub fn check_shard(
     identity: &str,
     points: usize,
     replications: u32,
+    parts_names: &PartNames,
 ) -> Result<(), SweepFolderError> {
     let parts = dir.join(".partial");
+    let (run_rows, summary_rows) = saved_rows(replications, parts_names);
     for p in 0..points {
         if let PointState::Damaged { path, reason } =
-            parts::check_point(&parts, p, identity, replications, FIGURES)
+            parts::check_point(&parts, p, identity, run_rows, summary_rows)
         {
             return Err(SweepFolderError::Damaged { path, reason });
         }
     }
     Ok(())
+}
+
+/// The rows a saved point's runs and summary have: per replication its
+/// run, group and kind rows; the figures' summaries and the breakdown.
+fn saved_rows(replications: u32, parts: &PartNames) -> (u64, u64) {
+    let per_run = 1 + parts.groups.len() + parts.kinds.len();
+    (
+        u64::from(replications) * per_run as u64,
+        (FIGURES + parts.breakdown_rows()) as u64,
+    )
 }
 
 /// A final file of the sweep, its record kept as it is written, starting
