@@ -197,6 +197,7 @@ impl SweepWriter {
     /// ([`SweepWriter::is_done`]; damaged ones run again, see
     /// [`SweepWriter::damaged`]); a finished run of the same sweep is
     /// checked file by file and left as it is ([`Opened::Finished`]).
+    #[allow(clippy::too_many_arguments)] // each is one fact about the sweep
     pub fn create(
         out: &Path,
         folder: &str,
