@@ -690,3 +690,124 @@ fn attribute_and_waterfall_run_per_group_with_custom_inhibitors_as_players() {
     );
     assert_eq!(w.len(), 3 * 8);
 }
+
+const EFFECT_SWEEP: &str = r#"name = "es"
+design = "sobol"
+samples = 4
+replications = 2
+seed = 3
+[factors]
+"effects.low_trust.citizens.trust_mean" = { min = -0.9, max = -0.5 }
+"citizens.groups.rural.capability_mean" = { min = 0.3, max = 0.6 }
+[population]
+citizens = 1000
+[run]
+steps = 12
+[[citizens.groups]]
+name = "urban"
+share = 0.7
+[[citizens.groups]]
+name = "rural"
+share = 0.3
+[inhibitors]
+low_trust = { intensity = 0.5, groups = ["rural"] }
+"#;
+
+#[test]
+fn sweeps_vary_effect_strengths_and_group_values_and_write_group_and_kind_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("es.toml");
+    fs::write(&file, EFFECT_SWEEP).unwrap();
+    cocreate()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let out = dir.path().join("es");
+    // 4 x (2 + 2) = 16 points, 2 replications, 2 groups, 1 kind
+    assert_eq!(rows(&out.join("runs.csv")).len(), 32);
+    let groups = rows(&out.join("groups.csv"));
+    assert_eq!(groups.len(), 64);
+    assert_eq!(rows(&out.join("kinds.csv")).len(), 32);
+    let breakdown = rows(&out.join("breakdown.csv"));
+    assert_eq!(breakdown.len(), 16 * (2 * 7 + 9));
+    assert!(
+        breakdown
+            .iter()
+            .all(|r| r["point"].parse::<usize>().is_ok())
+    );
+    // a point's rows carry its own factor values: the rural group's value
+    // per capita follows its capability across the points
+    let points = rows(&out.join("points.csv"));
+    let capability = |p: &str| {
+        num(
+            points.iter().find(|r| r["point"] == p).unwrap(),
+            "citizens.groups.rural.capability_mean",
+        )
+    };
+    let value = |p: &str| {
+        num(
+            breakdown
+                .iter()
+                .find(|r| {
+                    r["point"] == p && r["name"] == "rural" && r["metric"] == "value_per_capita"
+                })
+                .unwrap(),
+            "mean",
+        )
+    };
+    let (lo, hi) = (0..16).map(|p| p.to_string()).fold(
+        (String::from("0"), String::from("0")),
+        |(lo, hi), p| {
+            let lo = if capability(&p) < capability(&lo) {
+                p.clone()
+            } else {
+                lo
+            };
+            let hi = if capability(&p) > capability(&hi) {
+                p
+            } else {
+                hi
+            };
+            (lo, hi)
+        },
+    );
+    assert!(
+        value(&hi) > value(&lo),
+        "capability {} -> {}",
+        capability(&lo),
+        capability(&hi)
+    );
+    let sensitivity = rows(&out.join("sensitivity.csv"));
+    assert!(
+        sensitivity
+            .iter()
+            .any(|r| r["factor"] == "effects.low_trust.citizens.trust_mean")
+    );
+    // unknown names in factors are refused with a suggestion
+    for (factor, message) in [
+        (
+            "effects.low_trust.citizens.trust_means",
+            "inhibitor `low_trust` has no effect on `citizens.trust_means`",
+        ),
+        (
+            "citizens.groups.rurall.capability_mean",
+            "unknown group \"rurall\"; did you mean \"rural\"?",
+        ),
+        (
+            "inhibitors.low_trst",
+            "unknown inhibitor `low_trst`; did you mean `low_trust`?",
+        ),
+    ] {
+        let bad = EFFECT_SWEEP.replace("citizens.groups.rural.capability_mean", factor);
+        fs::write(&file, bad).unwrap();
+        cocreate()
+            .args(["sweep", "--dry-run"])
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("es.toml:8:1"));
+    }
+}
