@@ -421,21 +421,38 @@ impl Inhibitors {
     }
 }
 
-/// As the manifest records them: each inhibitor's intensity (a number, or
-/// a table with its targets), by name.
+/// As the manifest records them, by name: a built-in used as defined, on
+/// everyone, by its intensity; any other (targeted, redefined or the
+/// scenario's own) by a table with its intensity, targets and, unless it is
+/// a built-in as defined, its description and effects.
 impl Serialize for Inhibitors {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for e in &self.0 {
-            if e.is_targeted() {
-                let targets = serde_json::json!({
-                    "intensity": e.intensity, "groups": e.groups, "kinds": e.kinds,
-                });
-                map.serialize_entry(&e.name, &targets)?;
-            } else {
+            let own = e.builtin.is_none() || e.redefined;
+            if !own && !e.is_targeted() {
                 map.serialize_entry(&e.name, &e.intensity)?;
+                continue;
             }
+            let mut table = serde_json::json!({ "intensity": e.intensity });
+            if !e.groups.is_empty() {
+                table["groups"] = serde_json::json!(e.groups);
+            }
+            if !e.kinds.is_empty() {
+                table["kinds"] = serde_json::json!(e.kinds);
+            }
+            if own {
+                table["description"] = serde_json::json!(e.description);
+                table["effects"] =
+                    serde_json::json!(e.effects.iter().map(Effect::toml).collect::<Vec<_>>());
+                table["origin"] = serde_json::json!(if e.builtin.is_some() {
+                    "redefined"
+                } else {
+                    "custom"
+                });
+            }
+            map.serialize_entry(&e.name, &table)?;
         }
         map.end()
     }

@@ -49,8 +49,13 @@ pub fn build(
     let mut page = Page::default();
     let _ = write!(
         page.body,
-        "<header><h1>Public value co-creation: simulation report</h1><p class=\"meta\">cocreate {} (model PVC-1), generated {}, from {}.</p>",
+        "<header><h1>Public value co-creation: simulation report</h1><p class=\"meta\">cocreate {} (model {}), generated {}, from {}.</p>",
         env!("CARGO_PKG_VERSION"),
+        if results.iter().any(|r| r.manifest()["model"] == "PVC-2") {
+            "PVC-2"
+        } else {
+            "PVC-1"
+        },
         escape(generated),
         sources
             .iter()
@@ -78,6 +83,8 @@ pub fn build(
         }
     }
     page.waterfalls(&catalogue)?;
+    page.equity(&catalogue)?;
+    page.kinds(&catalogue)?;
     for e in &catalogue.entries {
         if let Some(source) = e.best(|s| s.command == Command::Attribute)
             && let Results::Attribution(a) = source.results
@@ -90,7 +97,7 @@ pub fn build(
             page.sweep(s)?;
         }
     }
-    page.methods();
+    page.methods(&catalogue);
     let html = page.finish()?;
     Ok(Report {
         html,
@@ -162,8 +169,27 @@ impl Page {
             .as_object()
             .map(|m| {
                 m.iter()
-                    .filter(|(_, x)| x.as_f64().is_some_and(|x| x > 0.0))
-                    .map(|(k, x)| format!("{} = {x}", named(&labels::inhibitor(k), k)))
+                    .filter_map(|(k, v)| {
+                        // a number, or a table with the intensity and targets
+                        let x = v.as_f64().or_else(|| v["intensity"].as_f64())?;
+                        let targets: Vec<String> = ["groups", "kinds"]
+                            .iter()
+                            .filter_map(|side| {
+                                let names: Vec<&str> = v[*side]
+                                    .as_array()?
+                                    .iter()
+                                    .filter_map(Value::as_str)
+                                    .collect();
+                                Some(format!("{side} {}", escape(&names.join(", "))))
+                            })
+                            .collect();
+                        let on = if targets.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (on {})", targets.join("; "))
+                        };
+                        (x > 0.0).then(|| format!("{} = {x}{on}", named(&labels::inhibitor(k), k)))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -648,9 +674,277 @@ impl Page {
         Ok(())
     }
 
-    fn methods(&mut self) {
+    fn methods(&mut self, catalogue: &Catalogue) {
         self.section("Method notes");
         self.body.push_str(METHODS);
+        // the scenarios' own and redefined inhibitors, each definition once
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut items = String::new();
+        for e in &catalogue.entries {
+            for (name, v) in e.scenario["inhibitors"].as_object().into_iter().flatten() {
+                let Some(effects) = v["effects"].as_array() else {
+                    continue;
+                };
+                let effects: Vec<&str> = effects.iter().filter_map(Value::as_str).collect();
+                let key = (name.clone(), effects.join("; "));
+                if seen.contains(&key) {
+                    continue;
+                }
+                let origin = v["origin"].as_str().unwrap_or("custom");
+                let description = v["description"].as_str().unwrap_or_default();
+                let list: String = effects
+                    .iter()
+                    .map(|f| format!("<li><code>{}</code></li>", escape(f)))
+                    .collect();
+                let _ = write!(
+                    items,
+                    "<dt>{} ({}, in {})</dt><dd>{}<ul>{list}</ul></dd>",
+                    named(&labels::inhibitor(name), name),
+                    if origin == "redefined" {
+                        "a built-in, redefined"
+                    } else {
+                        "defined by the scenario"
+                    },
+                    escape(&e.label),
+                    escape(description)
+                );
+                seen.push(key);
+            }
+        }
+        if !items.is_empty() {
+            let _ = write!(
+                self.body,
+                "<h3>Inhibitors the scenarios define</h3><p>Each is a list of effects (MODEL.md 11.3): at intensity x, <code>scale</code> multiplies its parameter by 1 + by·x, <code>add</code> adds by·x, and <code>toward</code> moves it by·x of the way to <code>to</code>. They act after the built-ins, in file order; a redefined built-in keeps its place.</p><dl>{items}</dl>"
+            );
+        }
+    }
+
+    /// The scenarios whose best `run` folder holds a `breakdown.csv`, with it.
+    fn breakdowns<'c>(catalogue: &'c Catalogue) -> Vec<(&'c Entry<'c>, &'c RunResults)> {
+        catalogue
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let source =
+                    e.best(|s| matches!(s.results, Results::Run(r) if !r.breakdown.is_empty()))?;
+                match source.results {
+                    Results::Run(r) => Some((e, r)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// The names at `level` (`group` or `kind`) over `runs`, in order of
+    /// first appearance; empty when every scenario has only the implicit `all`.
+    fn part_names(runs: &[(&Entry, &RunResults)], level: &str) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for (_, r) in runs {
+            for p in r.breakdown.iter().filter(|p| p.level == level) {
+                if !names.contains(&p.name) {
+                    names.push(p.name.clone());
+                }
+            }
+        }
+        if names.iter().all(|n| n == crate::model::structure::ALL) {
+            names.clear();
+        }
+        names
+    }
+
+    /// One figure of every group or kind in `names`, per scenario: one bar
+    /// group per scenario (no bar where it has no such group or kind).
+    fn part_bars(
+        runs: &[(&Entry, &RunResults)],
+        level: &str,
+        names: &[String],
+        metric: &str,
+        scale: f64,
+    ) -> Vec<BarGroup> {
+        runs.iter()
+            .map(|(e, r)| BarGroup {
+                name: e.label.clone(),
+                bars: names
+                    .iter()
+                    .map(|n| {
+                        let found = r
+                            .breakdown
+                            .iter()
+                            .find(|p| p.level == level && &p.name == n && p.metric == metric);
+                        let v = found.map_or(Estimate::NAN, |p| p.value);
+                        bar(
+                            n,
+                            &Estimate {
+                                mean: v.mean * scale,
+                                low: v.low * scale,
+                                high: v.high * scale,
+                            },
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The equity panel (MODEL.md 11.5): who gains and who is left behind.
+    fn equity(&mut self, catalogue: &Catalogue) -> Result<(), PlotError> {
+        let runs = Self::breakdowns(catalogue);
+        let groups = Self::part_names(&runs, "group");
+        if groups.is_empty() {
+            return Ok(());
+        }
+        self.section("Who gains and who is left behind: citizen groups");
+        let _ = write!(
+            self.body,
+            "<p>Each citizen group's private value per capita, participation and change of trust over the run, per scenario, from the <code>breakdown.csv</code> of each scenario's <code>cocreate run</code> folder (means over replications with 95% intervals). The groups are the scenarios' own (MODEL.md 11.1); a scenario without groups has the one group <i>all</i>.</p>"
+        );
+        let mut table = String::from(
+            "<table><thead><tr><th>scenario</th><th>group</th><th>citizens</th><th>value per capita [95% CI]</th><th>participation rate [95% CI]</th><th>trust change [95% CI]</th></tr></thead><tbody>",
+        );
+        for (e, r) in &runs {
+            for g in &groups {
+                let get = |metric: &str| {
+                    r.breakdown
+                        .iter()
+                        .find(|p| p.level == "group" && &p.name == g && p.metric == metric)
+                        .map(|p| p.value)
+                };
+                let Some(value) = get("value_per_capita") else {
+                    continue;
+                };
+                let citizens = get("citizens").map_or(f64::NAN, |c| c.mean);
+                let _ = write!(
+                    table,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&e.label),
+                    escape(g),
+                    number(citizens),
+                    with_interval(&value),
+                    with_interval(&get("participation_rate").unwrap_or(Estimate::NAN)),
+                    with_interval(&get("trust_change").unwrap_or(Estimate::NAN)),
+                );
+            }
+        }
+        table.push_str("</tbody></table>");
+        self.body.push_str(&table);
+        for (metric, title, axis, scale, caption) in [
+            (
+                "value_per_capita",
+                "Private value per citizen, by group",
+                "value per capita (value units)",
+                1.0,
+                "Mean private value each group's citizens received over the run, per scenario, with 95% intervals.",
+            ),
+            (
+                "participation_rate",
+                "Participation, by group",
+                "participation rate (% of the group per month)",
+                100.0,
+                "Mean share of each group that took part per month, per scenario, with 95% intervals.",
+            ),
+            (
+                "trust_change",
+                "Change of trust over the run, by group",
+                "trust change (final minus initial mean trust)",
+                1.0,
+                "Each group's mean trust at the end minus right after initialization, per scenario, with 95% intervals.",
+            ),
+        ] {
+            let chart = plot::bars(
+                title,
+                axis,
+                &Self::part_bars(&runs, "group", &groups, metric, scale),
+            );
+            self.figure(&format!("equity-{metric}"), chart, caption)?;
+        }
+        Ok(())
+    }
+
+    /// The kinds panel (MODEL.md 11.5): which kind of agency holds things back.
+    fn kinds(&mut self, catalogue: &Catalogue) -> Result<(), PlotError> {
+        let runs = Self::breakdowns(catalogue);
+        let kinds = Self::part_names(&runs, "kind");
+        if kinds.is_empty() {
+            return Ok(());
+        }
+        self.section("Which agencies hold things back: agency kinds");
+        let _ = write!(
+            self.body,
+            "<p>Each agency kind's realized value and what became of the participants who turned to it, per scenario, from the <code>breakdown.csv</code> of each scenario's <code>cocreate run</code> folder. Outcome shares are shares of the participants who picked the kind's agencies (means over replications of the counts, so without intervals).</p>"
+        );
+        let chart = plot::bars(
+            "Realized value, by agency kind",
+            "realized value over the run (value units)",
+            &Self::part_bars(&runs, "kind", &kinds, "value_realized", 1.0),
+        );
+        self.figure(
+            "kinds-value",
+            chart,
+            "Value realized by each kind's agencies over the run (co-destruction's losses included), per scenario, with 95% intervals.",
+        )?;
+        const OUTCOMES: [(&str, &str); 5] = [
+            ("realized", "realized"),
+            ("blocked_legal", "no legal basis"),
+            ("not_implemented", "not implemented"),
+            ("co_destroyed", "co-destroyed"),
+            ("unserved", "unserved"),
+        ];
+        for (e, r) in &runs {
+            let mean = |kind: &str, metric: &str| {
+                r.breakdown
+                    .iter()
+                    .find(|p| p.level == "kind" && p.name == kind && p.metric == metric)
+                    .map_or(f64::NAN, |p| p.value.mean)
+            };
+            let present: Vec<&String> = kinds
+                .iter()
+                .filter(|k| mean(k, "served").is_finite())
+                .collect();
+            if present.is_empty()
+                || present
+                    .iter()
+                    .all(|k| k.as_str() == crate::model::structure::ALL)
+            {
+                continue;
+            }
+            let groups: Vec<BarGroup> = OUTCOMES
+                .iter()
+                .map(|(metric, label)| BarGroup {
+                    name: (*label).to_string(),
+                    bars: present
+                        .iter()
+                        .map(|k| {
+                            let picks = mean(k, "served") + mean(k, "unserved");
+                            let share = if picks > 0.0 {
+                                100.0 * mean(k, metric) / picks
+                            } else {
+                                f64::NAN
+                            };
+                            Bar {
+                                label: (*k).clone(),
+                                value: share,
+                                low: f64::NAN,
+                                high: f64::NAN,
+                            }
+                        })
+                        .collect(),
+                })
+                .collect();
+            let chart = plot::bars(
+                &format!(
+                    "What became of the participants, by agency kind: {}",
+                    e.label
+                ),
+                "share of the participants who picked the kind (%)",
+                &groups,
+            );
+            self.figure(
+                &format!("kinds-outcomes-{}", e.label),
+                chart,
+                "For each kind, the share of its participants whose interaction was realized, had no legal basis, was not implemented, was co-destroyed, or was not served (capacity).",
+            )?;
+        }
+        Ok(())
     }
 
     /// The page, with the subset of the font its plots use declared once.
@@ -779,11 +1073,17 @@ fn intervention(v: &Value) -> String {
             let moved = match kind {
                 "trust_campaign" => "each citizen's trust",
                 "openness_program" => "each agency's openness",
+                "capability_program" => "each citizen's capability",
+                "motivation_campaign" => "each citizen's motivation",
                 _ => "the value",
             };
             let share = delta.as_f64().map_or_else(String::new, |d| {
                 let percent = parameter(&Value::from(100.0 * d));
-                format!(": {moved} moves {percent}% of the way to 1")
+                if kind == "inclusion_program" {
+                    format!(": each excluded citizen is included with probability {percent}%")
+                } else {
+                    format!(": {moved} moves {percent}% of the way to 1")
+                }
             });
             format!(
                 "{} (delta {}{share})",
@@ -793,7 +1093,15 @@ fn intervention(v: &Value) -> String {
         }
         None => escape(&v.to_string()),
     };
-    format!("<li>after step {at}: {what}</li>")
+    let mut on = String::new();
+    for (side, word) in [("groups", "group"), ("kinds", "kind")] {
+        if let Some(names) = v[side].as_array() {
+            let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+            let s = if names.len() == 1 { "" } else { "s" };
+            on = format!(", on the {word}{s} {}", escape(&names.join(", ")));
+        }
+    }
+    format!("<li>after step {at}: {what}{on}</li>")
 }
 
 /// A number with its interval, for tables, all three with the decimals

@@ -50,12 +50,28 @@ pub fn inhibitor(name: &str) -> String {
     known.to_string()
 }
 
+/// `text` with its first letter in lower case, unless the word is an
+/// abbreviation.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => a
+            .to_lowercase()
+            .chain(text[a.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_string(),
+    }
+}
+
 /// A kind of intervention, as written in scenario files.
 pub fn intervention(kind: &str) -> String {
     match kind {
         "set" => "Set a parameter".to_string(),
         "trust_campaign" => "Trust campaign".to_string(),
         "openness_program" => "Openness programme".to_string(),
+        "capability_program" => "Capability programme".to_string(),
+        "inclusion_program" => "Digital-inclusion programme".to_string(),
+        "motivation_campaign" => "Motivation campaign".to_string(),
         _ => words(kind),
     }
 }
@@ -63,8 +79,31 @@ pub fn intervention(kind: &str) -> String {
 /// A parameter or sweep factor by its dotted key (MODEL.md section 2), or
 /// `inhibitors.NAME`.
 pub fn parameter(key: &str) -> String {
+    use crate::model::structure::{GroupKey, KindKey};
     if let Some(name) = key.strip_prefix("inhibitors.") {
         return inhibitor(name);
+    }
+    // PVC-2's keys (MODEL.md 11): an effect's strength, a group's or a kind's value
+    if let Some((name, target)) = key.strip_prefix("effects.").and_then(|r| r.split_once('.')) {
+        return format!(
+            "Strength of {} on {}",
+            inhibitor(name),
+            lowercase_first(&parameter(target))
+        );
+    }
+    if let Some((name, field)) = key
+        .strip_prefix("citizens.groups.")
+        .and_then(|r| r.split_once('.'))
+    {
+        let of = GroupKey::from_name(field).map_or_else(|| words(field), |k| parameter(k.dotted()));
+        return format!("{of} (group {name})");
+    }
+    if let Some((name, field)) = key
+        .strip_prefix("agencies.kinds.")
+        .and_then(|r| r.split_once('.'))
+    {
+        let of = KindKey::from_name(field).map_or_else(|| words(field), |k| parameter(k.dotted()));
+        return format!("{of} (kind {name})");
     }
     match known_parameter(key) {
         Some(known) => known.to_string(),
@@ -108,6 +147,7 @@ fn known_parameter(key: &str) -> Option<&'static str> {
         "learning.gain" => "Agencies' learning gain",
         "learning.loss" => "Agencies' learning loss",
         "network.kind" => "Network",
+        "citizens.excluded_share" => "Share of citizens digitally excluded",
         "network.k" => "Network neighbours",
         "network.rewire" => "Network rewiring probability",
         _ => return None,

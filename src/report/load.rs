@@ -73,6 +73,23 @@ pub struct RunResults {
     pub summary: Vec<(String, Estimate)>,
     /// The time series of `steps.csv`, summarized over replications.
     pub series: StepSeries,
+    /// `breakdown.csv` (MODEL.md 11.5), when the folder has one: each
+    /// group's and kind's figures.
+    pub breakdown: Vec<PartEstimate>,
+}
+
+/// One row of a `breakdown.csv`: a figure of one citizen group or agency
+/// kind, over replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartEstimate {
+    /// `group` or `kind`.
+    pub level: String,
+    /// The group's or kind's name.
+    pub name: String,
+    /// The figure, one of those of `groups.csv` or `kinds.csv`.
+    pub metric: String,
+    /// Its mean and interval.
+    pub value: Estimate,
 }
 
 /// What `cocreate compare` wrote.
@@ -212,7 +229,7 @@ pub struct ConvergenceRow {
 }
 
 /// The files of each kind of result folder that [`load`] may read.
-const RUN_FILES: [&str; 3] = ["manifest.json", "summary.csv", "steps.csv"];
+const RUN_FILES: [&str; 4] = ["manifest.json", "summary.csv", "steps.csv", "breakdown.csv"];
 const COMPARE_FILES: [&str; 3] = ["manifest.json", "comparison.csv", "series.csv"];
 const WATERFALL_FILES: [&str; 2] = ["manifest.json", "waterfall.csv"];
 const ATTRIBUTION_FILES: [&str; 3] = ["manifest.json", "attribution.csv", "waterfall.csv"];
@@ -236,6 +253,17 @@ impl Results {
             Results::Sweep(_) => &SWEEP_FILES,
         };
         names.iter().map(|n| self.dir().join(n)).collect()
+    }
+
+    /// Its `manifest.json`.
+    pub fn manifest(&self) -> &Value {
+        match self {
+            Results::Run(r) => &r.manifest,
+            Results::Compare(r) => &r.manifest,
+            Results::Waterfall(r) => &r.manifest,
+            Results::Attribution(r) => &r.manifest,
+            Results::Sweep(r) => &r.manifest,
+        }
     }
 
     /// The folder it was read from.
@@ -398,6 +426,11 @@ fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
             name: scenario_name(&manifest, dir),
             summary: run_summary(&dir.join("summary.csv"))?,
             series: steps(&dir.join("steps.csv"), max_steps)?,
+            breakdown: if has("breakdown.csv") {
+                breakdown(&dir.join("breakdown.csv"))?
+            } else {
+                Vec::new()
+            },
             manifest,
         })
     } else {
@@ -559,6 +592,35 @@ fn run_summary(path: &Path) -> Result<Vec<(String, Estimate)>, LoadError> {
         .iter()
         .enumerate()
         .map(|(r, row)| Ok((t.text(row, metric).to_string(), t.estimate(row, r, cols)?)))
+        .collect()
+}
+
+/// The rows of a run's `breakdown.csv`.
+fn breakdown(path: &Path) -> Result<Vec<PartEstimate>, LoadError> {
+    let t = Table::read(path)?;
+    let (level, name, metric) = (t.column("level")?, t.column("name")?, t.column("metric")?);
+    let cols = t.estimate_columns("mean", "")?;
+    t.rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let level_text = t.text(row, level);
+            if level_text != "group" && level_text != "kind" {
+                return Err(problem(
+                    path,
+                    format!(
+                        "line {}: level \"{level_text}\" is neither \"group\" nor \"kind\"",
+                        r + 2
+                    ),
+                ));
+            }
+            Ok(PartEstimate {
+                level: level_text.to_string(),
+                name: t.text(row, name).to_string(),
+                metric: t.text(row, metric).to_string(),
+                value: t.estimate(row, r, cols)?,
+            })
+        })
         .collect()
 }
 

@@ -378,8 +378,8 @@ impl Chart {
         let body = if self.title.is_empty() {
             top
         } else {
-            top.titled(&self.title, bold_font(TITLE_PX))
-                .map_err(drawing_error)?
+            let (title, px) = fitted_title(&top, &self.title)?;
+            top.titled(&title, bold_font(px)).map_err(drawing_error)?
         };
         let body = body.margin(6, 8, 10, 0);
         match &self.kind {
@@ -404,6 +404,28 @@ impl Chart {
         }
     }
 }
+
+/// Smallest size a title is shrunk to before it is shortened.
+const MIN_TITLE_PX: f64 = 15.0;
+
+/// The title and its size, so that it fits the chart's width: shrunk step
+/// by step down to [`MIN_TITLE_PX`], then cut short with "…".
+fn fitted_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<(String, f64), PlotError> {
+    let room = area.dim_in_pixel().0.saturating_sub(2 * TITLE_MARGIN_PX);
+    let mut px = TITLE_PX;
+    while px > MIN_TITLE_PX && text_size(area, title, &bold_font(px))?.0 > room {
+        px -= 1.0;
+    }
+    let font = bold_font(px);
+    let short = shorten(title, room, |t| Ok(text_size(area, t, &font)?.0))?;
+    Ok((short, px))
+}
+
+/// Room kept free on each side of a title.
+const TITLE_MARGIN_PX: u32 = 8;
 
 /// `svg` with `css` in a `<style>` element first inside it (nothing added
 /// for no CSS).
@@ -1293,9 +1315,10 @@ fn place_legend(
     let lowered = plot_rect(size, &under);
     if lowered.height() >= MIN_PLOT_PX {
         let centre = (lowered.x0 + lowered.x1) / 2;
+        // within the chart, its frame included
         let x = (centre - under_width as i32 / 2)
-            .min(size.0 as i32 - under_width as i32)
-            .max(0);
+            .min(size.0 as i32 - under_width as i32 - LEGEND_OUTSIDE_GAP as i32 / 2)
+            .max(LEGEND_OUTSIDE_GAP as i32 / 2);
         let y = size.1 as i32 - under_height as i32;
         let legend = LegendBox {
             rect: Rect::at(x, y, under_width, under_height),
