@@ -263,6 +263,7 @@ mod tests {
             manifest: json!({"scenario": s, "replications": replications}),
             summary: Vec::new(),
             series: Default::default(),
+            breakdown: Vec::new(),
         })
     }
 

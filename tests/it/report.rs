@@ -48,6 +48,20 @@ fn results(dir: &Path) {
     let mut args = vec!["run", &base, &reform];
     args.extend(small);
     cocreate(&args, &dir.join("runs"));
+    // the shipped cases (MODEL.md 11): groups, kinds, a custom inhibitor
+    let cases: Vec<String> = ["municipal-open-data", "municipal-open-data-inclusion"]
+        .iter()
+        .map(|c| {
+            let file = small_dir.join(format!("{c}.toml"));
+            let text = fs::read_to_string(scenario(&format!("cases/{c}.toml"))).unwrap();
+            fs::write(&file, text.replace("citizens = 10000", "citizens = 1500")).unwrap();
+            file.to_str().unwrap().to_string()
+        })
+        .collect();
+    cocreate(
+        &["run", &cases[0], &cases[1], "-r", "4"],
+        &dir.join("cases"),
+    );
     let mut args = vec!["waterfall", &combined];
     args.extend(small);
     cocreate(&args, dir);
@@ -274,6 +288,55 @@ fn the_report_holds_every_plot() {
 }
 
 #[test]
+fn the_report_shows_groups_kinds_and_the_scenarios_own_inhibitors() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_of_results(&dir.path().join("report.html"), &[]);
+    let drawn = plots(&html);
+    for stem in [
+        "equity-value_per_capita",
+        "equity-participation_rate",
+        "equity-trust_change",
+        "kinds-value",
+        "kinds-outcomes-municipal-open-data",
+        "kinds-outcomes-municipal-open-data-inclusion",
+    ] {
+        assert!(drawn.iter().any(|s| s == stem), "{stem} not in {drawn:?}");
+        assert!(
+            dir.path()
+                .join(format!("report-figures/{stem}.png"))
+                .is_file()
+        );
+    }
+    let text = visible_text(&html);
+    assert!(text.contains("Who gains and who is left behind: citizen groups"));
+    assert!(text.contains("Which agencies hold things back: agency kinds"));
+    // every group of the cases has its row, with the value per capita of
+    // breakdown.csv
+    let breakdown =
+        fs::read_to_string(shared_results().join("cases/municipal-open-data/breakdown.csv"))
+            .unwrap();
+    let elderly = breakdown
+        .lines()
+        .find(|l| l.contains(",group,elderly,value_per_capita,"))
+        .unwrap();
+    let mean: f64 = elderly.split(',').nth(5).unwrap().parse().unwrap();
+    assert!(
+        text.contains(&shown(mean)),
+        "elderly value per capita {mean}"
+    );
+    // the case's own inhibitor is defined in the method notes, and its
+    // targeted inhibitors say whom they act on
+    assert!(text.contains("Inhibitors the scenarios define"));
+    assert!(html.contains(
+        "<code>{ key = &quot;participation.intercept&quot;, op = &quot;add&quot;, by = -0.8 }</code>"
+    ));
+    assert!(text.contains("= 0.3 (on groups rural)"));
+    assert!(text.contains("= 0.6 (on kinds municipal)"));
+    // a PVC-2 result says so in the header
+    assert!(text.contains("(model PVC-2)"));
+}
+
+#[test]
 fn the_report_says_each_thing_once_and_where_its_numbers_come_from() {
     let dir = tempfile::tempdir().unwrap();
     let html = report_of_results(&dir.path().join("report.html"), &[]);
@@ -284,8 +347,9 @@ fn the_report_says_each_thing_once_and_where_its_numbers_come_from() {
         1,
         "{stems:?}"
     );
-    // each scenario's block once, with the folders that hold it
-    assert_eq!(html.matches("<div class=\"scenario\"").count(), 3);
+    // each scenario's block once, with the folders that hold it (three
+    // PVC-1 scenarios and two cases)
+    assert_eq!(html.matches("<div class=\"scenario\"").count(), 5);
     for name in ["baseline", "combined", "legal-reform"] {
         assert_eq!(
             html.matches(&format!("<h3>{name}</h3>")).count(),
