@@ -8,7 +8,9 @@
 //! from the layout of `model/world.rs` and `model/network.rs`: per citizen,
 //! trust in two buffers (8 bytes), base utility, capability term, private
 //! value and 1/degree (16), the exclusion flag (1), one bit per lattice
-//! slot; per rewired edge, both directions (16 bytes) and, while the
+//! slot, and with PVC-2's groups the citizen's group (1), with its new
+//! interventions the kept capability and motivation and a copy of the
+//! exclusion flags (17); per rewired edge, both directions (16 bytes) and, while the
 //! network is built, a hash set and a list of them; per participant in a
 //! step, its index, pick and scratch values (40 bytes); at the end a sorted copy of the
 //! private values for the Gini coefficient. The peak is the larger of the
@@ -44,8 +46,8 @@ fn rewired_edges(model: &Model) -> u64 {
 }
 
 /// An estimate, on the high side, of the share of citizens who take part
-/// in a step: the participation of a citizen with the mean traits and no
-/// exclusion penalty, whose neighbours take part as often as everyone
+/// in a step: the participation of a citizen with the mean traits of the
+/// group most likely to take part and no exclusion penalty, whose neighbours take part as often as everyone
 /// (the fixed point of phase 1's logit), times 1.5 for the spread of
 /// traits and for trust that campaigns raise.
 fn participation_estimate(model: &Model) -> f64 {
@@ -56,10 +58,18 @@ fn participation_estimate(model: &Model) -> f64 {
     } else {
         b.social
     };
-    let u = b.intercept
-        + b.trust * p.citizens.trust_mean
-        + b.motivation * p.citizens.motivation_mean
-        + b.capability * p.citizens.capability_mean;
+    // the group most likely to take part (with one group, the section-2 means)
+    use crate::model::structure::GroupKey;
+    let u = model
+        .groups()
+        .iter()
+        .map(|g| {
+            b.intercept
+                + b.trust * g.get(GroupKey::TrustMean)
+                + b.motivation * g.get(GroupKey::MotivationMean)
+                + b.capability * g.get(GroupKey::CapabilityMean)
+        })
+        .fold(f64::NEG_INFINITY, f64::max);
     let mut share = crate::model::rules::sigmoid(u);
     for _ in 0..50 {
         share = crate::model::rules::sigmoid(u + social * share);
@@ -98,9 +108,28 @@ pub fn world_bytes(model: &Model) -> u64 {
         + 8 * (n + k)
         + 13 * n
         + PARTICIPANT_BYTES * participants
-        + 64 * agencies
-        + 4 * n;
+        + 96 * agencies
+        + 4 * n
+        + pvc2_bytes(model);
     construction.max(running)
+}
+
+/// What PVC-2 adds to a world (MODEL.md 11): each citizen's group, when
+/// the scenario has groups; each citizen's kept capability and motivation,
+/// and a copy of the exclusion flags, when an intervention changes them.
+fn pvc2_bytes(model: &Model) -> u64 {
+    use crate::model::Action;
+    let n = u64::from(model.params().population.citizens);
+    let groups = if model.has_groups() { n } else { 0 };
+    let keeps = model.interventions().iter().any(|i| {
+        matches!(
+            i.action,
+            Action::CapabilityProgram { .. }
+                | Action::InclusionProgram { .. }
+                | Action::MotivationCampaign { .. }
+        )
+    });
+    groups + if keeps { 17 * n } else { 0 }
 }
 
 /// Bytes of one finished replication waiting to be handed on in order:
