@@ -187,15 +187,34 @@ fn effective_note(scenario: &Scenario, model: &Model) -> String {
     out
 }
 
+/// The decimals that show `x` to `digits` significant digits.
+fn significant(x: f64, digits: i32) -> usize {
+    if x == 0.0 || !x.is_finite() {
+        return 1;
+    }
+    (digits - 1 - x.abs().log10().floor() as i32).clamp(0, 17) as usize
+}
+
 /// Comment lines with the groups and kinds fully resolved (before -> after
 /// the inhibitors) and every inhibitor's definition.
 fn parts_note(model: &Model) -> String {
     use cocreate::model::structure::{GroupKey, KindKey};
+    // to 12 significant digits, so that 0.6 x 0.775 reads 0.465 (the
+    // manifest records every value exactly)
+    let short = |x: f64| {
+        let text = format!("{:.*}", significant(x, 12), x);
+        let text = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        };
+        if text.contains('.') { text } else { format!("{text}.0") }
+    };
     let value = |before: f64, after: f64| {
         if before == after {
-            format!("{after:?}")
+            short(after)
         } else {
-            format!("{before:?} -> {after:?}")
+            format!("{} -> {}", short(before), short(after))
         }
     };
     let mut out = String::from(

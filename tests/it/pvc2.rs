@@ -811,3 +811,82 @@ fn sweeps_vary_effect_strengths_and_group_values_and_write_group_and_kind_rows()
             .stderr(predicate::str::contains("es.toml:8:1"));
     }
 }
+
+/// The TOML code blocks of a Markdown text.
+fn toml_blocks(markdown: &str) -> Vec<String> {
+    markdown
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b[..b.find("```").unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn the_examples_of_model_md_section_11_and_the_readme_run() {
+    let model = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).unwrap();
+    let section = &model[model.find("## 11.").unwrap()..];
+    let blocks = toml_blocks(section);
+    assert_eq!(blocks.len(), 3, "groups, kinds, custom inhibitor");
+    // the kind example gives a demand; demands are for all kinds or none,
+    // so a second kind completes it
+    let text = format!(
+        "{}\n{}\n[[agencies.kinds]]\nname = \"national\"\ncount = 5\ndemand = 0.4\n\n{}\n[inhibitors]\nred_tape = {{ intensity = 0.5, kinds = [\"municipal\"] }}\n[population]\ncitizens = 2000\n[run]\nsteps = 12\n",
+        blocks[0], blocks[1], blocks[2]
+    );
+    let s = scenario(&text);
+    let m = s.model().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.groups().len(), 2);
+    assert_eq!(m.kinds()[0].count, 15);
+    let reps = run(&s, 2);
+    assert!(reps.iter().all(|r| r.record.participants > 0));
+    // the README's complete example
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let example = toml_blocks(&readme)
+        .into_iter()
+        .find(|b| b.contains("[[citizens.groups]]"))
+        .expect("the README shows groups");
+    let s = scenario(&example);
+    let m = s.model().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.groups().len(), 3);
+    assert_eq!(m.kinds().len(), 3);
+    assert!(s.inhibitors.named("red_tape").is_some());
+    assert_eq!(s.interventions.len(), 1);
+}
+
+#[test]
+fn validate_and_inhibitors_show_groups_kinds_and_definitions() {
+    cocreate()
+        .arg("validate")
+        .arg(case("municipal-open-data"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "#   rural: share 0.25, 2500 citizens; trust_mean 0.6 -> 0.465, motivation_mean 0.5, capability_mean 0.5, excluded_share 0.25",
+        ))
+        .stdout(predicate::str::contains(
+            "#   municipal: agencies 0-13, demand 0.6, capacity 38 per agency and step;",
+        ))
+        .stdout(predicate::str::contains("capacity_share 0.07 -> 0.0532,"))
+        .stdout(predicate::str::contains("#   red_tape (custom; intensity 0.6, on kinds municipal)"))
+        .stdout(predicate::str::contains(
+            "#       effects = [{ key = \"participation.intercept\", op = \"add\", by = -0.8 }, { key = \"agencies.capacity_share\", op = \"scale\", by = -0.4 }]",
+        ))
+        // the printed scenario is itself a valid file that loads back the same
+        .stdout(predicate::function(|out: &str| {
+            let s = Scenario::from_toml(out, "printed", "printed").unwrap();
+            let original = Scenario::load(case("municipal-open-data").as_ref()).unwrap();
+            s.groups == original.groups
+                && s.kinds == original.kinds
+                && s.inhibitors == original.inhibitors
+                && s.interventions == original.interventions
+        }));
+    cocreate()
+        .arg("inhibitors")
+        .arg(case("municipal-open-data"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("red_tape (custom; intensity 0.6, on kinds municipal)"))
+        .stdout(predicate::str::contains(
+            "participation.intercept <- intercept - 0.8x; agencies.capacity_share <- capacity_share * (1 - 0.4x)",
+        ));
+}
