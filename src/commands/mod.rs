@@ -208,7 +208,11 @@ fn parts_note(model: &Model) -> String {
         } else {
             text
         };
-        if text.contains('.') { text } else { format!("{text}.0") }
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
     };
     let value = |before: f64, after: f64| {
         if before == after {
