@@ -1,11 +1,11 @@
 //! `cocreate attribute`.
 
 use super::*;
+use cocreate::experiment::attribution::Share;
 use cocreate::experiment::resources::kept_bytes;
 
 /// `cocreate attribute`.
 pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
-    use cocreate::experiment::attribution::shapley;
     use cocreate::experiment::waterfall::waterfall;
     let mut scenarios = load_all(std::slice::from_ref(&args.scenario))?;
     prepare(&mut scenarios, &args.common, args.replications, 2)?;
@@ -74,76 +74,46 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     progress.bar.finish_and_clear();
 
-    let mut table = Vec::new();
     let mut csv_text = csv::Writer::from_writer(Vec::new());
-    let _ = csv_text.write_record([
-        "inhibitor",
-        "metric",
-        "shapley",
-        "ci95_low",
-        "ci95_high",
-        "removal_gain",
-    ]);
-    let mut buf = ryu::Buffer::new();
-    let mut num = |x: f64| output::real(x, &mut buf);
-    for (i, metric) in cocreate::RunRecord::FIGURES.iter().enumerate() {
-        let values: Vec<Vec<f64>> = records
-            .iter()
-            .map(|rs| rs.iter().map(|r| r.record.values()[i].as_f64()).collect())
-            .collect();
-        let shares = shapley(k, &values);
-        for ((inhibitor, _), s) in active.iter().zip(&shares) {
-            let _ = csv_text.write_record([
-                inhibitor.clone(),
-                metric.to_string(),
-                num(s.shapley),
-                num(s.ci.0),
-                num(s.ci.1),
-                num(s.removal_gain),
-            ]);
-            if *metric == "total_value_realized" {
-                table.push((inhibitor.clone(), *s));
-            }
-        }
-    }
+    let _ = csv_text.write_record(ATTRIBUTION_COLUMNS);
+    let shares = shapley_rows(
+        &active,
+        &records,
+        &cocreate::RunRecord::FIGURES,
+        |r, i| r.record.values()[i].as_f64(),
+        &[],
+        &mut csv_text,
+    );
+    let realized = cocreate::RunRecord::FIGURES
+        .iter()
+        .position(|f| *f == "total_value_realized")
+        .context("realized value is a figure")?;
+    let mut table: Vec<(String, Share)> = active
+        .iter()
+        .map(|(n, _)| n.clone())
+        .zip(shares[realized].iter().copied())
+        .collect();
     // per citizen group: each inhibitor's Shapley value for the group's figures
+    use cocreate::model::GroupRecord;
     let mut group_csv = csv::Writer::from_writer(Vec::new());
-    let _ = group_csv.write_record([
-        "group",
-        "inhibitor",
-        "metric",
-        "shapley",
-        "ci95_low",
-        "ci95_high",
-        "removal_gain",
-    ]);
+    let mut header = vec!["group"];
+    header.extend(ATTRIBUTION_COLUMNS);
+    let _ = group_csv.write_record(&header);
+    let per_capita = GroupRecord::FIGURES
+        .iter()
+        .position(|f| *f == "value_per_capita")
+        .context("value per capita is a group figure")?;
     let mut group_tables = Vec::new();
     for (g, group) in models[0].groups().iter().enumerate() {
-        for (i, metric) in cocreate::model::GroupRecord::FIGURES.iter().enumerate() {
-            let values: Vec<Vec<f64>> = records
-                .iter()
-                .map(|rs| {
-                    rs.iter()
-                        .map(|r| r.groups[g].values()[i].as_f64())
-                        .collect()
-                })
-                .collect();
-            let shares = shapley(k, &values);
-            for ((inhibitor, _), s) in active.iter().zip(&shares) {
-                let _ = group_csv.write_record([
-                    group.name.clone(),
-                    inhibitor.clone(),
-                    metric.to_string(),
-                    num(s.shapley),
-                    num(s.ci.0),
-                    num(s.ci.1),
-                    num(s.removal_gain),
-                ]);
-            }
-            if *metric == "value_per_capita" {
-                group_tables.push((group.name.clone(), shares));
-            }
-        }
+        let shares = shapley_rows(
+            &active,
+            &records,
+            &GroupRecord::FIGURES,
+            |r, i| r.groups[g].values()[i].as_f64(),
+            std::slice::from_ref(&group.name),
+            &mut group_csv,
+        );
+        group_tables.push((group.name.clone(), shares[per_capita].clone()));
     }
     // the waterfall needs only the twin (no inhibitor) and the scenario (all)
     let (twin_runs, all_runs) = (&records[0], &records[models.len() - 1]);
@@ -217,7 +187,7 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
                 ("then", output::Align::Left),
             ]);
             for (group, shares) in &group_tables {
-                let mut ranked: Vec<(&String, &cocreate::experiment::attribution::Share)> =
+                let mut ranked: Vec<(&String, &Share)> =
                     active.iter().map(|(n, _)| n).zip(shares).collect();
                 ranked.sort_by(|a, b| a.1.shapley.total_cmp(&b.1.shapley));
                 let (first, s) = ranked[0];
@@ -242,4 +212,55 @@ pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The columns of `attribution.csv` (`attribution_groups.csv` has `group` first).
+const ATTRIBUTION_COLUMNS: [&str; 6] = [
+    "inhibitor",
+    "metric",
+    "shapley",
+    "ci95_low",
+    "ci95_high",
+    "removal_gain",
+];
+
+/// Each inhibitor's Shapley value for every one of `figures` (`value(r, i)`
+/// is figure i of a replication's record), over the coalitions' records:
+/// one row per figure and inhibitor, after the columns `lead`, into `csv`.
+/// Returns the shares, per figure, in the order of `active`.
+fn shapley_rows(
+    active: &[(String, f64)],
+    records: &[Vec<cocreate::model::Finished>],
+    figures: &[&str],
+    value: impl Fn(&cocreate::model::Finished, usize) -> f64,
+    lead: &[String],
+    csv: &mut csv::Writer<Vec<u8>>,
+) -> Vec<Vec<Share>> {
+    use cocreate::experiment::attribution::shapley;
+    let mut buf = ryu::Buffer::new();
+    let mut num = |x: f64| output::real(x, &mut buf);
+    figures
+        .iter()
+        .enumerate()
+        .map(|(i, metric)| {
+            let values: Vec<Vec<f64>> = records
+                .iter()
+                .map(|rs| rs.iter().map(|r| value(r, i)).collect())
+                .collect();
+            let shares = shapley(active.len(), &values);
+            for ((inhibitor, _), s) in active.iter().zip(&shares) {
+                let mut row = lead.to_vec();
+                row.extend([
+                    inhibitor.clone(),
+                    metric.to_string(),
+                    num(s.shapley),
+                    num(s.ci.0),
+                    num(s.ci.1),
+                    num(s.removal_gain),
+                ]);
+                let _ = csv.write_record(&row);
+            }
+            shares
+        })
+        .collect()
 }

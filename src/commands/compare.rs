@@ -304,19 +304,14 @@ fn part_comparisons(
     collected: &[Collected],
     seed: u64,
 ) -> Vec<Vec<PartCompared>> {
-    use cocreate::model::{GroupRecord, KindRecord};
-    let group_rows = |c: &Collected, g: usize| -> Vec<Vec<f64>> {
-        c.groups
+    use cocreate::model::{Figure, GroupRecord, KindRecord};
+    /// Per replication, the figures of part `p` of a scenario's records.
+    fn rows<R>(records: &[Vec<R>], p: usize, values: impl Fn(&R) -> Vec<Figure>) -> Vec<Vec<f64>> {
+        records
             .iter()
-            .map(|r| r[g].values().iter().map(|f| f.as_f64()).collect())
+            .map(|r| values(&r[p]).iter().map(|f| f.as_f64()).collect())
             .collect()
-    };
-    let kind_rows = |c: &Collected, q: usize| -> Vec<Vec<f64>> {
-        c.kinds
-            .iter()
-            .map(|r| r[q].values().iter().map(|f| f.as_f64()).collect())
-            .collect()
-    };
+    }
     let base = &models[0];
     models
         .iter()
@@ -324,42 +319,51 @@ fn part_comparisons(
         .enumerate()
         .map(|(k, (model, c))| {
             let mut out = Vec::new();
-            for (g, group) in model.groups().iter().enumerate() {
-                let own = group_rows(c, g);
-                let at = base.groups().iter().position(|b| b.name == group.name);
-                let base_rows = at.map_or_else(|| own.clone(), |b| group_rows(&collected[0], b));
-                out.push(PartCompared {
-                    level: "group",
-                    name: group.name.clone(),
-                    compared: compare_values(
-                        &GroupRecord::FIGURES,
-                        &base_rows,
-                        &own,
-                        k == 0 || at.is_none(),
-                        None,
-                        seed,
-                    ),
-                    paired: at.is_some(),
-                });
-            }
-            for (q, kind) in model.kinds().iter().enumerate() {
-                let own = kind_rows(c, q);
-                let at = base.kinds().iter().position(|b| b.name == kind.name);
-                let base_rows = at.map_or_else(|| own.clone(), |b| kind_rows(&collected[0], b));
-                out.push(PartCompared {
-                    level: "kind",
-                    name: kind.name.clone(),
-                    compared: compare_values(
-                        &KindRecord::FIGURES,
-                        &base_rows,
-                        &own,
-                        k == 0 || at.is_none(),
-                        None,
-                        seed,
-                    ),
-                    paired: at.is_some(),
-                });
-            }
+            // the parts of one level: names in this scenario and in the base,
+            // each part's rows here and in the base
+            let mut level = |level: &'static str,
+                             names: Vec<&str>,
+                             base_names: Vec<&str>,
+                             figures: &[&'static str],
+                             own: &dyn Fn(usize) -> Vec<Vec<f64>>,
+                             in_base: &dyn Fn(usize) -> Vec<Vec<f64>>| {
+                for (p, name) in names.iter().enumerate() {
+                    let at = base_names.iter().position(|b| b == name);
+                    let mine = own(p);
+                    let base_rows = at.map_or_else(|| mine.clone(), in_base);
+                    out.push(PartCompared {
+                        level,
+                        name: name.to_string(),
+                        compared: compare_values(
+                            figures,
+                            &base_rows,
+                            &mine,
+                            k == 0 || at.is_none(),
+                            None,
+                            seed,
+                        ),
+                        paired: at.is_some(),
+                    });
+                }
+            };
+            let group_values = |g: &GroupRecord| g.values().to_vec();
+            let kind_values = |q: &KindRecord| q.values().to_vec();
+            level(
+                "group",
+                model.groups().iter().map(|g| g.name.as_str()).collect(),
+                base.groups().iter().map(|g| g.name.as_str()).collect(),
+                &GroupRecord::FIGURES,
+                &|p| rows(&c.groups, p, group_values),
+                &|p| rows(&collected[0].groups, p, group_values),
+            );
+            level(
+                "kind",
+                model.kinds().iter().map(|q| q.name.as_str()).collect(),
+                base.kinds().iter().map(|q| q.name.as_str()).collect(),
+                &KindRecord::FIGURES,
+                &|p| rows(&c.kinds, p, kind_values),
+                &|p| rows(&collected[0].kinds, p, kind_values),
+            );
             out
         })
         .collect()

@@ -26,7 +26,7 @@ pub use record::{
 };
 pub use world::{CHUNK, Finished, Governance, World, run};
 
-use params::{NetworkKind, ParamKey, ParamValue, Params};
+use params::{Domain, NetworkKind, ParamKey, ParamValue, Params};
 use structure::{Group, GroupKey, GroupSpec, Kind, KindKey, KindSpec};
 
 /// A runnable model: the parameters, groups and kinds after the
@@ -163,34 +163,45 @@ impl Model {
                 acted: named(inhibitors.acted_on(key.name(), None)),
             });
         }
-        for g in &groups {
-            for k in GroupKey::ALL {
-                let v = g.get(k);
-                if !k.domain().check(&ParamValue::Float(v)) {
+        // each value of each group and kind; the part is named where the
+        // scenario has groups or kinds of its own
+        let mut check =
+            |key: &str, domain: Domain, part: &str, own: bool, before: f64, after: f64| {
+                if !domain.check(&ParamValue::Float(after)) {
                     problems.push(BuildProblem::OutOfRange {
-                        key: k.dotted().into(),
-                        part: (!group_specs.is_empty()).then(|| g.name.clone()),
-                        before: g.before[k as usize],
-                        after: v,
-                        allowed: k.domain().describe(),
-                        acted: named(inhibitors.acted_on(k.dotted(), Some(&g.name))),
+                        key: key.into(),
+                        part: own.then(|| part.to_string()),
+                        before,
+                        after,
+                        allowed: domain.describe(),
+                        acted: named(inhibitors.acted_on(key, Some(part))),
                     });
                 }
+            };
+        for g in &groups {
+            for k in GroupKey::ALL {
+                let own = !group_specs.is_empty();
+                check(
+                    k.dotted(),
+                    k.domain(),
+                    &g.name,
+                    own,
+                    g.before[k as usize],
+                    g.get(k),
+                );
             }
         }
         for q in &kinds {
             for k in KindKey::ALL {
-                let v = q.get(k);
-                if !k.domain().check(&ParamValue::Float(v)) {
-                    problems.push(BuildProblem::OutOfRange {
-                        key: k.dotted().into(),
-                        part: (!kind_specs.is_empty()).then(|| q.name.clone()),
-                        before: q.before[k as usize],
-                        after: v,
-                        allowed: k.domain().describe(),
-                        acted: named(inhibitors.acted_on(k.dotted(), Some(&q.name))),
-                    });
-                }
+                let own = !kind_specs.is_empty();
+                check(
+                    k.dotted(),
+                    k.domain(),
+                    &q.name,
+                    own,
+                    q.before[k as usize],
+                    q.get(k),
+                );
             }
         }
         if !problems.is_empty() {
