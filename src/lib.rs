@@ -1,17 +1,21 @@
 //! # cocreate: public value co-creation, simulated
 //!
-//! cocreate simulates PVC-1, a model of public value co-creation: citizens
-//! and government agencies interact, under inhibitors such as low trust or a
-//! missing legal framework, and many replications estimate how much public
-//! value is co-created, how much is realized and where the rest is lost.
-//! The model is described in `docs/ODD.md`.
+//! cocreate simulates PVC-1, a model of public value co-creation, and its
+//! extension PVC-2: citizens and government agencies interact, under
+//! inhibitors such as low trust or a missing legal framework, and many
+//! replications estimate how much public value is co-created, how much is
+//! realized and where the rest is lost. With PVC-2 a scenario describes a
+//! case of its own: citizen groups, agency kinds, inhibitors defined as
+//! effects on parameters and aimed at groups or kinds, and targeted
+//! policies ([`model::structure`], [`model::inhibitor`]). The model is
+//! described in `docs/ODD.md`.
 //!
 //! Data flows one way:
 //!
 //! 1. a TOML file becomes a [`Scenario`] ([`Scenario::load`]), checked key by
 //!    key, every default filled in;
-//! 2. [`Scenario::model`] checks it across keys, applies its inhibitors and
-//!    gives a runnable [`Model`];
+//! 2. [`Scenario::model`] checks it across keys, resolves its groups and
+//!    kinds, applies its inhibitors and gives a runnable [`Model`];
 //! 3. [`experiment::replicate`] runs the replications in parallel, each
 //!    seeded from (master seed, replication) alone, and hands them on in
 //!    replication order;

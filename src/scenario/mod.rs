@@ -705,6 +705,22 @@ fn short_key(key: &str) -> &str {
 }
 
 fn unknown_key_message(key: &str) -> String {
+    // a mistyped prefix of PVC-2's keys (`citizens.group.rural.trust_mean`)
+    let parts: Vec<&str> = key.splitn(3, '.').collect();
+    if parts.len() == 3 {
+        for prefix in ["citizens.groups", "agencies.kinds"] {
+            let given = format!("{}.{}", parts[0], parts[1]);
+            if given != prefix && nearest(&given, [prefix]).is_some() {
+                return format!("unknown key `{key}`; did you mean `{prefix}.{}`?", parts[2]);
+            }
+        }
+        if parts[0] != "effects" && nearest(parts[0], ["effects"]).is_some() {
+            return format!(
+                "unknown key `{key}`; did you mean `effects.{}.{}`?",
+                parts[1], parts[2]
+            );
+        }
+    }
     let names = ParamKey::all()
         .map(|k| k.name())
         .chain(Inhibitor::ALL.iter().map(|i| i.name()));

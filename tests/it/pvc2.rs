@@ -538,6 +538,14 @@ fn bad_overrides_of_groups_kinds_and_effects_are_refused() {
             "`population.agencies` = 30 contradicts the kinds, whose counts sum to 20",
         ),
         (
+            "citizens.group.rural.trust_mean=0.5",
+            "unknown key `citizens.group.rural.trust_mean`; did you mean `citizens.groups.rural.trust_mean`?",
+        ),
+        (
+            "effect.low_trust.citizens.trust_mean=-0.5",
+            "did you mean `effects.low_trust.citizens.trust_mean`?",
+        ),
+        (
             "effects.red_tape.agencies.capacity_share=nan",
             "is out of range: allowed is a finite number",
         ),
