@@ -277,6 +277,7 @@ mod tests {
                     scenario("baseline", 100, 200), scenario("combined", 100, 200)]}),
                 rows: Vec::new(),
                 series: Vec::new(),
+                breakdown: Vec::new(),
             }),
             Results::Waterfall(WaterfallResults {
                 dir: "r/combined-waterfall".into(),

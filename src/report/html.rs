@@ -11,7 +11,7 @@
 use super::catalogue::{Catalogue, Command, Entry, Source};
 use super::labels;
 use super::load::{
-    AttributionResults, CompareResults, Estimate, Results, RunResults, WaterfallStep,
+    AttributionResults, CompareResults, Estimate, PartEstimate, Results, RunResults, WaterfallStep,
 };
 use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, UsedChars, WaterfallBar};
 use crate::model::StepRecord;
@@ -719,28 +719,38 @@ impl Page {
         }
     }
 
-    /// The scenarios whose best `run` folder holds a `breakdown.csv`, with it.
-    fn breakdowns<'c>(catalogue: &'c Catalogue) -> Vec<(&'c Entry<'c>, &'c RunResults)> {
+    /// Each scenario's groups and kinds, from the folder with the most
+    /// replications among its `run` and `compare` folders that hold a
+    /// `breakdown.csv`.
+    fn breakdowns<'c>(catalogue: &'c Catalogue) -> Vec<(&'c Entry<'c>, Vec<PartEstimate>)> {
+        let of = |e: &Entry, results: &Results| -> Vec<PartEstimate> {
+            match results {
+                Results::Run(r) => r.breakdown.clone(),
+                Results::Compare(c) => c
+                    .breakdown
+                    .iter()
+                    .filter(|(scenario, _)| *scenario == e.name)
+                    .map(|(_, p)| p.clone())
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
         catalogue
             .entries
             .iter()
             .filter_map(|e| {
-                let source =
-                    e.best(|s| matches!(s.results, Results::Run(r) if !r.breakdown.is_empty()))?;
-                match source.results {
-                    Results::Run(r) => Some((e, r)),
-                    _ => None,
-                }
+                let source = e.best(|s| !of(e, s.results).is_empty())?;
+                Some((e, of(e, source.results)))
             })
             .collect()
     }
 
     /// The names at `level` (`group` or `kind`) over `runs`, in order of
     /// first appearance; empty when every scenario has only the implicit `all`.
-    fn part_names(runs: &[(&Entry, &RunResults)], level: &str) -> Vec<String> {
+    fn part_names(runs: &[(&Entry, Vec<PartEstimate>)], level: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for (_, r) in runs {
-            for p in r.breakdown.iter().filter(|p| p.level == level) {
+        for (_, parts) in runs {
+            for p in parts.iter().filter(|p| p.level == level) {
                 if !names.contains(&p.name) {
                     names.push(p.name.clone());
                 }
@@ -755,20 +765,19 @@ impl Page {
     /// One figure of every group or kind in `names`, per scenario: one bar
     /// group per scenario (no bar where it has no such group or kind).
     fn part_bars(
-        runs: &[(&Entry, &RunResults)],
+        runs: &[(&Entry, Vec<PartEstimate>)],
         level: &str,
         names: &[String],
         metric: &str,
         scale: f64,
     ) -> Vec<BarGroup> {
         runs.iter()
-            .map(|(e, r)| BarGroup {
+            .map(|(e, parts)| BarGroup {
                 name: e.label.clone(),
                 bars: names
                     .iter()
                     .map(|n| {
-                        let found = r
-                            .breakdown
+                        let found = parts
                             .iter()
                             .find(|p| p.level == level && &p.name == n && p.metric == metric);
                         let v = found.map_or(Estimate::NAN, |p| p.value);
@@ -796,15 +805,15 @@ impl Page {
         self.section("Who gains and who is left behind: citizen groups");
         let _ = write!(
             self.body,
-            "<p>Each citizen group's private value per capita, participation and change of trust over the run, per scenario, from the <code>breakdown.csv</code> of each scenario's <code>cocreate run</code> folder (means over replications with 95% intervals). The groups are the scenarios' own (MODEL.md 11.1); a scenario without groups has the one group <i>all</i>.</p>"
+            "<p>Each citizen group's private value per capita, participation and change of trust over the run, per scenario, from the <code>breakdown.csv</code> of each scenario's <code>cocreate run</code> or <code>compare</code> folder with the most replications (means over replications with 95% intervals). The groups are the scenarios' own (MODEL.md 11.1); a scenario without groups has the one group <i>all</i>.</p>"
         );
         let mut table = String::from(
             "<table><thead><tr><th>scenario</th><th>group</th><th>citizens</th><th>value per capita [95% CI]</th><th>participation rate [95% CI]</th><th>trust change [95% CI]</th></tr></thead><tbody>",
         );
-        for (e, r) in &runs {
+        for (e, parts) in &runs {
             for g in &groups {
                 let get = |metric: &str| {
-                    r.breakdown
+                    parts
                         .iter()
                         .find(|p| p.level == "group" && &p.name == g && p.metric == metric)
                         .map(|p| p.value)
@@ -870,7 +879,7 @@ impl Page {
         self.section("Which agencies hold things back: agency kinds");
         let _ = write!(
             self.body,
-            "<p>Each agency kind's realized value and what became of the participants who turned to it, per scenario, from the <code>breakdown.csv</code> of each scenario's <code>cocreate run</code> folder. Outcome shares are shares of the participants who picked the kind's agencies (means over replications of the counts, so without intervals).</p>"
+            "<p>Each agency kind's realized value and what became of the participants who turned to it, per scenario, from the <code>breakdown.csv</code> of each scenario's <code>cocreate run</code> or <code>compare</code> folder with the most replications. Outcome shares are shares of the participants who picked the kind's agencies (means over replications of the counts, so without intervals).</p>"
         );
         let chart = plot::bars(
             "Realized value, by agency kind",
@@ -889,9 +898,9 @@ impl Page {
             ("co_destroyed", "co-destroyed"),
             ("unserved", "unserved"),
         ];
-        for (e, r) in &runs {
+        for (e, parts) in &runs {
             let mean = |kind: &str, metric: &str| {
-                r.breakdown
+                parts
                     .iter()
                     .find(|p| p.level == "kind" && p.name == kind && p.metric == metric)
                     .map_or(f64::NAN, |p| p.value.mean)
@@ -1235,6 +1244,7 @@ mod tests {
             manifest,
             rows: Vec::new(),
             series: vec![("a".into(), series)],
+            breakdown: Vec::new(),
         })];
         let report = build(&results, &["x".into()], "now", &[]).unwrap();
         let figure = report

@@ -103,6 +103,9 @@ pub struct CompareResults {
     pub rows: Vec<(String, String, Estimate, Estimate)>,
     /// `series.csv`, per scenario in file order.
     pub series: Vec<(String, Vec<SeriesPoint>)>,
+    /// `breakdown.csv`, when the folder has one: each scenario's groups
+    /// and kinds (their levels; the paired differences are not read).
+    pub breakdown: Vec<(String, PartEstimate)>,
 }
 
 /// One row of `series.csv`.
@@ -230,7 +233,12 @@ pub struct ConvergenceRow {
 
 /// The files of each kind of result folder that [`load`] may read.
 const RUN_FILES: [&str; 4] = ["manifest.json", "summary.csv", "steps.csv", "breakdown.csv"];
-const COMPARE_FILES: [&str; 3] = ["manifest.json", "comparison.csv", "series.csv"];
+const COMPARE_FILES: [&str; 4] = [
+    "manifest.json",
+    "comparison.csv",
+    "series.csv",
+    "breakdown.csv",
+];
 const WATERFALL_FILES: [&str; 2] = ["manifest.json", "waterfall.csv"];
 const ATTRIBUTION_FILES: [&str; 3] = ["manifest.json", "attribution.csv", "waterfall.csv"];
 const SWEEP_FILES: [&str; 5] = [
@@ -393,6 +401,11 @@ fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
             dir: dir.into(),
             rows: comparison(dir)?,
             series: series(&dir.join("series.csv"), max_steps)?,
+            breakdown: if has("breakdown.csv") {
+                breakdown(&dir.join("breakdown.csv"))?
+            } else {
+                Vec::new()
+            },
             manifest,
         })
     } else if has("attribution.csv") {
@@ -428,6 +441,9 @@ fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
             series: steps(&dir.join("steps.csv"), max_steps)?,
             breakdown: if has("breakdown.csv") {
                 breakdown(&dir.join("breakdown.csv"))?
+                    .into_iter()
+                    .map(|(_, p)| p)
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -595,9 +611,10 @@ fn run_summary(path: &Path) -> Result<Vec<(String, Estimate)>, LoadError> {
         .collect()
 }
 
-/// The rows of a run's `breakdown.csv`.
-fn breakdown(path: &Path) -> Result<Vec<PartEstimate>, LoadError> {
+/// The rows of a `breakdown.csv` of `run` or `compare`, with their scenario.
+fn breakdown(path: &Path) -> Result<Vec<(String, PartEstimate)>, LoadError> {
     let t = Table::read(path)?;
+    let scenario = t.column("scenario")?;
     let (level, name, metric) = (t.column("level")?, t.column("name")?, t.column("metric")?);
     let cols = t.estimate_columns("mean", "")?;
     t.rows
@@ -614,12 +631,15 @@ fn breakdown(path: &Path) -> Result<Vec<PartEstimate>, LoadError> {
                     ),
                 ));
             }
-            Ok(PartEstimate {
-                level: level_text.to_string(),
-                name: t.text(row, name).to_string(),
-                metric: t.text(row, metric).to_string(),
-                value: t.estimate(row, r, cols)?,
-            })
+            Ok((
+                t.text(row, scenario).to_string(),
+                PartEstimate {
+                    level: level_text.to_string(),
+                    name: t.text(row, name).to_string(),
+                    metric: t.text(row, metric).to_string(),
+                    value: t.estimate(row, r, cols)?,
+                },
+            ))
         })
         .collect()
 }

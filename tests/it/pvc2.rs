@@ -622,6 +622,19 @@ fn compare_reports_paired_differences_per_group_and_kind() {
     assert!(num(&urban, "diff").abs() < 0.02, "{urban:?}");
     let kind = find("municipal-open-data-inclusion", "municipal", "served");
     assert!(num(&kind, "diff_ci95_low") > 0.0);
+    // a report of the comparison alone has the equity and kinds panels
+    let page = dir.path().join("report.html");
+    cocreate()
+        .args(["report", "--quiet"])
+        .arg(&folder)
+        .arg("--out")
+        .arg(&page)
+        .assert()
+        .success();
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Who gains and who is left behind: citizen groups"));
+    assert!(html.contains("data-file=\"equity-value_per_capita\""));
+    assert!(html.contains("data-file=\"kinds-value\""));
 }
 
 #[test]
