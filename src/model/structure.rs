@@ -373,17 +373,42 @@ pub fn resolve_kinds(params: &Params, specs: &[KindSpec]) -> Vec<Kind> {
 /// Exact group sizes (MODEL.md 11.1): n_g = floor(share_g N), and the
 /// citizens left over go one each to the groups with the largest
 /// fractional part share_g N - n_g, ties to the group listed first.
+///
+/// The shares sum to 1 within 1e-9, so with a billion citizens or more the
+/// floors can leave more citizens over than there are groups, or sum to
+/// more than N. Then the rule goes on round by round (one more each, in
+/// the same order), or takes one each back from the groups with the
+/// smallest fractional part, so that the sizes always sum to N.
 pub fn group_sizes(shares: &[f64], citizens: u32) -> Vec<u32> {
     let n = f64::from(citizens);
     let mut sizes: Vec<u32> = shares.iter().map(|s| (s * n).floor() as u32).collect();
-    let given: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
-    let left = u64::from(citizens).saturating_sub(given) as usize;
+    let given: i64 = sizes.iter().map(|&s| i64::from(s)).sum();
+    let mut left = i64::from(citizens) - given;
     let mut order: Vec<usize> = (0..shares.len()).collect();
-    let fraction = |g: usize| shares[g] * n - f64::from(sizes[g]);
+    let fractions: Vec<f64> = shares
+        .iter()
+        .zip(&sizes)
+        .map(|(s, &size)| s * n - f64::from(size))
+        .collect();
     // a stable sort keeps the file order among equal fractional parts
-    order.sort_by(|&a, &b| fraction(b).total_cmp(&fraction(a)));
-    for &g in order.iter().take(left) {
-        sizes[g] += 1;
+    order.sort_by(|&a, &b| fractions[b].total_cmp(&fractions[a]));
+    while left > 0 {
+        for &g in order.iter().take(left as usize) {
+            sizes[g] += 1;
+            left -= 1;
+        }
+    }
+    while left < 0 {
+        let before = left;
+        for &g in order.iter().rev() {
+            if left < 0 && sizes[g] > 0 {
+                sizes[g] -= 1;
+                left += 1;
+            }
+        }
+        if left == before {
+            break;
+        }
     }
     sizes
 }
@@ -414,6 +439,15 @@ mod tests {
         }
         // a tiny group in a small population gets no citizen
         assert_eq!(group_sizes(&[0.01, 0.99], 10), [0, 10]);
+        // shares within 1e-9 of 1, at 4 billion citizens: the sizes still
+        // sum to N
+        for shares in [[0.5, 0.4999999991], [0.5, 0.5000000009]] {
+            let sizes = group_sizes(&shares, 4_000_000_000);
+            assert_eq!(
+                sizes.iter().map(|&s| u64::from(s)).sum::<u64>(),
+                4_000_000_000
+            );
+        }
     }
 
     #[test]

@@ -671,7 +671,12 @@ impl<'m> World<'m> {
             if intervention.at != t {
                 continue;
             }
-            let groups = model.group_mask(&intervention.groups);
+            // without groups of its own every citizen is in the one group
+            let groups = if self.group.is_empty() {
+                ALL_GROUPS
+            } else {
+                model.group_mask(&intervention.groups)
+            };
             let kinds = model.kind_mask(&intervention.kinds);
             match intervention.action {
                 Action::Set { key, value } => self.set(key, value, kinds),
@@ -684,13 +689,19 @@ impl<'m> World<'m> {
                     }
                 }
                 Action::CapabilityProgram { delta } => {
-                    for i in self.members(groups) {
+                    for i in 0..self.n {
+                        if !self.in_groups(i, groups) {
+                            continue;
+                        }
                         self.c0[i] += delta * (1.0 - self.c0[i]);
                         self.refresh_citizen(i);
                     }
                 }
                 Action::MotivationCampaign { delta } => {
-                    for i in self.members(groups) {
+                    for i in 0..self.n {
+                        if !self.in_groups(i, groups) {
+                            continue;
+                        }
                         self.motivation[i] += delta * (1.0 - self.motivation[i]);
                         self.refresh_citizen(i);
                     }
@@ -700,7 +711,10 @@ impl<'m> World<'m> {
                     // and the citizen
                     let draws = key(self.seed, Stream::Inclusion, u64::from(t));
                     let draws = word(draws, index as u64);
-                    for i in self.members(groups) {
+                    for i in 0..self.n {
+                        if !self.in_groups(i, groups) {
+                            continue;
+                        }
                         if self.excluded[i] && unit_f64(word(draws, i as u64)) < delta {
                             self.excluded_at_start
                                 .get_or_insert_with(|| self.excluded.clone());
@@ -756,14 +770,10 @@ impl<'m> World<'m> {
         }
     }
 
-    /// The citizens of the groups in the bit set `groups`.
-    fn members(&self, groups: u64) -> Vec<usize> {
-        if groups == ALL_GROUPS || self.group.is_empty() {
-            return (0..self.n).collect();
-        }
-        (0..self.n)
-            .filter(|&i| (groups >> self.group[i]) & 1 == 1)
-            .collect()
+    /// Whether citizen `i` is in one of the groups of the bit set `groups`.
+    #[inline]
+    fn in_groups(&self, i: usize, groups: u64) -> bool {
+        groups == ALL_GROUPS || self.group.get(i).is_none_or(|&g| (groups >> g) & 1 == 1)
     }
 
     /// Recomputes citizen i's capability term and base utility from its
@@ -809,7 +819,10 @@ impl<'m> World<'m> {
             value[g] += f64::from(v);
             excluded[g] += u64::from(e);
         }
-        let final_trust = if self.group.is_empty() {
+        // one group (the implicit one, or a file's only group) is everyone:
+        // its trust and participation are the run's, to the bit
+        let one = groups.len() == 1;
+        let final_trust = if one {
             vec![self.final_mean_trust]
         } else {
             self.trust_by_group()
@@ -819,7 +832,7 @@ impl<'m> World<'m> {
             .enumerate()
             .map(|(g, group)| {
                 let sums = &self.group_sums[g];
-                let (initial, last) = if self.group.is_empty() {
+                let (initial, last) = if one {
                     (self.initial_mean_trust, self.final_mean_trust)
                 } else {
                     (sums.initial_trust, final_trust[g])
@@ -847,7 +860,7 @@ impl<'m> World<'m> {
                 GroupRecord {
                     citizens: u64::from(group.size),
                     excluded: excluded[g],
-                    participation_rate: if self.group.is_empty() {
+                    participation_rate: if one {
                         self.participation_sum / steps
                     } else {
                         sums.participation / steps

@@ -320,3 +320,30 @@ fn group_and_kind_records_add_up_to_the_replication() {
     assert_eq!(done.kinds[1].served, 0);
     assert!(done.kinds[1].unserved > 0);
 }
+
+#[test]
+fn a_campaign_on_the_implicit_group_reaches_everyone() {
+    // a file cannot name `all`, a program building its scenario can
+    let mut s = Scenario::from_toml(
+        "[population]\ncitizens = 500\n[[interventions]]\nat = 0\nkind = \"trust_campaign\"\ndelta = 0.5\n",
+        "t.toml",
+        "t",
+    )
+    .unwrap();
+    let everyone = run(&s.model().unwrap(), 4, false, |_| {});
+    s.interventions[0].groups = vec!["all".into()];
+    let all = run(&s.model().unwrap(), 4, false, |_| {});
+    assert_eq!(all, everyone);
+}
+
+#[test]
+fn one_group_of_its_own_has_the_runs_trust_and_participation() {
+    let m = model(
+        "[population]\ncitizens = 800\n[run]\nsteps = 6\n[[citizens.groups]]\nname = \"everyone\"\nshare = 1.0\n",
+    );
+    let done = run(&m, 3, false, |_| {});
+    let (g, r) = (&done.groups[0], &done.record);
+    assert_eq!(g.final_mean_trust, r.final_mean_trust);
+    assert_eq!(g.trust_change, r.trust_change);
+    assert_eq!(g.participation_rate, r.participation_rate);
+}
