@@ -821,13 +821,15 @@ impl Page {
                 let Some(value) = get("value_per_capita") else {
                     continue;
                 };
-                let citizens = get("citizens").map_or(f64::NAN, |c| c.mean);
+                // a group's size is the same in every replication
+                let citizens =
+                    get("citizens").map_or_else(|| "–".to_string(), |c| format!("{:.0}", c.mean));
                 let _ = write!(
                     table,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape(&e.label),
                     escape(g),
-                    number(citizens),
+                    citizens,
                     with_interval(&value),
                     with_interval(&get("participation_rate").unwrap_or(Estimate::NAN)),
                     with_interval(&get("trust_change").unwrap_or(Estimate::NAN)),
