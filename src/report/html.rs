@@ -949,11 +949,11 @@ impl Page {
                 "share of the participants who picked the kind (%)",
                 &groups,
             );
-            self.figure(
-                &format!("kinds-outcomes-{}", e.label),
-                chart,
-                "For each kind, the share of its participants whose interaction was realized, had no legal basis, was not implemented, was co-destroyed, or was not served (capacity).",
-            )?;
+            let caption = format!(
+                "{}: for each kind, the share of its participants whose interaction was realized, had no legal basis, was not implemented, was co-destroyed, or was not served (capacity).",
+                e.label
+            );
+            self.figure(&format!("kinds-outcomes-{}", e.label), chart, &caption)?;
         }
         Ok(())
     }
