@@ -8,6 +8,7 @@ pub mod attribution;
 pub mod compare;
 pub mod design;
 pub mod precision;
+pub mod prim;
 pub mod resources;
 pub mod sensitivity;
 pub mod series;
