@@ -337,6 +337,109 @@ pub fn chosen(trajectory: &[PrimBox], threshold: f64) -> Option<usize> {
     best
 }
 
+/// The probability that a binomial(n, p) count is at least `k` (the
+/// one-sided binomial test of the EMA Workbench's quasi-p-values).
+pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    // ln of the probability of exactly k, then the terms above it by
+    // their ratio (n - j) / (j + 1) * p / (1 - p)
+    let ln_choose: f64 = (1..=k).map(|i| ((n - k + i) as f64 / i as f64).ln()).sum();
+    let mut term = (ln_choose + k as f64 * p.ln() + (n - k) as f64 * (-p).ln_1p()).exp();
+    let ratio = p / (1.0 - p);
+    let mut sum = 0.0;
+    for j in k..=n {
+        sum += term;
+        // past the mode the terms only fall: stop once they no longer count
+        if (j as f64) > n as f64 * p && term < sum * 1e-17 {
+            break;
+        }
+        term *= (n - j) as f64 / (j + 1) as f64 * ratio;
+    }
+    sum.min(1.0)
+}
+
+/// The quasi-p-values of a box's limits, as the EMA Workbench reports
+/// them: for each restricted limit, the one-sided binomial test that the
+/// box's share of cases could come from the box with that one limit
+/// removed. Per factor (lower, upper); NaN for a limit left at its initial
+/// value.
+pub fn quasi_p_values(
+    data: &PrimData,
+    b: &PrimBox,
+    among: &[usize],
+    initial: &[(f64, f64)],
+) -> Vec<(f64, f64)> {
+    let (hits, total) = (data.cases(&b.points) as u64, b.points.len() as u64);
+    let test = |limits: &[(f64, f64)]| {
+        let relaxed = data.inside(limits, among);
+        if relaxed.is_empty() {
+            return f64::NAN;
+        }
+        let p = data.cases(&relaxed) as f64 / relaxed.len() as f64;
+        binomial_upper_tail(hits, total, p)
+    };
+    b.limits
+        .iter()
+        .enumerate()
+        .map(|(j, &(lo, hi))| {
+            let side = |lower: bool| {
+                let (value, init) = if lower {
+                    (lo, initial[j].0)
+                } else {
+                    (hi, initial[j].1)
+                };
+                if value == init {
+                    return f64::NAN;
+                }
+                let mut relaxed = b.limits.clone();
+                if lower {
+                    relaxed[j].0 = init;
+                } else {
+                    relaxed[j].1 = init;
+                }
+                test(&relaxed)
+            };
+            (side(true), side(false))
+        })
+        .collect()
+}
+
+/// Boxes one after the other (covering, as the EMA Workbench does): each
+/// over the points no earlier box holds, with the limits of all points as
+/// its start. Returns each box's trajectory and the index of its chosen
+/// box at `threshold` density (the pasted box is the trajectory's last
+/// entry); stops early when no box reaches the threshold or no case is
+/// left.
+pub fn find_boxes(
+    data: &PrimData,
+    boxes: usize,
+    threshold: f64,
+    options: &PrimOptions,
+) -> Vec<(Vec<PrimBox>, usize)> {
+    let initial = initial_limits(data);
+    let mut remaining: Vec<usize> = (0..data.points()).collect();
+    let mut out = Vec::new();
+    while out.len() < boxes && data.cases(&remaining) > 0 {
+        let (mut trajectory, pasted) = find_box(data, &remaining, &initial, options);
+        trajectory.push(pasted);
+        let Some(k) = chosen(&trajectory, threshold) else {
+            break;
+        };
+        let taken = &trajectory[k].points;
+        remaining.retain(|i| taken.binary_search(i).is_err());
+        out.push((trajectory, k));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,6 +531,65 @@ mod tests {
             "{:?}",
             last.limits
         );
+    }
+
+    #[test]
+    fn binomial_tails_are_exact_on_small_cases() {
+        // n = 4, p = 0.5: P(X >= 3) = (4 + 1) / 16
+        assert!((binomial_upper_tail(3, 4, 0.5) - 5.0 / 16.0).abs() < 1e-15);
+        assert_eq!(binomial_upper_tail(0, 10, 0.3), 1.0);
+        assert_eq!(binomial_upper_tail(11, 10, 0.3), 0.0);
+        // n = 10, p = 0.3, k = 6: sum of C(10, j) 0.3^j 0.7^(10-j), j >= 6
+        let exact: f64 = (6..=10)
+            .map(|j| {
+                let c: f64 = (1..=j).map(|i| (10 - j + i) as f64 / i as f64).product();
+                c * 0.3f64.powi(j) * 0.7f64.powi(10 - j)
+            })
+            .sum();
+        assert!((binomial_upper_tail(6, 10, 0.3) - exact).abs() < 1e-15);
+        // a large n: the normal approximation's region (mean 5000, sd 50):
+        // 3 sd above the mean, about 0.00135
+        let tail = binomial_upper_tail(5150, 10_000, 0.5);
+        assert!((tail - 0.00135).abs() < 0.0002, "{tail}");
+    }
+
+    #[test]
+    fn a_limit_that_matters_has_a_small_quasi_p_value_and_covering_takes_the_rest() {
+        // cases in two corners: x0 > 0.8 (any x1) and x1 < 0.15 (x0 < 0.5)
+        let (x, _) = square(4000, 0.0);
+        let case: Vec<bool> = (0..4000)
+            .map(|i| x[0][i] > 0.8 || (x[1][i] < 0.15 && x[0][i] < 0.5))
+            .collect();
+        let data = PrimData { x: &x, case: &case };
+        let found = find_boxes(&data, 3, 0.9, &PrimOptions::default());
+        assert!(found.len() >= 2, "{}", found.len());
+        let (first, k) = &found[0];
+        let b = &first[*k];
+        let all: Vec<usize> = (0..4000).collect();
+        let qp = quasi_p_values(&data, b, &all, &initial_limits(&data));
+        for (j, &(lo, hi)) in b.limits.iter().enumerate() {
+            let (ilo, ihi) = initial_limits(&data)[j];
+            assert_eq!(qp[j].0.is_nan(), lo == ilo);
+            assert_eq!(qp[j].1.is_nan(), hi == ihi);
+        }
+        // the first box is the x0 > 0.8 band: its lower limit on x0 matters
+        // (a tiny quasi-p-value); a limit on x1, which peeling may have
+        // trimmed on the way, does not (the test says so)
+        assert!((b.limits[0].0 - 0.8).abs() < 0.03, "{:?}", b.limits);
+        assert!(qp[0].0 < 1e-6, "{qp:?}");
+        assert!(
+            [qp[1].0, qp[1].1].iter().all(|p| p.is_nan() || *p > 0.05),
+            "{qp:?}"
+        );
+        // the second box holds none of the first box's points
+        let (second, k2) = &found[1];
+        assert!(
+            second[*k2]
+                .points
+                .iter()
+                .all(|i| b.points.binary_search(i).is_err())
+        );
+        assert!(second[*k2].density >= 0.9);
     }
 
     #[test]
