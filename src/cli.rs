@@ -70,6 +70,12 @@ pub enum Command {
         after_help = "Examples:\n  cocreate sweep s.toml --shard 1/2 --out parts\n  cocreate sweep s.toml --shard 2/2 --out parts\n  cocreate merge parts/s.shard-1-of-2 parts/s.shard-2-of-2 --out results\n  cocreate merge parts --out results              # every shard folder in parts/\n  cocreate merge --list shards.txt --out results  # one shard folder per line\n\nEvery saved point is checked (its index, row count and checksum) before it is copied;\na damaged shard is refused. A merge that was stopped can be run again; one that finished\nsays so and changes nothing.\n\nExit status: 0 success, 2 invalid input or a damaged shard (nothing written), 1 other."
     )]
     Merge(MergeArgs),
+    /// Scenario discovery: PRIM boxes of the conditions under which a
+    /// finished sweep's figure falls below (or rises above) a value.
+    #[command(
+        after_help = "Example:\n  cocreate sweep scenarios/sweeps/inhibitors-lhs.toml\n  cocreate discover results/inhibitors-lhs --metric total_value_realized --below 9000\n\nA point is a case of interest when its mean of --metric is below (or above) the value.\nWrites DIR/<sweep folder>-discovery/{trajectory,boxes}.csv and manifest.json.\n\nExit status: 0 success, 2 invalid input (nothing written), 1 other."
+    )]
+    Discover(DiscoverArgs),
     /// Write a SLURM script that runs a sweep as a job array of shards and
     /// then, as a dependent job, merges them.
     #[command(
@@ -225,6 +231,61 @@ pub struct MergeArgs {
     /// Folder to write the merged sweep into, as DIR/<sweep name>/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
+}
+
+/// Options of `cocreate discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// A finished sweep's folder (with points.csv and summary.csv).
+    #[arg(value_name = "SWEEP_DIR")]
+    pub sweep: PathBuf,
+
+    /// The figure whose mean at each point decides the cases of interest
+    /// (a per-replication figure of runs.csv, e.g. total_value_realized).
+    #[arg(long, value_name = "NAME")]
+    pub metric: String,
+
+    /// A point is a case when its mean is below X.
+    #[arg(
+        long,
+        value_name = "X",
+        allow_hyphen_values = true,
+        conflicts_with = "above",
+        required_unless_present = "above"
+    )]
+    pub below: Option<f64>,
+
+    /// A point is a case when its mean is above X.
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub above: Option<f64>,
+
+    /// The share of a box's points one peel removes.
+    #[arg(long, value_name = "A", default_value_t = 0.05)]
+    pub peel_alpha: f64,
+
+    /// The share of the points next to a box one paste adds.
+    #[arg(long, value_name = "A", default_value_t = 0.05)]
+    pub paste_alpha: f64,
+
+    /// The smallest share of the points a box may hold.
+    #[arg(long, value_name = "M", default_value_t = 0.05)]
+    pub min_mass: f64,
+
+    /// The least density (share of cases inside) of the box shown.
+    #[arg(long, value_name = "T", default_value_t = 0.8)]
+    pub threshold: f64,
+
+    /// How many boxes to find, each over the points the earlier ones leave.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub boxes: u32,
+
+    /// Folder to write into, as DIR/<sweep folder>-discovery/.
+    #[arg(short, long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+
+    /// No table: errors and warnings only.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Options of `cocreate slurm`.

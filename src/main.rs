@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Report(args) => commands::report(args),
         cli::Command::Sweep(args) => commands::sweep(args),
         cli::Command::Merge(args) => commands::merge(args),
+        cli::Command::Discover(args) => commands::discover(args),
         cli::Command::Slurm(args) => commands::slurm(args),
         cli::Command::Validate { scenarios } => commands::validate(&scenarios),
         cli::Command::Inhibitors { scenario } => commands::inhibitors(scenario.as_deref()),

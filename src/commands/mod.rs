@@ -13,6 +13,7 @@ use std::time::SystemTime;
 
 mod attribute;
 mod compare;
+mod discover;
 mod limits;
 mod progress;
 mod report;
@@ -22,6 +23,7 @@ mod waterfall;
 
 pub use attribute::attribute;
 pub use compare::compare;
+pub use discover::discover;
 pub use progress::stop_signal;
 use progress::{Progress, Unfinished};
 pub use report::report;
