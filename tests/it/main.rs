@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod compare;
 mod determinism;
+mod discover;
 mod docs;
 mod folders;
 mod interrupt;
