@@ -283,7 +283,7 @@ fn every_shipped_sweep_loads() {
             .stdout(predicate::str::contains("runs"));
         count += 1;
     }
-    assert_eq!(count, 4);
+    assert_eq!(count, 5);
 }
 
 /// Runs `cocreate sweep` and kills it (SIGKILL) once `parts` points are saved.
