@@ -106,7 +106,7 @@ impl PrimData<'_> {
         initial: &[(f64, f64)],
     ) -> PrimBox {
         let n = self.points() as f64;
-        let all_cases = self.cases(&(0..self.points()).collect::<Vec<_>>()) as f64;
+        let all_cases = self.case.iter().filter(|&&c| c).count() as f64;
         let inside = self.cases(&points) as f64;
         let restricted = limits
             .iter()

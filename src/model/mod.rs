@@ -255,11 +255,6 @@ impl Model {
         self.placed
     }
 
-    /// Whether the scenario has kinds of its own.
-    pub fn has_kinds(&self) -> bool {
-        self.kinds.len() > 1 || self.kinds[0].name != structure::ALL
-    }
-
     /// The share of digitally excluded citizens, over all groups (the
     /// groups' shares weighted by their sizes).
     pub fn excluded_share(&self) -> f64 {
@@ -288,8 +283,13 @@ impl Model {
 }
 
 impl Model {
-    /// The bit set of the named groups (every group when none is named).
+    /// The bit set of the named groups (every group when none is named,
+    /// and always without groups of the scenario's own: the implicit group
+    /// `all` is everyone).
     pub(crate) fn group_mask(&self, names: &[String]) -> u64 {
+        if !self.placed {
+            return u64::MAX;
+        }
         mask(names, self.groups.iter().map(|g| g.name.as_str()))
     }
 

@@ -347,7 +347,8 @@ impl<'m> World<'m> {
         let (before, _) = world.pass(false, Some(0), &[]);
         world.initial_mean_trust = before / n as f64;
         world.final_mean_trust = world.initial_mean_trust;
-        if world.model.placed {
+        // one group's trust is the run's (see group_records)
+        if world.model.groups.len() > 1 {
             let initial = world.trust_by_group();
             for (sums, t) in world.group_sums.iter_mut().zip(initial) {
                 sums.initial_trust = t;
@@ -671,12 +672,7 @@ impl<'m> World<'m> {
             if intervention.at != t {
                 continue;
             }
-            // without groups of its own every citizen is in the one group
-            let groups = if self.group.is_empty() {
-                ALL_GROUPS
-            } else {
-                model.group_mask(&intervention.groups)
-            };
+            let groups = model.group_mask(&intervention.groups);
             let kinds = model.kind_mask(&intervention.kinds);
             match intervention.action {
                 Action::Set { key, value } => self.set(key, value, kinds),
@@ -773,7 +769,7 @@ impl<'m> World<'m> {
     /// Whether citizen `i` is in one of the groups of the bit set `groups`.
     #[inline]
     fn in_groups(&self, i: usize, groups: u64) -> bool {
-        groups == ALL_GROUPS || self.group.get(i).is_none_or(|&g| (groups >> g) & 1 == 1)
+        groups == ALL_GROUPS || (groups >> self.group[i]) & 1 == 1
     }
 
     /// Recomputes citizen i's capability term and base utility from its
@@ -791,16 +787,11 @@ impl<'m> World<'m> {
         self.base_utility[i] = base_utility_of(&p.participation, self.motivation[i], cap, excluded);
     }
 
-    /// Each group's mean trust now.
+    /// Each group's mean trust now (with groups of the scenario's own).
     fn trust_by_group(&self) -> Vec<f64> {
         let mut sums = vec![0.0; self.model.groups.len()];
-        let trust = self.trust();
-        if self.group.is_empty() {
-            sums[0] = trust.iter().map(|&t| f64::from(t)).sum();
-        } else {
-            for (&t, &g) in trust.iter().zip(&self.group) {
-                sums[usize::from(g)] += f64::from(t);
-            }
+        for (&t, &g) in self.trust().iter().zip(&self.group) {
+            sums[usize::from(g)] += f64::from(t);
         }
         sums.iter()
             .zip(&self.model.groups)

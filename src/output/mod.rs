@@ -367,11 +367,6 @@ impl ScenarioWriter {
         })
     }
 
-    /// The names of the scenario's groups and kinds.
-    pub fn parts(&self) -> &PartNames {
-        &self.parts
-    }
-
     /// The scenario's name, as its rows carry it.
     pub fn scenario(&self) -> &str {
         &self.scenario

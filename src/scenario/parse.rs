@@ -184,20 +184,26 @@ fn string_value(walker: &mut Walker, key: &str, value: &Spanned<DeValue>) -> Opt
     }
 }
 
-fn table<'a, 'i>(
+/// The table `value`, or a problem recorded: `what` is a section
+/// (`[what]`), or with `entry` one entry of an array of tables
+/// (`[[what]]`).
+pub(super) fn table<'a, 'i>(
     walker: &mut Walker,
     what: &str,
+    entry: bool,
     value: &'a Spanned<DeValue<'i>>,
 ) -> Option<&'a DeTable<'i>> {
     match value.get_ref() {
         DeValue::Table(t) => Some(t),
         other => {
+            let expected = if entry {
+                format!("each entry of `{what}` must be a table ([[{what}]])")
+            } else {
+                format!("`{what}` must be a table ([{what}])")
+            };
             walker.problem(
                 value.span().start,
-                format!(
-                    "`{what}` must be a table ([{what}]), found {}",
-                    other.type_str()
-                ),
+                format!("{expected}, found {}", other.type_str()),
             );
             None
         }
@@ -210,7 +216,7 @@ fn walk_section(
     section: &str,
     value: &Spanned<DeValue>,
 ) {
-    let Some(entries) = table(walker, section, value) else {
+    let Some(entries) = table(walker, section, false, value) else {
         return;
     };
     for (key, value) in entries {
@@ -344,7 +350,7 @@ pub(super) fn unknown_inhibitor_message(name: &str, inhibitors: &Inhibitors) -> 
 }
 
 fn walk_inhibitors(walker: &mut Walker, scenario: &mut Scenario, value: &Spanned<DeValue>) {
-    let Some(entries) = table(walker, "inhibitors", value) else {
+    let Some(entries) = table(walker, "inhibitors", false, value) else {
         return;
     };
     for (key, value) in entries {
@@ -410,7 +416,7 @@ fn walk_interventions(walker: &mut Walker, scenario: &mut Scenario, value: &Span
     };
     for item in items.iter() {
         let index = scenario.interventions.len();
-        let Some(entries) = table(walker, "interventions", item) else {
+        let Some(entries) = table(walker, "interventions", true, item) else {
             continue;
         };
         if let Some(intervention) = intervention(walker, item.span().start, entries) {

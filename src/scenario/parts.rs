@@ -3,7 +3,7 @@
 //! targeted inhibitors, and the checks across them once the whole file is
 //! read.
 
-use super::parse::{Walker, param_value};
+use super::parse::{Walker, param_value, table};
 use super::{Scenario, nearest};
 use crate::model::inhibitor::{Effect, Entry, Op, Target};
 use crate::model::params::Domain;
@@ -153,7 +153,7 @@ fn number(
 /// `[[citizens.groups]]` (MODEL.md 11.1).
 pub(super) fn walk_groups(walker: &mut Walker, scenario: &mut Scenario, value: &Spanned<DeValue>) {
     for item in array_of_tables(walker, "citizens.groups", value) {
-        let Some(entries) = table_of(walker, "citizens.groups", item) else {
+        let Some(entries) = table(walker, "citizens.groups", true, item) else {
             continue;
         };
         let start = item.span().start;
@@ -210,7 +210,7 @@ pub(super) fn walk_groups(walker: &mut Walker, scenario: &mut Scenario, value: &
 /// `[[agencies.kinds]]` (MODEL.md 11.2).
 pub(super) fn walk_kinds(walker: &mut Walker, scenario: &mut Scenario, value: &Spanned<DeValue>) {
     for item in array_of_tables(walker, "agencies.kinds", value) {
-        let Some(entries) = table_of(walker, "agencies.kinds", item) else {
+        let Some(entries) = table(walker, "agencies.kinds", true, item) else {
             continue;
         };
         let start = item.span().start;
@@ -270,26 +270,6 @@ pub(super) fn walk_kinds(walker: &mut Walker, scenario: &mut Scenario, value: &S
     scenario.origins.insert("agencies.kinds".into(), origin);
 }
 
-fn table_of<'a, 'i>(
-    walker: &mut Walker,
-    what: &str,
-    value: &'a Spanned<DeValue<'i>>,
-) -> Option<&'a DeTable<'i>> {
-    match value.get_ref() {
-        DeValue::Table(t) => Some(t),
-        other => {
-            walker.problem(
-                value.span().start,
-                format!(
-                    "each entry of `{what}` must be a table ([[{what}]]), found {}",
-                    other.type_str()
-                ),
-            );
-            None
-        }
-    }
-}
-
 /// `[[custom_inhibitors]]` (MODEL.md 11.3): new inhibitors, or built-ins
 /// redefined under their own name.
 pub(super) fn walk_custom_inhibitors(
@@ -299,7 +279,7 @@ pub(super) fn walk_custom_inhibitors(
 ) {
     let mut defined: Vec<String> = Vec::new();
     for item in array_of_tables(walker, "custom_inhibitors", value) {
-        let Some(entries) = table_of(walker, "custom_inhibitors", item) else {
+        let Some(entries) = table(walker, "custom_inhibitors", true, item) else {
             continue;
         };
         let start = item.span().start;
