@@ -76,6 +76,13 @@ pub enum Command {
         after_help = "Example:\n  cocreate sweep scenarios/sweeps/inhibitors-lhs.toml\n  cocreate discover results/inhibitors-lhs --metric total_value_realized --below 9000\n\nA point is a case of interest when its mean of --metric is below (or above) the value.\nWrites DIR/<sweep folder>-discovery/{trajectory,boxes}.csv and manifest.json.\n\nExit status: 0 success, 2 invalid input (nothing written), 1 other."
     )]
     Discover(DiscoverArgs),
+    /// Calibrate a scenario against observed figures (ABC-SMC): the
+    /// posterior of its parameters, a predictive check, and the scenario
+    /// at the posterior means.
+    #[command(
+        after_help = "Example:\n  cocreate calibrate scenarios/calibration/trust-participation.toml\n  cocreate run scenarios/baseline.toml --posterior results/trust-participation/posterior.csv\n\nWrites DIR/<calibration name>/{posterior,generations,summary,predictive}.csv,\nscenario.toml (the base scenario at the posterior means) and manifest.json.\nResults depend on the file and its seed only, not on --threads.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (nothing\nwritten), 1 other."
+    )]
+    Calibrate(CalibrateArgs),
     /// Write a SLURM script that runs a sweep as a job array of shards and
     /// then, as a dependent job, merges them.
     #[command(
@@ -284,6 +291,26 @@ pub struct DiscoverArgs {
     pub out: PathBuf,
 
     /// No table: errors and warnings only.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Options of `cocreate calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The calibration file (TOML).
+    #[arg(value_name = "CALIBRATION.toml")]
+    pub calibration: PathBuf,
+
+    /// Folder to write results into, as DIR/<calibration name>/.
+    #[arg(short, long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
+    pub threads: Option<u32>,
+
+    /// Print nothing but errors and warnings (no progress, no tables).
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 mod attribute;
+mod calibrate;
 mod compare;
 mod discover;
 mod limits;
@@ -22,6 +23,7 @@ mod sweep;
 mod waterfall;
 
 pub use attribute::attribute;
+pub use calibrate::calibrate;
 pub use compare::compare;
 pub use discover::discover;
 pub use progress::stop_signal;
@@ -338,28 +340,46 @@ fn definition_text(e: &cocreate::model::Entry) -> String {
 /// Reads a sweep file, its base scenario resolved relative to it; returns
 /// the sweep and the file's text.
 fn load_sweep(path: &std::path::Path) -> Result<(cocreate::scenario::Sweep, String)> {
+    load_with_base(path, "sweep", |text, shown, stem, base| {
+        cocreate::scenario::Sweep::from_toml(text, shown, stem, base)
+    })
+}
+
+/// Reads a file with a base scenario (a sweep or a calibration): its text,
+/// parsed by `parse(text, shown path, file stem, base loader)`, the base
+/// scenario's path resolved relative to the file.
+fn load_with_base<T>(
+    path: &std::path::Path,
+    what: &str,
+    parse: impl FnOnce(
+        &str,
+        &str,
+        &str,
+        &dyn Fn(&str) -> std::result::Result<Scenario, ScenarioError>,
+    ) -> std::result::Result<T, ScenarioError>,
+) -> Result<(T, String)> {
     let text = cocreate::scenario::read_input(path).map_err(|e| match e {
         LoadError::Io { path, source } => {
-            BadInput(format!("cannot read sweep file {path}: {source}"))
+            BadInput(format!("cannot read {what} file {path}: {source}"))
         }
         LoadError::Invalid(e) => BadInput(e.to_string()),
     })?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sweep".into());
+        .unwrap_or_else(|| what.into());
     let dir = path.parent().map(PathBuf::from).unwrap_or_default();
     let shown = path.display().to_string();
-    let sweep = cocreate::scenario::Sweep::from_toml(&text, &shown, &stem, |base| {
+    let load_base = |base: &str| {
         Scenario::load(&dir.join(base)).map_err(|e| match e {
             LoadError::Invalid(e) => e,
             e @ LoadError::Io { .. } => {
                 ScenarioError::one(cocreate::scenario::Origin::whole(&shown), e.to_string())
             }
         })
-    })
-    .map_err(|e| BadInput(e.to_string()))?;
-    Ok((sweep, text))
+    };
+    let parsed = parse(&text, &shown, &stem, &load_base).map_err(|e| BadInput(e.to_string()))?;
+    Ok((parsed, text))
 }
 
 /// A warning on stderr for every `--precision` run that stopped at

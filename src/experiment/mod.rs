@@ -4,6 +4,7 @@
 //! do with each replication (write it, summarize it) and how to show
 //! progress.
 
+pub mod abc;
 pub mod attribution;
 pub mod compare;
 pub mod design;

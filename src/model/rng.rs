@@ -81,6 +81,10 @@ pub enum Stream {
     KindChoice = 16,
     /// Which excluded citizens an `inclusion_program` includes (11.4).
     Inclusion = 17,
+    /// Calibration (ABC-SMC): proposals and the seeds of their simulations.
+    Calibration = 18,
+    /// Draws of posterior particles for posterior runs and predictive checks.
+    Posterior = 19,
 }
 
 /// The key of one purpose in one step (use step 0 for initialization).

@@ -6,7 +6,9 @@
 //! [`Scenario::load`]) and per override ([`Scenario::set`]), and across keys
 //! when it becomes a runnable [`Model`] ([`Scenario::model`]).
 
+mod calibration;
 mod error;
+mod file;
 mod parse;
 mod parts;
 mod sweep;
@@ -18,6 +20,7 @@ pub use crate::model::params::{
     TrustParams, ValueParams, nearest,
 };
 pub use crate::model::{Action, Inhibitor, Inhibitors, Intervention, SetKey};
+pub use calibration::{Calibration, Parameter, Target, TargetFigure};
 pub use error::{LineIndex, Origin, Problem, ScenarioError};
 pub use sweep::{Factor, FactorKey, FactorRange, Sweep};
 pub use template::{TEMPLATES, template};

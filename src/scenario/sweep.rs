@@ -19,12 +19,12 @@
 //! reported with its position, like in scenario files.
 
 use super::error::{LineIndex, Origin, Problem, ScenarioError};
-use super::{Scenario, check_name, parse};
+use super::{Scenario, file, parse};
 use crate::experiment::design::{Design, SOBOL_MAX_FACTORS, SOBOL_MAX_SAMPLES};
 use crate::model::inhibitor::Inhibitor;
 use crate::model::params::{Domain, ParamKey, ParamValue, nearest};
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 /// The top-level keys of a sweep file, besides inline scenario sections.
 const SWEEP_KEYS: [&str; 9] = [
@@ -108,7 +108,7 @@ impl FactorKey {
     }
 
     /// The allowed values.
-    fn domain(&self) -> Domain {
+    pub(super) fn domain(&self) -> Domain {
         match self {
             FactorKey::Param(k) => k.domain(),
             FactorKey::Inhibitor(_) => Domain::Unit,
@@ -120,6 +120,17 @@ impl FactorKey {
     /// Whether values are rounded to integers.
     pub fn is_integer(&self) -> bool {
         self.domain().is_integer()
+    }
+
+    /// Whether `v` is an allowed value (for parts of a scenario, any
+    /// number: the scenario checks those).
+    pub(super) fn allows(&self, v: f64) -> bool {
+        let value = if self.is_integer() {
+            ParamValue::Int(v.round().max(0.0) as u64)
+        } else {
+            ParamValue::Float(v)
+        };
+        v.is_finite() && (!self.is_integer() || v >= 0.0) && self.domain().check(&value)
     }
 
     /// Sets the factor in `scenario` to `value` (rounded for integer keys).
@@ -303,13 +314,7 @@ impl Sweep {
         default_name: &str,
         load_base: impl FnOnce(&str) -> Result<Scenario, ScenarioError>,
     ) -> Result<Sweep, ScenarioError> {
-        let root = DeTable::parse(text).map_err(|err| {
-            let offset = err.span().map_or(0, |s| s.start);
-            ScenarioError::one(
-                Origin::in_text(source, text, offset),
-                format!("TOML syntax error: {}", err.message().trim_end()),
-            )
-        })?;
+        let root = file::parse_root(text, source)?;
         let root = root.get_ref();
         let mut problems = Vec::new();
         let lines = LineIndex::new(text);
@@ -321,62 +326,11 @@ impl Sweep {
             })
         };
 
-        let string =
-            |key: &str, problem: &mut dyn FnMut(usize, String)| -> Option<(String, usize)> {
-                let v = root.get(key)?;
-                match v.get_ref() {
-                    DeValue::String(s) => Some((s.to_string(), v.span().start)),
-                    other => {
-                        problem(
-                            v.span().start,
-                            format!("`{key}` must be a string, found {}", other.type_str()),
-                        );
-                        None
-                    }
-                }
-            };
-        let integer = |key: &str,
-                       min: u64,
-                       max: u64,
-                       problem: &mut dyn FnMut(usize, String)|
-         -> Option<u64> {
-            let v = root.get(key)?;
-            match v.get_ref() {
-                DeValue::Integer(i) => match u64::from_str_radix(i.as_str(), i.radix()) {
-                    Ok(x) if (min..=max).contains(&x) => Some(x),
-                    _ => {
-                        problem(
-                            v.span().start,
-                            format!(
-                                "`{key}` = {i} is out of range: allowed is an integer from {min} to {max}"
-                            ),
-                        );
-                        None
-                    }
-                },
-                other => {
-                    problem(
-                        v.span().start,
-                        format!(
-                            "`{key}` must be an integer from {min} to {max}, found {}",
-                            other.type_str()
-                        ),
-                    );
-                    None
-                }
-            }
+        let string = |key: &str, problem: file::Report| file::string(root, key, problem);
+        let integer = |key: &str, min: u64, max: u64, problem: file::Report| {
+            file::integer(root, key, min, max, problem)
         };
-
-        let name = match string("name", &mut problem) {
-            Some((n, offset)) => match check_name(&n) {
-                Ok(()) => n,
-                Err(why) => {
-                    problem(offset, why);
-                    default_name.to_string()
-                }
-            },
-            None => default_name.to_string(),
-        };
+        let name = file::name(root, default_name, &mut problem);
         let description = string("description", &mut problem)
             .map(|d| d.0)
             .unwrap_or_default();
@@ -399,31 +353,16 @@ impl Sweep {
             integer("replications", 1, u64::from(u32::MAX), &mut problem).map(|r| r as u32);
         let seed = integer("seed", 0, i64::MAX as u64, &mut problem);
 
-        // the base scenario: a file, or sections inline
-        let inline = root
-            .keys()
-            .any(|k| !SWEEP_KEYS.contains(&k.get_ref().as_ref()));
-        let base = match string("scenario", &mut problem) {
-            Some((path, offset)) => {
-                if inline {
-                    problem(offset, "give the base scenario either as `scenario = \"file\"` or as sections in this file, not both".into());
-                }
-                match load_base(&path) {
-                    Ok(s) => Some(s),
-                    Err(e) => {
-                        problems.extend(e.problems);
-                        None
-                    }
-                }
-            }
-            None => match parse::parse(text, source, &name, &SWEEP_KEYS) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    problems.extend(e.problems);
-                    None
-                }
-            },
-        };
+        let base = file::base(
+            root,
+            text,
+            source,
+            &name,
+            &SWEEP_KEYS,
+            load_base,
+            &at,
+            &mut problems,
+        );
 
         let mut factors = Vec::new();
         let mut factor_at = Vec::new();
@@ -714,16 +653,7 @@ fn factor(
             ));
         }
     }
-    let in_domain = |v: f64| {
-        let value = if fk.is_integer() {
-            ParamValue::Int(v.round().max(0.0) as u64)
-        } else {
-            ParamValue::Float(v)
-        };
-        v.is_finite()
-            && (fk.is_integer() && v >= 0.0 || !fk.is_integer())
-            && fk.domain().check(&value)
-    };
+    let in_domain = |v: f64| fk.allows(v);
     let range = if let Some(values) = t.get("values") {
         if t.get("min").is_some() || t.get("max").is_some() || t.get("steps").is_some() {
             return Err((
