@@ -6,6 +6,7 @@
 //! a few use the library directly.
 
 mod attribute;
+mod calibrate;
 mod cli;
 mod common;
 mod compare;
