@@ -117,6 +117,13 @@ pub struct RunArgs {
     #[arg(value_name = "SCENARIO.toml")]
     pub scenarios: Vec<PathBuf>,
 
+    /// Run each replication at a particle of a calibration's posterior
+    /// (the posterior.csv `cocreate calibrate` wrote), drawn by weight: the
+    /// results carry parameter uncertainty as well as noise. The scenario is
+    /// renamed NAME+posterior unless --name names it.
+    #[arg(long, value_name = "posterior.csv")]
+    pub posterior: Option<PathBuf>,
+
     /// Replications per scenario (overrides run.replications).
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
@@ -353,6 +360,14 @@ pub struct CompareArgs {
     /// The base scenario, then the scenarios to compare with it.
     #[arg(required = true, num_args = 2.., value_name = "SCENARIO.toml")]
     pub scenarios: Vec<PathBuf>,
+
+    /// Run each replication at a particle of a calibration's posterior
+    /// (the posterior.csv `cocreate calibrate` wrote), drawn by weight: the
+    /// results carry parameter uncertainty as well as noise. Every scenario
+    /// runs replication r at the same particle: their differences stay
+    /// paired. The scenarios are renamed NAME+posterior.
+    #[arg(long, value_name = "posterior.csv")]
+    pub posterior: Option<PathBuf>,
 
     /// Replications of each scenario (overrides the base's run.replications).
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]

@@ -28,6 +28,17 @@ struct Collected {
 pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     let mut scenarios = load_all(&args.scenarios)?;
     let seed = prepare(&mut scenarios, &args.common, args.replications, 2)?;
+    let posterior = args
+        .posterior
+        .as_deref()
+        .map(super::posterior::PosteriorFile::read)
+        .transpose()?;
+    if posterior.is_some() {
+        // results at drawn particles do not pass for the scenarios' own
+        for s in &mut scenarios {
+            s.name = format!("{}+posterior", s.name);
+        }
+    }
     let rule = args.precision.rule().map_err(BadInput)?;
     // paired replication by replication: every scenario runs as many as the base
     let replications = scenarios[0].params.run.replications;
@@ -45,6 +56,25 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         )));
     }
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
+    // with --posterior, replication r of every scenario runs at one
+    // particle, drawn for the most replications --precision may run
+    let most_replications = rule.map_or(replications, |p| replications.max(p.max));
+    let drawn = match &posterior {
+        None => Vec::new(),
+        Some(file) => {
+            let draws = file.draws(seed, most_replications);
+            scenarios
+                .iter()
+                .map(|s| Ok((file.models(s, &draws)?, draws.clone())))
+                .collect::<Result<Vec<_>>>()?
+        }
+    };
+    let runs_of = |k: usize| -> &dyn experiment::Models {
+        match drawn.get(k) {
+            Some((models, _)) => models,
+            None => &models[k],
+        }
+    };
     let (threads, pool) = worker_pool(args.common.threads)?;
     {
         use cocreate::experiment::resources::kept_bytes;
@@ -94,7 +124,8 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     let target = &args.precision.target;
     let mut achieved = f64::NAN;
     loop {
-        for (k, (scenario, model)) in scenarios.iter().zip(&models).enumerate() {
+        for (k, scenario) in scenarios.iter().enumerate() {
+            let model = runs_of(k);
             progress.bar.set_message(scenario.name.clone());
             let c = &mut collected[k];
             let (records, series, window) = (&mut c.records, &mut c.series, &mut c.window);
@@ -184,6 +215,11 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     }
     if let Some((first, last)) = args.window {
         manifest["window"] = serde_json::json!([first, last]);
+    }
+    if let (Some(file), Some((_, draws))) = (&posterior, drawn.first()) {
+        let mut record = file.record(draws);
+        super::posterior::keep_replications(&mut record, 0..done);
+        manifest["posterior"] = record;
     }
     if let Some(p) = &precision {
         manifest["precision"] = serde_json::to_value(p)?;

@@ -16,6 +16,7 @@ mod calibrate;
 mod compare;
 mod discover;
 mod limits;
+mod posterior;
 mod progress;
 mod report;
 mod run;
@@ -454,7 +455,7 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 /// [`Interrupted`] saying that `what` was stopped and nothing written.
 fn replications_of(
     pool: &rayon::ThreadPool,
-    model: &Model,
+    model: &(impl experiment::Models + ?Sized),
     seed: u64,
     range: std::ops::Range<u32>,
     progress: &Progress,

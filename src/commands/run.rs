@@ -3,6 +3,7 @@
 use super::*;
 use cocreate::experiment::precision::{Precision, PrecisionOutcome, relative_half_width};
 use cocreate::experiment::resources::kept_bytes;
+use posterior::PosteriorFile;
 
 /// `cocreate run`.
 pub fn run(args: RunArgs) -> Result<()> {
@@ -12,6 +13,17 @@ pub fn run(args: RunArgs) -> Result<()> {
         load_all(&args.scenarios)?
     };
     let seed = prepare(&mut scenarios, &args.common, args.replications, 1)?;
+    let posterior = args
+        .posterior
+        .as_deref()
+        .map(PosteriorFile::read)
+        .transpose()?;
+    if posterior.is_some() && args.common.name.is_none() {
+        // results at drawn particles do not pass for the scenario's own
+        for s in &mut scenarios {
+            s.name = format!("{}+posterior", s.name);
+        }
+    }
     if let Some(r) = args.replication {
         for s in &mut scenarios {
             s.params.run.replications = s.params.run.replications.max(r.saturating_add(1));
@@ -26,13 +38,25 @@ pub fn run(args: RunArgs) -> Result<()> {
     let rule = args.precision.rule().map_err(BadInput)?;
     let models = scenarios.iter().map(checked).collect::<Result<Vec<_>>>()?;
 
-    let (threads, pool) = worker_pool(args.common.threads)?;
-    // every scenario's memory checked before anything runs (with
-    // --precision, at its most replications)
+    // with --precision, at its most replications
     let most = |s: &Scenario| {
         let r = u64::from(s.params.run.replications);
         rule.map_or(r, |p| r.max(u64::from(p.max)))
     };
+    // with --posterior, each replication's model at its drawn particle
+    let drawn = match &posterior {
+        None => Vec::new(),
+        Some(file) => scenarios
+            .iter()
+            .map(|s| {
+                let draws = file.draws(seed, most(s) as u32);
+                Ok((file.models(s, &draws)?, draws))
+            })
+            .collect::<Result<Vec<_>>>()?,
+    };
+    let (threads, pool) = worker_pool(args.common.threads)?;
+    // every scenario's memory checked before anything runs (with
+    // --precision, at its most replications)
     let jobs = limits::jobs(scenarios.iter().zip(&models), most);
     let kept = scenarios
         .iter()
@@ -60,7 +84,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let mut summaries = Vec::new();
     let mut outcomes = Vec::new();
-    for ((scenario, model), folder) in scenarios.iter().zip(&models).zip(folders) {
+    for (i, ((scenario, model), folder)) in scenarios.iter().zip(&models).zip(folders).enumerate() {
         progress.bar.set_message(scenario.name.clone());
         let mut manifest = Manifest::new(
             scenario,
@@ -71,10 +95,18 @@ pub fn run(args: RunArgs) -> Result<()> {
             threads,
             SystemTime::now(),
         );
+        let runs: &dyn experiment::Models = match drawn.get(i) {
+            Some((models, draws)) => {
+                manifest.posterior = posterior.as_ref().map(|f| f.record(draws));
+                models
+            }
+            None => model,
+        };
         let (summary, outcome) = pool.install(|| {
             run_scenario(
                 scenario,
                 model,
+                runs,
                 folder,
                 &args,
                 rule,
@@ -106,6 +138,7 @@ pub fn run(args: RunArgs) -> Result<()> {
 fn run_scenario(
     scenario: &Scenario,
     model: &Model,
+    runs: &dyn experiment::Models,
     folder: cocreate::output::folder::Staged,
     args: &RunArgs,
     rule: Option<Precision>,
@@ -131,7 +164,7 @@ fn run_scenario(
     let mut achieved = f64::NAN;
     let outcome = loop {
         let batch = experiment::replicate_range(
-            model,
+            runs,
             seed,
             done..end,
             progress,
@@ -151,9 +184,18 @@ fn run_scenario(
         end = next;
         progress.bar.inc_length(u64::from(end - done));
     };
-    match args.replication {
-        Some(r) => manifest.only_replication(r),
-        None => manifest.set_replications(done),
+    let ran = match args.replication {
+        Some(r) => {
+            manifest.only_replication(r);
+            r..r + 1
+        }
+        None => {
+            manifest.set_replications(done);
+            0..done
+        }
+    };
+    if let Some(record) = &mut manifest.posterior {
+        posterior::keep_replications(record, ran);
     }
     let precision = rule.map(|p| p.outcome(&args.precision.target, done, achieved));
     manifest.precision = precision.clone();

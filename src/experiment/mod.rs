@@ -50,6 +50,50 @@ pub trait Observer: Sync {
 /// An observer that shows nothing and never cancels.
 impl Observer for () {}
 
+/// The model each replication runs: one model for all (a [`Model`]), or a
+/// model per replication, as posterior runs draw one particle of a
+/// calibration for each ([`PosteriorModels`]).
+pub trait Models: Sync {
+    /// The model of replication `replication`.
+    fn of_replication(&self, replication: u32) -> &Model;
+}
+
+impl Models for Model {
+    fn of_replication(&self, _: u32) -> &Model {
+        self
+    }
+}
+
+/// A model per replication, from a few distinct ones: replication `r` runs
+/// `models[slot[r]]`.
+#[derive(Clone, Debug)]
+pub struct PosteriorModels {
+    models: Vec<Model>,
+    slot: Vec<u32>,
+}
+
+impl PosteriorModels {
+    /// Replication `r` runs `models[slot[r]]`; `slot` covers every
+    /// replication that will run (a documented invariant: a replication
+    /// beyond it runs `models[0]`), and every slot is below `models.len()`.
+    pub fn new(models: Vec<Model>, slot: Vec<u32>) -> PosteriorModels {
+        assert!(slot.iter().all(|&s| (s as usize) < models.len()));
+        PosteriorModels { models, slot }
+    }
+
+    /// The distinct models.
+    pub fn models(&self) -> &[Model] {
+        &self.models
+    }
+}
+
+impl Models for PosteriorModels {
+    fn of_replication(&self, replication: u32) -> &Model {
+        let slot = self.slot.get(replication as usize).copied().unwrap_or(0);
+        &self.models[slot as usize]
+    }
+}
+
 /// Why a batch stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicateError<E> {
@@ -101,7 +145,7 @@ pub fn run_replication(
 /// whatever the number of threads. Replications run in chunks, so memory
 /// holds a few per thread, not the whole batch.
 pub fn replicate<E>(
-    model: &Model,
+    model: &(impl Models + ?Sized),
     master_seed: u64,
     replications: u32,
     observer: &impl Observer,
@@ -114,7 +158,7 @@ pub fn replicate<E>(
 /// threads before `sink` receives the result in replication order (for
 /// example, to format output rows in parallel).
 pub fn replicate_with<T: Send, E>(
-    model: &Model,
+    model: &(impl Models + ?Sized),
     master_seed: u64,
     replications: u32,
     observer: &impl Observer,
@@ -128,7 +172,7 @@ pub fn replicate_with<T: Send, E>(
 /// another gives the same replications as one run of the combined size.
 /// `completed` in an interruption counts from 0, the batches before included.
 pub fn replicate_range<T: Send, E>(
-    model: &Model,
+    models: &(impl Models + ?Sized),
     master_seed: u64,
     range: std::ops::Range<u32>,
     observer: &impl Observer,
@@ -136,7 +180,13 @@ pub fn replicate_range<T: Send, E>(
     mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), ReplicateError<E>> {
     let replications = range.end;
-    let within = model.params().population.citizens >= PARALLEL_WITHIN;
+    // the same results either way: decided by the first replication's model
+    let within = models
+        .of_replication(range.start)
+        .params()
+        .population
+        .citizens
+        >= PARALLEL_WITHIN;
     let chunk = if within {
         1
     } else {
@@ -146,7 +196,12 @@ pub fn replicate_range<T: Send, E>(
         if observer.cancelled() {
             return None;
         }
-        let rep = prepare(run_replication(model, master_seed, r, within));
+        let rep = prepare(run_replication(
+            models.of_replication(r),
+            master_seed,
+            r,
+            within,
+        ));
         observer.replication_done();
         Some(rep)
     };

@@ -52,6 +52,10 @@ pub struct Manifest {
     /// target was reached before `--max-replications`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::experiment::precision::PrecisionOutcome>,
+    /// With `--posterior`: the calibration's posterior file and the
+    /// particle each replication ran at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<serde_json::Value>,
 }
 
 impl Manifest {
@@ -102,6 +106,7 @@ impl Manifest {
             ],
             replication: None,
             precision: None,
+            posterior: None,
         }
     }
 

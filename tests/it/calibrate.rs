@@ -398,3 +398,105 @@ fn the_shipped_calibration_loads() {
         assert!(!c.parameters.is_empty() && !c.targets.is_empty());
     }
 }
+
+#[test]
+fn posterior_runs_draw_a_particle_per_replication_and_pair_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("base.toml"), BASE.replace("1000", "300")).unwrap();
+    fs::write(
+        dir.join("legal.toml"),
+        BASE.replace("1000", "300").replace("small", "legal") + "[governance]\nlegal_level = 1.0\n",
+    )
+    .unwrap();
+    let file = dir.join("cal.toml");
+    fs::write(
+        &file,
+        "scenario = \"base.toml\"\nparticles = 30\ngenerations = 2\n[parameters]\n\"citizens.trust_mean\" = { min = 0.2, max = 0.9 }\n\"participation.intercept\" = { min = -8.0, max = -4.0 }\n[targets]\nparticipation_rate = { value = 0.08, sd = 0.005 }\n",
+    )
+    .unwrap();
+    calibrate(&file, dir, "2");
+    let posterior = dir.join("cal/posterior.csv");
+    cocreate()
+        .args(["run", "-q", "-r", "6", "--out"])
+        .arg(dir)
+        .arg(dir.join("base.toml"))
+        .arg("--posterior")
+        .arg(&posterior)
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("small+posterior/manifest.json")).unwrap())
+            .unwrap();
+    let drawn: Vec<usize> = manifest["posterior"]["particle_of_replication"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(drawn.len(), 6);
+    // replication 3 equals a plain run at its particle's values
+    let particles = fs::read_to_string(&posterior).unwrap();
+    let row: Vec<&str> = particles
+        .lines()
+        .nth(1 + drawn[3])
+        .unwrap()
+        .split(',')
+        .collect();
+    cocreate()
+        .args([
+            "run",
+            "-q",
+            "--replication",
+            "3",
+            "--name",
+            "plain",
+            "--out",
+        ])
+        .arg(dir)
+        .arg(dir.join("base.toml"))
+        .args(["--set", &format!("citizens.trust_mean={}", row[3])])
+        .args(["--set", &format!("participation.intercept={}", row[4])])
+        .assert()
+        .success();
+    let runs = |name: &str| fs::read_to_string(dir.join(name).join("runs.csv")).unwrap();
+    let posterior_row = runs("small+posterior").lines().nth(4).unwrap().to_string();
+    let plain_row = runs("plain").lines().nth(1).unwrap().to_string();
+    assert_eq!(
+        posterior_row.split_once(',').unwrap().1,
+        plain_row.split_once(',').unwrap().1
+    );
+    // compare: both scenarios run replication r at the same particle
+    cocreate()
+        .args(["compare", "-q", "-r", "6", "--out"])
+        .arg(dir)
+        .arg(dir.join("base.toml"))
+        .arg(dir.join("legal.toml"))
+        .arg("--posterior")
+        .arg(&posterior)
+        .assert()
+        .success();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &fs::read(dir.join("small+posterior-compare/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let compared: Vec<usize> = manifest["posterior"]["particle_of_replication"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(compared, drawn);
+    // a file that is not a posterior is refused
+    cocreate()
+        .args(["run", "-q", "--out"])
+        .arg(dir)
+        .arg(dir.join("base.toml"))
+        .arg("--posterior")
+        .arg(dir.join("cal/summary.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "summary.csv:1: expected the columns particle, weight, distance",
+        ));
+}
