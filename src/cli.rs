@@ -73,7 +73,7 @@ pub enum Command {
     /// Scenario discovery: PRIM boxes of the conditions under which a
     /// finished sweep's figure falls below (or rises above) a value.
     #[command(
-        after_help = "Example:\n  cocreate sweep scenarios/sweeps/inhibitors-lhs.toml\n  cocreate discover results/inhibitors-lhs --metric total_value_realized --below 9000\n\nA point is a case of interest when its mean of --metric is below (or above) the value.\nWrites DIR/<sweep folder>-discovery/{trajectory,boxes}.csv and manifest.json.\n\nExit status: 0 success, 2 invalid input (nothing written), 1 other."
+        after_help = "Example:\n  cocreate sweep scenarios/sweeps/inhibitors-lhs.toml\n  cocreate discover results/inhibitors-lhs --metric total_value_realized --below 9000\n\nA point is a case of interest when its mean of --metric is below (or above) the value.\nWrites DIR/<sweep folder>-discovery/{trajectory,boxes,cases}.csv and manifest.json.\n\nExit status: 0 success, 2 invalid input (nothing written), 1 other."
     )]
     Discover(DiscoverArgs),
     /// Calibrate a scenario against observed figures (ABC-SMC): the

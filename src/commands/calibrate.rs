@@ -1,17 +1,13 @@
 //! `cocreate calibrate`: ABC-SMC against observed figures.
 
 use super::*;
-use cocreate::experiment::abc::{
-    self, AbcError, AbcObserver, AbcSettings, GenerationStats, Particle, Prior,
+use cocreate::experiment::abc::{AbcError, AbcObserver, GenerationStats, Particle};
+use cocreate::experiment::calibration::{
+    self, Check, PREDICTIVE_DRAWS, ParameterSummary, predictive, summarize,
 };
-use cocreate::model::rng::{Stream, key, word};
 use cocreate::output::{Align, TextTable, number};
 use cocreate::scenario::Calibration;
-use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Posterior draws rerun for the predictive check.
-pub const PREDICTIVE_DRAWS: usize = 200;
 
 /// `cocreate calibrate`.
 pub fn calibrate(args: crate::cli::CalibrateArgs) -> Result<()> {
@@ -39,15 +35,7 @@ pub fn calibrate(args: crate::cli::CalibrateArgs) -> Result<()> {
         true,
     )?;
     let folder = stage(&args.out, &cal.name)?;
-    let settings = AbcSettings::new(cal.particles as usize, cal.generations, cal.seed);
-    let priors: Vec<Prior> = cal
-        .parameters
-        .iter()
-        .map(|p| {
-            let (min, max) = p.prior_range();
-            Prior { min, max }
-        })
-        .collect();
+    let settings = calibration::settings(&cal);
     if !args.quiet {
         eprintln!(
             "calibrating {} parameter{} against {} target{}: {} particles, at most {} generations, {} replication{} per particle, on {threads} thread{}",
@@ -69,11 +57,7 @@ pub fn calibrate(args: crate::cli::CalibrateArgs) -> Result<()> {
         simulated: AtomicU64::new(0),
         expected: AtomicU64::new(u64::from(cal.particles)),
     };
-    let posterior = pool.install(|| {
-        abc::calibrate(&priors, &settings, &watch, |theta, seed| {
-            figures(&cal, theta, seed).map(|f| cal.distance(&f))
-        })
-    });
+    let posterior = pool.install(|| calibration::run(&cal, &watch));
     let posterior = match posterior {
         Ok(p) => p,
         Err(AbcError::Interrupted { generation }) => bail!(Interrupted(format!(
@@ -84,38 +68,21 @@ pub fn calibrate(args: crate::cli::CalibrateArgs) -> Result<()> {
     progress.bar.set_message("predictive");
     progress.bar.set_length(PREDICTIVE_DRAWS as u64);
     progress.bar.set_position(0);
-    let weights: Vec<f64> = posterior.particles.iter().map(|p| p.weight).collect();
-    let draws = abc::resample(&weights, PREDICTIVE_DRAWS, cal.seed, 0);
-    let seeds = key(cal.seed, Stream::Posterior, 1);
-    let predictive: Vec<Vec<f64>> = pool
+    let checks = pool
         .install(|| {
-            draws
-                .par_iter()
-                .enumerate()
-                .map(|(d, &i)| {
-                    if experiment::Observer::cancelled(&progress) {
-                        return Err(String::new());
-                    }
-                    let f = figures(&cal, &posterior.particles[i].theta, word(seeds, d as u64));
-                    progress.bar.inc(1);
-                    f
-                })
-                .collect::<std::result::Result<Vec<_>, String>>()
+            predictive(&cal, &posterior, &|| progress.bar.inc(1), &|| {
+                experiment::Observer::cancelled(&progress)
+            })
         })
-        .map_err(|e| {
-            if e.is_empty() {
-                anyhow::Error::new(Interrupted(
-                    "the calibration was stopped in its predictive check; nothing was written"
-                        .into(),
-                ))
-            } else {
-                anyhow::Error::new(BadInput(e))
-            }
+        .map_err(BadInput)?
+        .ok_or_else(|| {
+            Interrupted(
+                "the calibration was stopped in its predictive check; nothing was written".into(),
+            )
         })?;
     progress.bar.finish_and_clear();
 
     let summary = summarize(&cal, &posterior.particles);
-    let checks = predictive_checks(&cal, &predictive);
     let mut at_means = cal
         .scenario_at(&summary.iter().map(|s| s.mean).collect::<Vec<_>>())
         .map_err(BadInput)?;
@@ -213,26 +180,6 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The targets' figures at parameter values `theta`, each the mean of the
-/// calibration's replications under master seed `seed`.
-fn figures(cal: &Calibration, theta: &[f64], seed: u64) -> std::result::Result<Vec<f64>, String> {
-    let scenario = cal.scenario_at(theta)?;
-    let model = scenario.model().map_err(|e| e.to_string())?;
-    let mut sums = vec![0.0; cal.targets.len()];
-    for r in 0..cal.replications {
-        let rep = experiment::run_replication(&model, seed, r, false);
-        for (sum, t) in sums.iter_mut().zip(&cal.targets) {
-            *sum += t
-                .figure
-                .of(&rep.record, &rep.steps, &rep.groups, &rep.kinds);
-        }
-    }
-    Ok(sums
-        .into_iter()
-        .map(|s| s / f64::from(cal.replications))
-        .collect())
-}
-
 /// Progress of a calibration: one bar per generation, over its expected
 /// simulations, and a line for each generation done.
 struct Watch<'a> {
@@ -292,73 +239,6 @@ impl AbcObserver for Watch<'_> {
     fn cancelled(&self) -> bool {
         experiment::Observer::cancelled(self.progress)
     }
-}
-
-/// The posterior of one parameter.
-struct ParameterSummary {
-    name: String,
-    mean: f64,
-    sd: f64,
-    q025: f64,
-    q50: f64,
-    q975: f64,
-    prior: (f64, f64),
-}
-
-fn summarize(cal: &Calibration, particles: &[Particle]) -> Vec<ParameterSummary> {
-    cal.parameters
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let pairs: Vec<(f64, f64)> = particles
-                .iter()
-                .map(|q| (p.value(q.theta[i]), q.weight))
-                .collect();
-            let (mean, sd) = abc::weighted_mean_sd(&pairs);
-            ParameterSummary {
-                name: p.key.name(),
-                mean,
-                sd,
-                q025: abc::weighted_quantile(&pairs, 0.025),
-                q50: abc::weighted_quantile(&pairs, 0.5),
-                q975: abc::weighted_quantile(&pairs, 0.975),
-                prior: (p.min, p.max),
-            }
-        })
-        .collect()
-}
-
-/// One target's predictive check.
-struct Check {
-    name: String,
-    observed: f64,
-    sd: f64,
-    mean: f64,
-    q025: f64,
-    q975: f64,
-    inside: bool,
-}
-
-fn predictive_checks(cal: &Calibration, draws: &[Vec<f64>]) -> Vec<Check> {
-    cal.targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let mut values: Vec<f64> = draws.iter().map(|d| d[i]).collect();
-            values.sort_by(f64::total_cmp);
-            let q025 = cocreate::stats::quantile_sorted(&values, 0.025);
-            let q975 = cocreate::stats::quantile_sorted(&values, 0.975);
-            Check {
-                name: t.name.clone(),
-                observed: t.value,
-                sd: t.sd,
-                mean: values.iter().sum::<f64>() / values.len() as f64,
-                q025,
-                q975,
-                inside: (q025..=q975).contains(&t.value),
-            }
-        })
-        .collect()
 }
 
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
@@ -477,14 +357,13 @@ fn summary_table(summary: &[ParameterSummary]) -> String {
         ("sd / prior sd", Align::Right),
     ]);
     for s in summary {
-        let prior_sd = (s.prior.1 - s.prior.0) / 12f64.sqrt();
         t.row(vec![
             s.name.clone(),
             number(s.mean),
             number(s.sd),
             output::interval(s.q025, s.q975),
             output::interval(s.prior.0, s.prior.1),
-            number(s.sd / prior_sd),
+            number(s.sd / s.prior_sd()),
         ]);
     }
     t.render()

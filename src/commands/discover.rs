@@ -133,6 +133,19 @@ pub fn discover(args: crate::cli::DiscoverArgs) -> Result<()> {
         1,
         SystemTime::now(),
     )?;
+    // every point with its case, for plots and further analysis
+    let mut cases_csv = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["point".to_string()];
+    header.extend(factors.iter().cloned());
+    header.push("case".into());
+    let _ = cases_csv.write_record(&header);
+    for (i, &c) in case.iter().enumerate() {
+        let mut row = vec![i.to_string()];
+        row.extend(x.iter().map(|column| num(column[i])));
+        row.push(c.to_string());
+        let _ = cases_csv.write_record(&row);
+    }
+    let cases_text = cases_csv.into_inner().unwrap_or_default();
     let progress = Progress::new(0, "points", true)?;
     let trajectory = trajectory.into_inner().unwrap_or_default();
     let boxes_text = boxes.into_inner().unwrap_or_default();
@@ -142,6 +155,7 @@ pub fn discover(args: crate::cli::DiscoverArgs) -> Result<()> {
         &[
             ("trajectory.csv", &trajectory),
             ("boxes.csv", &boxes_text),
+            ("cases.csv", &cases_text),
             ("manifest.json", &manifest),
         ],
     )?;
@@ -161,7 +175,7 @@ pub fn discover(args: crate::cli::DiscoverArgs) -> Result<()> {
             println!("box {}: {r}", b + 1);
         }
         println!(
-            "wrote {}/trajectory.csv, boxes.csv and manifest.json",
+            "wrote {}/trajectory.csv, boxes.csv, cases.csv and manifest.json",
             dir.display()
         );
     }

@@ -6,6 +6,7 @@
 
 pub mod abc;
 pub mod attribution;
+pub mod calibration;
 pub mod compare;
 pub mod design;
 pub mod precision;

@@ -47,7 +47,7 @@ impl Command {
             Results::Compare(_) => Some(Command::Compare),
             Results::Waterfall(_) => Some(Command::Waterfall),
             Results::Attribution(_) => Some(Command::Attribute),
-            Results::Sweep(_) => None,
+            Results::Sweep(_) | Results::Calibration(_) | Results::Discovery(_) => None,
         }
     }
 }
@@ -172,7 +172,7 @@ impl<'a> Catalogue<'a> {
             Results::Compare(r) => &r.manifest,
             Results::Waterfall(r) => &r.manifest,
             Results::Attribution(r) => &r.manifest,
-            Results::Sweep(_) => return,
+            Results::Sweep(_) | Results::Calibration(_) | Results::Discovery(_) => return,
         };
         let scenarios: Vec<&Value> = match results {
             Results::Compare(_) => manifest["scenarios"]

@@ -19,6 +19,8 @@ use crate::output::{KEY_FIGURES, significant_decimals};
 use serde_json::Value;
 use std::fmt::Write as _;
 
+mod calibration;
+mod discovery;
 mod sweep;
 
 /// A plot of the report, to be written beside it as SVG and PNG.
@@ -95,6 +97,13 @@ pub fn build(
     for r in results {
         if let Results::Sweep(s) = r {
             page.sweep(s)?;
+        }
+    }
+    for r in results {
+        match r {
+            Results::Discovery(d) => page.discovery(d)?,
+            Results::Calibration(c) => page.calibration(c)?,
+            _ => {}
         }
     }
     page.methods(&catalogue);

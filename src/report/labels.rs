@@ -34,6 +34,20 @@ pub fn figure(name: &str) -> String {
     known.to_string()
 }
 
+/// A calibration target: a figure of `runs.csv`, `NAME@STEP` (a step
+/// figure at a step), `groups.NAME.FIGURE` or `kinds.NAME.FIGURE`.
+pub fn target(name: &str) -> String {
+    if let Some((figure, step)) = name.split_once('@') {
+        return format!("{} at step {step}", words(figure));
+    }
+    for (prefix, what) in [("groups.", "group"), ("kinds.", "kind")] {
+        if let Some((part, figure)) = name.strip_prefix(prefix).and_then(|r| r.rsplit_once('.')) {
+            return format!("{} of {what} {part}", words(figure));
+        }
+    }
+    figure(name)
+}
+
 /// An inhibitor, by its name in scenario files.
 pub fn inhibitor(name: &str) -> String {
     let known = match Inhibitor::from_name(name) {

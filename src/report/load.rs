@@ -6,6 +6,9 @@ use crate::model::StepRecord;
 use crate::output::sweep::{MORRIS_COLUMNS, SOBOL_COLUMNS};
 use serde_json::Value;
 use std::collections::HashMap;
+
+mod analysis;
+pub use analysis::{BoxLimit, CalibrationResults, DiscoveryResults, TrajectoryRow};
 use std::path::{Path, PathBuf};
 
 /// A result folder or file that cannot be read.
@@ -38,6 +41,10 @@ pub enum Results {
     Attribution(AttributionResults),
     /// `cocreate sweep` (or `merge`).
     Sweep(SweepResults),
+    /// `cocreate calibrate`.
+    Calibration(CalibrationResults),
+    /// `cocreate discover`.
+    Discovery(DiscoveryResults),
 }
 
 /// A figure's mean with its 95% interval.
@@ -241,6 +248,14 @@ const COMPARE_FILES: [&str; 4] = [
 ];
 const WATERFALL_FILES: [&str; 2] = ["manifest.json", "waterfall.csv"];
 const ATTRIBUTION_FILES: [&str; 3] = ["manifest.json", "attribution.csv", "waterfall.csv"];
+const CALIBRATION_FILES: [&str; 5] = [
+    "manifest.json",
+    "posterior.csv",
+    "generations.csv",
+    "summary.csv",
+    "predictive.csv",
+];
+const DISCOVERY_FILES: [&str; 4] = ["manifest.json", "trajectory.csv", "boxes.csv", "cases.csv"];
 const SWEEP_FILES: [&str; 5] = [
     "manifest.json",
     "points.csv",
@@ -259,6 +274,8 @@ impl Results {
             Results::Waterfall(_) => &WATERFALL_FILES,
             Results::Attribution(_) => &ATTRIBUTION_FILES,
             Results::Sweep(_) => &SWEEP_FILES,
+            Results::Calibration(_) => &CALIBRATION_FILES,
+            Results::Discovery(_) => &DISCOVERY_FILES,
         };
         names.iter().map(|n| self.dir().join(n)).collect()
     }
@@ -271,6 +288,8 @@ impl Results {
             Results::Waterfall(r) => &r.manifest,
             Results::Attribution(r) => &r.manifest,
             Results::Sweep(r) => &r.manifest,
+            Results::Calibration(r) => &r.manifest,
+            Results::Discovery(r) => &r.manifest,
         }
     }
 
@@ -282,6 +301,8 @@ impl Results {
             Results::Waterfall(r) => &r.dir,
             Results::Attribution(r) => &r.dir,
             Results::Sweep(r) => &r.dir,
+            Results::Calibration(r) => &r.dir,
+            Results::Discovery(r) => &r.dir,
         }
     }
 }
@@ -308,7 +329,7 @@ pub fn load(path: &Path) -> Result<Found, LoadError> {
     if !path.is_dir() {
         return Err(problem(
             path,
-            "not a folder; give a folder written by cocreate run, compare, waterfall, attribute or sweep (or a folder of them)",
+            "not a folder; give a folder written by cocreate run, compare, waterfall, attribute, sweep, calibrate or discover (or a folder of them)",
         ));
     }
     let mut found = Found::default();
@@ -325,7 +346,7 @@ pub fn load(path: &Path) -> Result<Found, LoadError> {
         return Err(problem(
             path,
             format!(
-                "holds no results: expected the files of cocreate run (summary.csv, steps.csv), compare (comparison.csv), waterfall (waterfall.csv), attribute (attribution.csv) or sweep (points.csv), here or in its subfolders{hint}"
+                "holds no results: expected the files of cocreate run (summary.csv, steps.csv), compare (comparison.csv), waterfall (waterfall.csv), attribute (attribution.csv), sweep (points.csv), calibrate (posterior.csv) or discover (trajectory.csv), here or in its subfolders{hint}"
             ),
         ));
     }
@@ -431,6 +452,10 @@ fn load_one(dir: &Path) -> Result<Option<Results>, LoadError> {
         })
     } else if has("points.csv") {
         Results::Sweep(sweep(dir)?)
+    } else if has("posterior.csv") {
+        Results::Calibration(analysis::calibration(dir)?)
+    } else if has("trajectory.csv") {
+        Results::Discovery(analysis::discovery(dir)?)
     } else if has("summary.csv") && has("steps.csv") {
         let manifest = manifest(dir)?;
         let max_steps = steps_of(&manifest["scenario"], dir)?;

@@ -63,7 +63,7 @@ fn prim_finds_that_a_missing_legal_framework_makes_value_collapse() {
     let found = out.join("three-discovery");
     assert_eq!(
         entries(&found),
-        ["boxes.csv", "manifest.json", "trajectory.csv"]
+        ["boxes.csv", "cases.csv", "manifest.json", "trajectory.csv"]
     );
     let boxes = fs::read_to_string(found.join("boxes.csv")).unwrap();
     assert!(boxes.starts_with("box,factor,low,high,qp_low,qp_high\n"));
@@ -102,7 +102,7 @@ fn prim_finds_that_a_missing_legal_framework_makes_value_collapse() {
         .arg(&again)
         .assert()
         .success();
-    for f in ["boxes.csv", "trajectory.csv"] {
+    for f in ["boxes.csv", "cases.csv", "trajectory.csv"] {
         assert_eq!(
             fs::read(found.join(f)).unwrap(),
             fs::read(again.join("three-discovery").join(f)).unwrap()

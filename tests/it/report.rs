@@ -87,6 +87,47 @@ fn results(dir: &Path) {
     )
     .unwrap();
     cocreate(&["sweep", morris.to_str().unwrap()], dir);
+    // scenario discovery over a Latin hypercube, and a calibration
+    let lhs = dir.join("lhs.toml");
+    fs::write(
+        &lhs,
+        "name = \"lhs\"\ndesign = \"lhs\"\nsamples = 120\nreplications = 2\n[population]\ncitizens = 400\n[run]\nsteps = 10\n[factors]\n\"inhibitors.missing_legal_framework\" = { min = 0.0, max = 1.0 }\n\"inhibitors.low_trust\" = { min = 0.0, max = 1.0 }\n\"population.agencies\" = { min = 5, max = 30 }\n",
+    )
+    .unwrap();
+    cocreate(&["sweep", lhs.to_str().unwrap()], dir);
+    let swept = dir.join("lhs");
+    let sweep_dir = swept.to_str().unwrap();
+    let summary = fs::read_to_string(swept.join("summary.csv")).unwrap();
+    let mut means: Vec<f64> = summary
+        .lines()
+        .filter(|l| l.contains(",total_value_realized,"))
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let median = means[means.len() / 2].to_string();
+    cocreate(
+        &[
+            "discover",
+            sweep_dir,
+            "--metric",
+            "total_value_realized",
+            "--below",
+            &median,
+        ],
+        dir,
+    );
+    fs::write(
+        dir.join("small/base.toml"),
+        "name = \"tiny\"\n[population]\ncitizens = 300\n[run]\nsteps = 10\n",
+    )
+    .unwrap();
+    let calibration = dir.join("small/fit.toml");
+    fs::write(
+        &calibration,
+        "name = \"fit\"\nscenario = \"base.toml\"\nparticles = 40\ngenerations = 3\n[parameters]\n\"citizens.trust_mean\" = { min = 0.2, max = 0.9 }\n\"participation.intercept\" = { min = -8.0, max = -4.0 }\n[targets]\nparticipation_rate = { value = 0.08, sd = 0.005 }\n\"mean_trust@5\" = { value = 0.55, sd = 0.02 }\n",
+    )
+    .unwrap();
+    cocreate(&["calibrate", calibration.to_str().unwrap()], dir);
 }
 
 /// The folders of [`results`], made once and shared by the tests, which
@@ -193,6 +234,8 @@ fn the_report_holds_every_plot() {
         "Sweep: sobol",
         "Sweep: morris",
         "Morris elementary effects",
+        "Scenario discovery: lhs-discovery",
+        "Calibration: fit",
         "Method notes",
     ] {
         assert!(html.contains(heading), "no section {heading}");
@@ -212,6 +255,13 @@ fn the_report_holds_every_plot() {
         "heatmap-grid",
         "heatmap-sobol",
         "sensitivity-morris",
+        "trajectory-lhs-discovery",
+        "box-lhs-discovery-1",
+        "posterior-fit-citizens.trust_mean",
+        "posterior-fit-participation.intercept",
+        "particles-fit-citizens.trust_mean-participation.intercept",
+        "tolerance-fit",
+        "predictive-fit",
     ] {
         assert!(
             stems.iter().any(|s| s == kind),
@@ -334,6 +384,51 @@ fn the_report_shows_groups_kinds_and_the_scenarios_own_inhibitors() {
     assert!(text.contains("= 0.6 (on kinds municipal)"));
     // a PVC-2 result says so in the header
     assert!(text.contains("(model PVC-2)"));
+}
+
+#[test]
+fn the_report_shows_calibrations_and_discoveries_with_their_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report_of_results(&dir.path().join("report.html"), &[]);
+    let text = visible_text(&html);
+    // the posterior table: each parameter's mean and interval from summary.csv
+    let summary = fs::read_to_string(shared_results().join("fit/summary.csv")).unwrap();
+    for line in summary.lines().skip(1) {
+        let f: Vec<f64> = line
+            .split(',')
+            .skip(1)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        let row = format!(
+            "<td>{}</td><td>{}</td><td>[{}, {}]</td>",
+            shown(f[0]),
+            shown(f[1]),
+            shown(f[2]),
+            shown(f[4])
+        );
+        assert!(html.contains(&row), "no {row} in the posterior table");
+    }
+    // the predictive check names each target in words
+    assert!(text.contains("Mean trust at step 5"));
+    assert!(text.contains("95% predictive interval"));
+    // the chosen box's limits from boxes.csv, and its coverage
+    let boxes = fs::read_to_string(shared_results().join("lhs-discovery/boxes.csv")).unwrap();
+    let first: Vec<&str> = boxes.lines().nth(1).unwrap().split(',').collect();
+    let low: f64 = first[2].parse().unwrap();
+    assert!(text.contains(&shown(low)), "box limit {low}");
+    let trajectory =
+        fs::read_to_string(shared_results().join("lhs-discovery/trajectory.csv")).unwrap();
+    let chosen: Vec<&str> = trajectory
+        .lines()
+        .find(|l| l.ends_with(",true"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let coverage: f64 = chosen[2].parse().unwrap();
+    assert!(text.contains(&format!("{}%", shown(100.0 * coverage))));
+    // the box plot shows every point of the sweep (120), cases and others
+    let svg = inline_svg(&html, "box-lhs-discovery-1");
+    assert_eq!(svg.matches("<circle").count(), 120);
 }
 
 #[test]

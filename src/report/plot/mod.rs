@@ -50,6 +50,7 @@ mod canvas;
 mod heat_map;
 mod layout;
 mod legend;
+mod scatter;
 mod style;
 mod subset;
 mod text;
@@ -61,6 +62,7 @@ use bars::*;
 use heat_map::*;
 use layout::*;
 use legend::*;
+use scatter::*;
 use style::*;
 use time_series::*;
 use waterfall::*;
@@ -154,6 +156,36 @@ pub struct BarGroup {
     pub bars: Vec<Bar>,
 }
 
+/// One set of points of a [`scatter`] chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    /// Legend entry (none when empty).
+    pub label: String,
+    /// Positions along the x axis.
+    pub x: Vec<f64>,
+    /// Positions along the y axis.
+    pub y: Vec<f64>,
+    /// Whether a line joins the points, in order.
+    pub joined: bool,
+    /// Radius of each dot in pixels; 0 draws no dots.
+    pub radius: u32,
+    /// Each point's value on the viridis colour scale, shown by a colour
+    /// bar, instead of the set's own colour.
+    pub shade: Option<Vec<f64>>,
+}
+
+/// An outlined, lightly shaded rectangle on a [`scatter`] chart; an
+/// infinite side runs to the edge of the plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    /// Legend entry (none when empty).
+    pub label: String,
+    /// From and to along the x axis.
+    pub x: (f64, f64),
+    /// From and to along the y axis.
+    pub y: (f64, f64),
+}
+
 /// A chart, rendered on demand to SVG or PNG.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
@@ -186,6 +218,11 @@ enum Kind {
         xs: Vec<f64>,
         ys: Vec<f64>,
         z: Vec<Vec<f64>>,
+    },
+    Scatter {
+        labels: [String; 3],
+        sets: Vec<Points>,
+        regions: Vec<Region>,
     },
 }
 
@@ -321,6 +358,11 @@ impl Chart {
                 ys,
                 z,
             } => draw_heat_map(&body, x_label, y_label, z_label, xs, ys, z),
+            Kind::Scatter {
+                labels,
+                sets,
+                regions,
+            } => draw_scatter(&body, [&labels[0], &labels[1], &labels[2]], sets, regions),
         }
     }
 }
@@ -450,6 +492,28 @@ pub fn heat_map(
             xs: xs.to_vec(),
             ys: ys.to_vec(),
             z: z.to_vec(),
+        },
+    )
+}
+
+/// Scatter plot: each set's dots in its palette colour (or, where it has
+/// `shade` values, on the viridis scale, with a colour bar titled
+/// `z_label`), joined in order where it says so, and each region outlined
+/// over them. A point with a coordinate that is not finite is left out.
+pub fn scatter(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    z_label: &str,
+    sets: &[Points],
+    regions: &[Region],
+) -> Chart {
+    Chart::new(
+        title,
+        Kind::Scatter {
+            labels: [x_label.to_owned(), y_label.to_owned(), z_label.to_owned()],
+            sets: sets.to_vec(),
+            regions: regions.to_vec(),
         },
     )
 }

@@ -1018,3 +1018,51 @@ fn dump() {
         std::fs::write(format!("{dir}/{name}.png"), chart.png(2.0).unwrap()).unwrap();
     }
 }
+
+#[test]
+fn scatter_draws_every_finite_point_its_regions_and_a_colour_bar() {
+    let set = |label: &str, n: usize, shade: bool| Points {
+        label: label.into(),
+        x: (0..n).map(|i| i as f64 / n as f64).collect(),
+        y: (0..n).map(|i| ((i * 7) % n) as f64).collect(),
+        joined: false,
+        radius: 3,
+        shade: shade.then(|| (0..n).map(|i| i as f64).collect()),
+    };
+    let mut cases = set("cases", 30, false);
+    cases.x[4] = f64::NAN; // left out
+    let chart = scatter(
+        "Cases over two factors",
+        "legal level",
+        "trust",
+        "",
+        &[set("others", 20, false), cases],
+        &[Region {
+            label: "box 1".into(),
+            x: (0.2, 0.6),
+            y: (3.0, f64::INFINITY),
+        }],
+    );
+    let (svg, _) = render(&chart);
+    assert_eq!(svg.matches("<circle").count(), 20 + 29);
+    for text in ["Cases over two factors", "others", "cases", "box 1"] {
+        assert!(texts(&svg).contains(&text), "{text}");
+    }
+    // points shaded by a value: a colour bar titled with it, no palette colour
+    let chart = scatter("Particles", "a", "b", "weight", &[set("", 40, true)], &[]);
+    let (svg, _) = render(&chart);
+    assert!(texts(&svg).contains(&"weight"));
+    assert_eq!(svg.matches("<circle").count(), 40);
+    assert!(!svg.contains("fill=\"#0072B2\""));
+    // joined points draw a line; nothing finite draws the empty frame
+    let mut line = set("trajectory", 10, false);
+    line.joined = true;
+    let (svg, _) = render(&scatter("Peeling", "coverage", "density", "", &[line], &[]));
+    assert!(svg.contains("<polyline"));
+    let empty = Points {
+        x: vec![f64::NAN],
+        ..set("", 1, false)
+    };
+    let (svg, _) = render(&scatter("Nothing", "x", "y", "", &[empty], &[]));
+    assert!(texts(&svg).contains(&"no data"));
+}
