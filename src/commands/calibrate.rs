@@ -1,7 +1,7 @@
 //! `cocreate calibrate`: ABC-SMC against observed figures.
 
 use super::*;
-use cocreate::experiment::abc::{AbcError, AbcObserver, GenerationStats, Particle};
+use cocreate::experiment::abc::{AbcError, AbcObserver, GenerationStats, Particle, Stop};
 use cocreate::experiment::calibration::{
     self, Check, PREDICTIVE_DRAWS, ParameterSummary, predictive, summarize,
 };
@@ -51,6 +51,8 @@ pub fn calibrate(args: crate::cli::CalibrateArgs) -> Result<()> {
         );
     }
     let progress = Progress::new(u64::from(cal.particles), "simulations", args.quiet)?;
+    // a second Ctrl-C removes the staging folder before exiting
+    progress.writing(Some(Unfinished::Staging(folder.target().to_path_buf())));
     let watch = Watch {
         progress: &progress,
         quiet: args.quiet,
@@ -105,7 +107,17 @@ pub fn calibrate(args: crate::cli::CalibrateArgs) -> Result<()> {
         args.calibration.display(),
         at_means.to_toml()
     );
-    let total: u64 = posterior.generations.iter().map(|g| g.simulations).sum();
+    // the generation given up for too few acceptances ran too
+    let given_up = match posterior.stop {
+        Stop::Acceptance { simulations, .. } => simulations,
+        _ => 0,
+    };
+    let total: u64 = posterior
+        .generations
+        .iter()
+        .map(|g| g.simulations)
+        .sum::<u64>()
+        + given_up;
     let manifest = analysis_manifest(
         serde_json::json!({
             "model": if cal.base.uses_pvc2() { "PVC-2" } else { "PVC-1" },

@@ -28,17 +28,8 @@ struct Collected {
 pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     let mut scenarios = load_all(&args.scenarios)?;
     let seed = prepare(&mut scenarios, &args.common, args.replications, 2)?;
-    let posterior = args
-        .posterior
-        .as_deref()
-        .map(super::posterior::PosteriorFile::read)
-        .transpose()?;
-    if posterior.is_some() {
-        // results at drawn particles do not pass for the scenarios' own
-        for s in &mut scenarios {
-            s.name = format!("{}+posterior", s.name);
-        }
-    }
+    let posterior =
+        super::posterior::read_and_rename(args.posterior.as_deref(), &mut scenarios, false)?;
     let rule = args.precision.rule().map_err(BadInput)?;
     // paired replication by replication: every scenario runs as many as the base
     let replications = scenarios[0].params.run.replications;
@@ -61,13 +52,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
     let most_replications = rule.map_or(replications, |p| replications.max(p.max));
     let drawn = match &posterior {
         None => Vec::new(),
-        Some(file) => {
-            let draws = file.draws(seed, most_replications);
-            scenarios
-                .iter()
-                .map(|s| Ok((file.models(s, &draws)?, draws.clone())))
-                .collect::<Result<Vec<_>>>()?
-        }
+        Some(file) => file.models_for(&scenarios, seed, most_replications)?,
     };
     let runs_of = |k: usize| -> &dyn experiment::Models {
         match drawn.get(k) {

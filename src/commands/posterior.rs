@@ -4,7 +4,7 @@
 use super::*;
 use cocreate::experiment::PosteriorModels;
 use cocreate::experiment::abc::resample;
-use cocreate::scenario::FactorKey;
+use cocreate::scenario::{FactorKey, calibratable};
 use std::path::{Path, PathBuf};
 
 /// Which draw of [`resample`] posterior runs use (the predictive check of
@@ -45,22 +45,29 @@ impl PosteriorFile {
         }
         let keys = header[3..]
             .iter()
-            .map(|k| FactorKey::parse(k).map_err(|why| BadInput(format!("{shown}:1: {why}"))))
+            .map(|k| {
+                FactorKey::parse(k)
+                    .and_then(|key| calibratable(&key).map(|()| key))
+                    .map_err(|why| BadInput(format!("{shown}:1: {why}")))
+            })
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let (mut values, mut weights) = (Vec::new(), Vec::new());
         for (i, row) in reader.records().enumerate() {
             let line = i + 2;
             let row = row.map_err(|e| BadInput(format!("{shown}:{line}: {e}")))?;
-            let numbers = row
-                .iter()
-                .skip(1)
-                .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
-                .collect::<Option<Vec<f64>>>()
-                .filter(|n| n.len() == header.len() - 1)
+            // the weight and the parameters' values (the distance is not used)
+            let numbers = (row.len() == header.len())
+                .then(|| {
+                    std::iter::once(1)
+                        .chain(3..header.len())
+                        .map(|c| row[c].parse::<f64>().ok().filter(|x| x.is_finite()))
+                        .collect::<Option<Vec<f64>>>()
+                })
+                .flatten()
                 .ok_or_else(|| {
                     BadInput(format!(
-                        "{shown}:{line}: expected {} finite numbers after the particle",
-                        header.len() - 1
+                        "{shown}:{line}: expected a finite weight and a finite value of each of the {} parameters",
+                        header.len() - 3
                     ))
                 })?;
             if numbers[0] < 0.0 {
@@ -69,7 +76,7 @@ impl PosteriorFile {
                 )));
             }
             weights.push(numbers[0]);
-            values.push(numbers[2..].to_vec());
+            values.push(numbers[1..].to_vec());
         }
         if weights.iter().sum::<f64>() <= 0.0 {
             bail!(BadInput(format!(
@@ -132,6 +139,22 @@ impl PosteriorFile {
         Ok(PosteriorModels::new(models, slot))
     }
 
+    /// Each scenario's models for `replications` replications under
+    /// master seed `seed`, and the particle of each replication (the same
+    /// for every scenario).
+    pub fn models_for(
+        &self,
+        scenarios: &[Scenario],
+        seed: u64,
+        replications: u32,
+    ) -> Result<Vec<(PosteriorModels, Vec<usize>)>> {
+        let draws = self.draws(seed, replications);
+        scenarios
+            .iter()
+            .map(|s| Ok((self.models(s, &draws)?, draws.clone())))
+            .collect()
+    }
+
     /// What the manifest records.
     pub fn record(&self, draws: &[usize]) -> serde_json::Value {
         serde_json::json!({
@@ -153,4 +176,22 @@ pub fn keep_replications(record: &mut serde_json::Value, ran: std::ops::Range<u3
             .to_vec();
         *all = kept;
     }
+}
+
+/// Reads `--posterior` if given, and renames the scenarios `NAME+posterior`
+/// (unless `keep_names`): results at drawn particles do not pass for the
+/// scenarios' own.
+pub fn read_and_rename(
+    path: Option<&Path>,
+    scenarios: &mut [Scenario],
+    keep_names: bool,
+) -> Result<Option<PosteriorFile>> {
+    let Some(path) = path else { return Ok(None) };
+    let file = PosteriorFile::read(path)?;
+    if !keep_names {
+        for s in scenarios.iter_mut() {
+            s.name = format!("{}+posterior", s.name);
+        }
+    }
+    Ok(Some(file))
 }

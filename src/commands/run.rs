@@ -1,9 +1,9 @@
 //! `cocreate run`.
 
+use super::posterior;
 use super::*;
 use cocreate::experiment::precision::{Precision, PrecisionOutcome, relative_half_width};
 use cocreate::experiment::resources::kept_bytes;
-use posterior::PosteriorFile;
 
 /// `cocreate run`.
 pub fn run(args: RunArgs) -> Result<()> {
@@ -13,22 +13,11 @@ pub fn run(args: RunArgs) -> Result<()> {
         load_all(&args.scenarios)?
     };
     let seed = prepare(&mut scenarios, &args.common, args.replications, 1)?;
-    let posterior = args
-        .posterior
-        .as_deref()
-        .map(PosteriorFile::read)
-        .transpose()?;
-    if posterior.is_some() && args.common.name.is_none() {
-        // results at drawn particles do not pass for the scenario's own
-        for s in &mut scenarios {
-            s.name = format!("{}+posterior", s.name);
-        }
-    }
-    if let Some(r) = args.replication {
-        for s in &mut scenarios {
-            s.params.run.replications = s.params.run.replications.max(r.saturating_add(1));
-        }
-    }
+    let posterior = posterior::read_and_rename(
+        args.posterior.as_deref(),
+        &mut scenarios,
+        args.common.name.is_some(),
+    )?;
     // one replication does not pass for the whole run: its folder says
     // which it is (its rows, those of the scenario, equal a full run's)
     let folder_name = |s: &Scenario| match args.replication {
@@ -46,13 +35,10 @@ pub fn run(args: RunArgs) -> Result<()> {
     // with --posterior, each replication's model at its drawn particle
     let drawn = match &posterior {
         None => Vec::new(),
-        Some(file) => scenarios
-            .iter()
-            .map(|s| {
-                let draws = file.draws(seed, most(s) as u32);
-                Ok((file.models(s, &draws)?, draws))
-            })
-            .collect::<Result<Vec<_>>>()?,
+        Some(file) => {
+            let most = scenarios.iter().map(most).max().unwrap_or(0) as u32;
+            file.models_for(&scenarios, seed, most)?
+        }
     };
     let (threads, pool) = worker_pool(args.common.threads)?;
     // every scenario's memory checked before anything runs (with

@@ -211,8 +211,9 @@ pub fn calibrate<E: Send>(
     let mut generations = Vec::new();
     // generation 0: the priors, all accepted
     observer.generation_started(0, f64::INFINITY);
+    let k0 = key(settings.seed, Stream::Calibration, 0);
     let proposal = |i: u64| {
-        let mut rng = SplitMix::at(key(settings.seed, Stream::Calibration, 0), i);
+        let mut rng = candidate_rng(k0, i);
         let theta: Vec<f64> = priors
             .iter()
             .map(|p| p.min + unit_f64(rng.next_u64()) * (p.max - p.min))
@@ -258,10 +259,10 @@ pub fn calibrate<E: Send>(
         tolerance = next;
         observer.generation_started(g, tolerance);
         let kernel = Kernel::of(&particles, priors);
-        let cumulative = cumulative_weights(&particles);
+        let cumulative = cumulative(particles.iter().map(|p| p.weight));
         let k = key(settings.seed, Stream::Calibration, u64::from(2 * g));
         let propose = |i: u64| -> Option<Vec<f64>> {
-            let mut rng = SplitMix::at(k, i.wrapping_mul(1 << 20));
+            let mut rng = candidate_rng(k, i);
             for _ in 0..MAX_REDRAWS {
                 let parent = &particles[pick(&cumulative, unit_f64(rng.next_u64()))];
                 let theta = kernel.perturb(&parent.theta, &mut rng);
@@ -303,6 +304,13 @@ pub fn calibrate<E: Send>(
         generations.push(stats);
     }
     Ok(done(generations, particles, Stop::Generations))
+}
+
+/// The random numbers of candidate `i` under key `k`: a stream of its own
+/// (keyed by a hash of `(k, i)`), so that candidates share no numbers
+/// however many each draws.
+fn candidate_rng(k: u64, i: u64) -> SplitMix {
+    SplitMix::at(word(k, i), 0)
 }
 
 /// Proposals redrawn at most this often before one inside the priors is
@@ -365,6 +373,8 @@ fn run_generation<E: Send>(
                     None => Ok(None),
                     Some(theta) => simulate(&theta, word(seeds, i)).map(|d| {
                         observer.simulated();
+                        // a figure that is not a number is as far as can be
+                        let d = if d.is_nan() { f64::INFINITY } else { d };
                         (d <= tolerance).then_some((theta, d))
                     }),
                 };
@@ -429,12 +439,12 @@ fn median(mut values: Vec<f64>) -> f64 {
     crate::stats::quantile_sorted(&values, 0.5)
 }
 
-fn cumulative_weights(particles: &[Particle]) -> Vec<f64> {
+/// Running sums of `weights`.
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut sum = 0.0;
-    particles
-        .iter()
-        .map(|p| {
-            sum += p.weight;
+    weights
+        .map(|w| {
+            sum += w;
             sum
         })
         .collect()
@@ -451,14 +461,10 @@ fn pick(cumulative: &[f64], u: f64) -> usize {
 /// `n` particle indices drawn with replacement in proportion to their
 /// weights, from `(seed, purpose)` alone: what posterior reruns use.
 pub fn resample(weights: &[f64], n: usize, seed: u64, purpose: u64) -> Vec<usize> {
-    let mut sum = 0.0;
-    let cumulative: Vec<f64> = weights
-        .iter()
-        .map(|w| {
-            sum += w;
-            sum
-        })
-        .collect();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let cumulative = cumulative(weights.iter().copied());
     let k = key(seed, Stream::Posterior, purpose);
     (0..n as u64)
         .map(|i| pick(&cumulative, unit_f64(word(k, i))))

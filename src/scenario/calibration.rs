@@ -48,6 +48,18 @@ const CALIBRATION_KEYS: [&str; 9] = [
 /// The most particles per generation.
 pub const MAX_PARTICLES: u64 = 1_000_000;
 
+/// Whether a key may be estimated: not the size of the population or the
+/// length of the run, which are facts of a case (and would change what
+/// steps exist and how much memory a run needs).
+pub fn calibratable(key: &FactorKey) -> Result<(), String> {
+    match key.name().as_str() {
+        name @ ("run.steps" | "population.citizens") => Err(format!(
+            "`{name}` cannot be calibrated: it is a fact of the case, not an estimate; set it in the scenario"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A parameter to estimate, with its uniform prior.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parameter {
@@ -240,7 +252,12 @@ impl Calibration {
             }
         }
 
+        let in_order = |problems: &mut Vec<Problem>| {
+            // this file's problems by position, then the base scenario's
+            problems.sort_by_key(|p| (p.origin.source != source, p.origin.position))
+        };
         let Some(mut base) = base else {
+            in_order(&mut problems);
             return Err(ScenarioError { problems });
         };
         if root.get("scenario").is_none() {
@@ -255,11 +272,7 @@ impl Calibration {
         if let Ok(model) = &model {
             let groups: Vec<&str> = model.groups().iter().map(|g| g.name.as_str()).collect();
             let kinds: Vec<&str> = model.kinds().iter().map(|k| k.name.as_str()).collect();
-            let steps = parameters
-                .iter()
-                .filter(|(p, _)| p.key.name() == "run.steps")
-                .map(|(p, _)| p.min as u32)
-                .fold(base.params.run.steps, u32::min);
+            let steps = base.params.run.steps;
             for (name, offset, (value, sd)) in raw_targets {
                 match target_figure(&name, &groups, &kinds, steps) {
                     Ok(figure) => targets.push(Target {
@@ -307,7 +320,7 @@ impl Calibration {
             );
         }
         if !problems.is_empty() {
-            problems.sort_by_key(|p| p.origin.position);
+            in_order(&mut problems);
             return Err(ScenarioError { problems });
         }
         let replications = replications.unwrap_or(1) as u32;
@@ -438,7 +451,7 @@ fn entries<'a, 'i>(
     match root.get(name).map(|v| (v, v.get_ref())) {
         None => {
             problems.push(Problem {
-                origin: at(0),
+                origin: Origin::whole(&at(0).source),
                 message: format!("a calibration needs [{name}]: at least one {example}"),
             });
             Vec::new()
@@ -479,12 +492,19 @@ fn numbers<const N: usize>(
             format!("{what} must be a table such as {{ {example} }}"),
         ));
     };
-    for (k, _) in t {
+    for (k, v) in t {
         let field = k.get_ref().as_ref();
         if !fields.contains(&field) {
-            let hint = nearest(field, fields)
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
+            let hint = match v.get_ref() {
+                // `a.b.c = { ... }` unquoted is a table in a table
+                DeValue::Table(_) => format!(
+                    "; a dotted name must be quoted, as in \"{}.{field}...\" = {{ {example} }}",
+                    what.split('`').nth(1).unwrap_or("")
+                ),
+                _ => nearest(field, fields)
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default(),
+            };
             return Err((
                 k.span().start,
                 format!(
@@ -525,6 +545,7 @@ fn parameter(
     let name = key.get_ref().as_ref();
     let fk =
         FactorKey::parse(name).map_err(|m| (key.span().start, m.replace("factor", "parameter")))?;
+    calibratable(&fk).map_err(|m| (key.span().start, m))?;
     let what = format!("parameter `{name}`");
     let [(min, min_at), (max, max_at)] = numbers(&what, value, ["min", "max"])?;
     let (min, max) = if fk.is_integer() {

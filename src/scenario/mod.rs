@@ -20,7 +20,7 @@ pub use crate::model::params::{
     TrustParams, ValueParams, nearest,
 };
 pub use crate::model::{Action, Inhibitor, Inhibitors, Intervention, SetKey};
-pub use calibration::{Calibration, Parameter, Target, TargetFigure};
+pub use calibration::{Calibration, Parameter, Target, TargetFigure, calibratable};
 pub use error::{LineIndex, Origin, Problem, ScenarioError};
 pub use sweep::{Factor, FactorKey, FactorRange, Sweep};
 pub use template::{TEMPLATES, template};

@@ -235,3 +235,41 @@ fn a_later_run_removes_what_a_killed_one_left() {
     assert!(status.success());
     assert_eq!(entries(&out), ["baseline"]);
 }
+
+#[test]
+fn an_interrupted_calibration_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let file = dir.path().join("long.toml");
+    // far more simulations than can finish before the signal
+    std::fs::write(
+        &file,
+        format!(
+            "name = \"long\"\nscenario = \"{}/scenarios/baseline.toml\"\nparticles = 100000\ngenerations = 50\n[parameters]\n\"citizens.trust_mean\" = {{ min = 0.2, max = 0.9 }}\n[targets]\nparticipation_rate = {{ value = 0.08, sd = 0.001 }}\n",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .args(["calibrate", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&out.join(".long.new"));
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    signal(&child, "INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("the calibration was stopped in generation 0; nothing was written"),
+        "{stderr}"
+    );
+    // the simulations under way finish (milliseconds each), no more
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(entries(&out).is_empty(), "left {:?}", entries(&out));
+}

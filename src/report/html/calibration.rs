@@ -3,6 +3,7 @@
 //! weight, the tolerance trajectory, and the predictive check.
 
 use super::{Page, escape, named, number};
+use crate::experiment::abc::weighted_mean_sd;
 use crate::report::labels;
 use crate::report::load::CalibrationResults;
 use crate::report::plot::{self, Band, Bar, BarGroup, PlotError, Points};
@@ -20,14 +21,9 @@ const MOST_PAIRS: usize = 6;
 /// mass piled against a bound is not lost outside it.
 pub(crate) fn density(values: &[(f64, f64)], lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
     let total: f64 = values.iter().map(|v| v.1).sum();
-    let mean = values.iter().map(|(x, w)| x * w).sum::<f64>() / total;
-    let var = values
-        .iter()
-        .map(|(x, w)| w * (x - mean).powi(2))
-        .sum::<f64>()
-        / total;
+    let (_, sd) = weighted_mean_sd(values);
     let ess = total * total / values.iter().map(|v| v.1 * v.1).sum::<f64>();
-    let h = (1.06 * var.sqrt() * ess.powf(-0.2)).max((hi - lo) * 1e-3);
+    let h = (1.06 * sd * ess.powf(-0.2)).max((hi - lo) * 1e-3);
     let xs: Vec<f64> = (0..DENSITY_POINTS)
         .map(|i| lo + (hi - lo) * i as f64 / (DENSITY_POINTS - 1) as f64)
         .collect();
@@ -114,7 +110,11 @@ impl Page {
     }
 
     fn marginals(&mut self, c: &CalibrationResults) -> Result<(), PlotError> {
-        for (i, (name, summary)) in c.summary.iter().enumerate() {
+        for (name, summary) in &c.summary {
+            // the summary's parameter, by name, among posterior.csv's columns
+            let Some(i) = c.parameters.iter().position(|p| p == name) else {
+                continue;
+            };
             let (lo, hi) = (summary[5], summary[6]);
             let values: Vec<(f64, f64)> = c.particles.iter().map(|(w, v)| (v[i], *w)).collect();
             let (xs, ys) = density(&values, lo, hi);

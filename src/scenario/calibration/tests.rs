@@ -197,6 +197,20 @@ fn problems_are_named_with_what_is_allowed() {
         &format!("[parameters]\n\"network.kind\" = {{ min = 0.0, max = 1.0 }}\n{targets}"),
         "not numeric",
     );
+    bad(
+        &format!("[parameters]\n\"run.steps\" = {{ min = 10, max = 20 }}\n{targets}"),
+        "`run.steps` cannot be calibrated: it is a fact of the case",
+    );
+    bad(
+        &format!("[parameters]\n\"population.citizens\" = {{ min = 10, max = 20 }}\n{targets}"),
+        "`population.citizens` cannot be calibrated",
+    );
+    bad(
+        &format!(
+            "{params}[targets]\ngroups.all.participation_rate = {{ value = 0.5, sd = 0.1 }}\n"
+        ),
+        "a dotted name must be quoted, as in \"groups.all...\" = { value = ..., sd = ... }",
+    );
 }
 
 #[test]
