@@ -301,16 +301,7 @@ fn generations_csv(generations: &[GenerationStats]) -> Vec<u8> {
             ]
         })
         .collect();
-    csv_bytes(
-        &[
-            "generation",
-            "tolerance",
-            "simulations",
-            "acceptance_rate",
-            "ess",
-        ],
-        rows,
-    )
+    csv_bytes(&output::GENERATIONS_COLUMNS, rows)
 }
 
 fn summary_csv(summary: &[ParameterSummary]) -> Vec<u8> {
@@ -325,19 +316,7 @@ fn summary_csv(summary: &[ParameterSummary]) -> Vec<u8> {
             row
         })
         .collect();
-    csv_bytes(
-        &[
-            "parameter",
-            "mean",
-            "sd",
-            "q025",
-            "q50",
-            "q975",
-            "prior_min",
-            "prior_max",
-        ],
-        rows,
-    )
+    csv_bytes(&output::POSTERIOR_SUMMARY_COLUMNS, rows)
 }
 
 fn predictive_csv(checks: &[Check]) -> Vec<u8> {
@@ -353,10 +332,7 @@ fn predictive_csv(checks: &[Check]) -> Vec<u8> {
             row
         })
         .collect();
-    csv_bytes(
-        &["target", "observed", "sd", "mean", "q025", "q975", "inside"],
-        rows,
-    )
+    csv_bytes(&output::PREDICTIVE_COLUMNS, rows)
 }
 
 fn summary_table(summary: &[ParameterSummary]) -> String {

@@ -66,17 +66,9 @@ pub fn discover(args: crate::cli::DiscoverArgs) -> Result<()> {
     let mut buf = ryu::Buffer::new();
     let mut num = |v: f64| output::real(v, &mut buf);
     let mut trajectory = csv::Writer::from_writer(Vec::new());
-    let _ = trajectory.write_record([
-        "box",
-        "step",
-        "coverage",
-        "density",
-        "mass",
-        "restricted",
-        "chosen",
-    ]);
+    let _ = trajectory.write_record(output::TRAJECTORY_COLUMNS);
     let mut boxes = csv::Writer::from_writer(Vec::new());
-    let _ = boxes.write_record(["box", "factor", "low", "high", "qp_low", "qp_high"]);
+    let _ = boxes.write_record(output::BOXES_COLUMNS);
     let mut remaining: Vec<usize> = (0..case.len()).collect();
     let mut rules = Vec::new();
     for (b, (steps, chosen)) in found.iter().enumerate() {

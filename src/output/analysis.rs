@@ -8,6 +8,45 @@ use crate::experiment::waterfall::{STEP_LABELS, STEPS, Waterfall};
 use crate::model::StepRecord;
 use crate::stats::Summary;
 
+/// The header of a calibration's `generations.csv`.
+pub const GENERATIONS_COLUMNS: [&str; 5] = [
+    "generation",
+    "tolerance",
+    "simulations",
+    "acceptance_rate",
+    "ess",
+];
+
+/// The header of a calibration's `summary.csv`.
+pub const POSTERIOR_SUMMARY_COLUMNS: [&str; 8] = [
+    "parameter",
+    "mean",
+    "sd",
+    "q025",
+    "q50",
+    "q975",
+    "prior_min",
+    "prior_max",
+];
+
+/// The header of a calibration's `predictive.csv`.
+pub const PREDICTIVE_COLUMNS: [&str; 7] =
+    ["target", "observed", "sd", "mean", "q025", "q975", "inside"];
+
+/// The header of a discovery's `trajectory.csv`.
+pub const TRAJECTORY_COLUMNS: [&str; 7] = [
+    "box",
+    "step",
+    "coverage",
+    "density",
+    "mass",
+    "restricted",
+    "chosen",
+];
+
+/// The header of a discovery's `boxes.csv`.
+pub const BOXES_COLUMNS: [&str; 6] = ["box", "factor", "low", "high", "qp_low", "qp_high"];
+
 /// The header of `waterfall.csv`.
 pub const WATERFALL_COLUMNS: [&str; 8] = [
     "scenario",

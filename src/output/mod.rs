@@ -28,8 +28,9 @@ pub mod sweep;
 mod table;
 
 pub use analysis::{
-    GROUP_WATERFALL_COLUMNS, SERIES_COLUMNS, WATERFALL_COLUMNS, group_waterfall_csv, series_csv,
-    waterfall_csv,
+    BOXES_COLUMNS, GENERATIONS_COLUMNS, GROUP_WATERFALL_COLUMNS, POSTERIOR_SUMMARY_COLUMNS,
+    PREDICTIVE_COLUMNS, SERIES_COLUMNS, TRAJECTORY_COLUMNS, WATERFALL_COLUMNS, group_waterfall_csv,
+    series_csv, waterfall_csv,
 };
 pub use atomic::{AtomicFile, remove_temporary_files};
 pub use manifest::Manifest;

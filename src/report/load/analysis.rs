@@ -1,6 +1,10 @@
 //! Reading what `cocreate calibrate` and `cocreate discover` wrote.
 
 use super::{LoadError, Table, manifest, name_or_folder, problem};
+use crate::output::{
+    BOXES_COLUMNS, GENERATIONS_COLUMNS, POSTERIOR_SUMMARY_COLUMNS, PREDICTIVE_COLUMNS,
+    TRAJECTORY_COLUMNS,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -125,16 +129,7 @@ pub(super) fn calibration(dir: &Path) -> Result<CalibrationResults, LoadError> {
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
     let t = Table::read(&dir.join("generations.csv"))?;
-    let c = columns(
-        &t,
-        [
-            "generation",
-            "tolerance",
-            "simulations",
-            "acceptance_rate",
-            "ess",
-        ],
-    )?;
+    let c = columns(&t, GENERATIONS_COLUMNS)?;
     let generations = (t.rows.iter().enumerate())
         .map(|(r, row)| {
             let mut out = [0.0; 5];
@@ -145,19 +140,7 @@ pub(super) fn calibration(dir: &Path) -> Result<CalibrationResults, LoadError> {
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
     let t = Table::read(&dir.join("summary.csv"))?;
-    let [name, c @ ..] = columns(
-        &t,
-        [
-            "parameter",
-            "mean",
-            "sd",
-            "q025",
-            "q50",
-            "q975",
-            "prior_min",
-            "prior_max",
-        ],
-    )?;
+    let [name, c @ ..] = columns(&t, POSTERIOR_SUMMARY_COLUMNS)?;
     let summary = (t.rows.iter().enumerate())
         .map(|(r, row)| {
             let mut out = [0.0; 7];
@@ -168,10 +151,7 @@ pub(super) fn calibration(dir: &Path) -> Result<CalibrationResults, LoadError> {
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
     let t = Table::read(&dir.join("predictive.csv"))?;
-    let [name, inside, c @ ..] = columns(
-        &t,
-        ["target", "inside", "observed", "sd", "mean", "q025", "q975"],
-    )?;
+    let [name, c @ .., inside] = columns(&t, PREDICTIVE_COLUMNS)?;
     let predictive = (t.rows.iter().enumerate())
         .map(|(r, row)| {
             let mut out = [0.0; 5];
@@ -200,18 +180,7 @@ pub(super) fn calibration(dir: &Path) -> Result<CalibrationResults, LoadError> {
 pub(super) fn discovery(dir: &Path) -> Result<DiscoveryResults, LoadError> {
     let manifest = manifest(dir)?;
     let t = Table::read(&dir.join("trajectory.csv"))?;
-    let [b, step, coverage, density, mass, restricted, chosen] = columns(
-        &t,
-        [
-            "box",
-            "step",
-            "coverage",
-            "density",
-            "mass",
-            "restricted",
-            "chosen",
-        ],
-    )?;
+    let [b, step, coverage, density, mass, restricted, chosen] = columns(&t, TRAJECTORY_COLUMNS)?;
     let trajectory = (t.rows.iter().enumerate())
         .map(|(r, row)| {
             Ok(TrajectoryRow {
@@ -230,8 +199,7 @@ pub(super) fn discovery(dir: &Path) -> Result<DiscoveryResults, LoadError> {
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
     let t = Table::read(&dir.join("boxes.csv"))?;
-    let [b, factor, low, high, qp_low, qp_high] =
-        columns(&t, ["box", "factor", "low", "high", "qp_low", "qp_high"])?;
+    let [b, factor, low, high, qp_low, qp_high] = columns(&t, BOXES_COLUMNS)?;
     let limits = (t.rows.iter().enumerate())
         .map(|(r, row)| {
             Ok(BoxLimit {
