@@ -83,6 +83,12 @@ pub enum Command {
         after_help = "Example:\n  cocreate calibrate scenarios/calibration/trust-participation.toml\n  cocreate run scenarios/baseline.toml --posterior results/trust-participation/posterior.csv\n\nWrites DIR/<calibration name>/{posterior,generations,summary,predictive}.csv,\nscenario.toml (the base scenario at the posterior means) and manifest.json.\nResults depend on the file and its seed only, not on --threads.\n\nExit status: 0 success, 2 invalid input (nothing written), 130 interrupted (nothing\nwritten), 1 other."
     )]
     Calibrate(CalibrateArgs),
+    /// Start a local web server: an explorer for scenarios in the browser,
+    /// and an HTTP API (docs/serve.md).
+    #[command(
+        after_help = "Example:\n  cocreate serve                      # http://127.0.0.1:8321/\n  cocreate serve scenarios/cases/municipal-open-data.toml --open\n\nIt binds 127.0.0.1 unless --host says otherwise (and then warns); requests whose Host\nis not the bound address or localhost, and cross-origin POSTs, are refused. Ctrl-C\nstops it.\n\nExit status: 0 after Ctrl-C, 2 invalid input (a bad scenario, a port in use), 1 other."
+    )]
+    Serve(ServeArgs),
     /// Write a SLURM script that runs a sweep as a job array of shards and
     /// then, as a dependent job, merges them.
     #[command(
@@ -320,6 +326,32 @@ pub struct CalibrateArgs {
     /// Print nothing but errors and warnings (no progress, no tables).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Options of `cocreate serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A scenario to open the page with (default: the baseline).
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: Option<PathBuf>,
+
+    /// The port to listen on (0: any free port, printed).
+    #[arg(long, value_name = "PORT", default_value_t = 8321)]
+    pub port: u16,
+
+    /// The address to listen on. Anything but 127.0.0.1 (or ::1) makes the
+    /// server reachable from other machines: it warns.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+
+    /// Worker threads for simulations [default: all cores]. Results do not
+    /// depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
+    pub threads: Option<u32>,
+
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Options of `cocreate slurm`.

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Merge(args) => commands::merge(args),
         cli::Command::Discover(args) => commands::discover(args),
         cli::Command::Calibrate(args) => commands::calibrate(args),
+        cli::Command::Serve(args) => commands::serve(args),
         cli::Command::Slurm(args) => commands::slurm(args),
         cli::Command::Validate { scenarios } => commands::validate(&scenarios),
         cli::Command::Inhibitors { scenario } => commands::inhibitors(scenario.as_deref()),

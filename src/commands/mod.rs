@@ -20,6 +20,7 @@ mod posterior;
 mod progress;
 mod report;
 mod run;
+mod serve;
 mod sweep;
 mod waterfall;
 
@@ -31,6 +32,7 @@ pub use progress::stop_signal;
 use progress::{Progress, Unfinished};
 pub use report::report;
 pub use run::run;
+pub use serve::serve;
 pub use sweep::{merge, slurm, sweep};
 pub use waterfall::waterfall;
 use waterfall::waterfall_table;

@@ -136,6 +136,31 @@ impl ScenarioSummary {
     }
 }
 
+/// The header of `summary.csv`.
+pub fn summary_header() -> Vec<&'static str> {
+    let mut header = vec!["scenario", "metric"];
+    header.extend(SUMMARY_COLUMNS);
+    header
+}
+
+/// The rows of `summary.csv` for one scenario's figures, as text.
+pub fn summary_rows(
+    scenario: &str,
+    figures: &[(&'static str, Summary)],
+    buf: &mut ryu::Buffer,
+) -> Vec<Vec<String>> {
+    figures
+        .iter()
+        .map(|(name, s)| {
+            let mut row = vec![scenario.to_string(), name.to_string(), s.n.to_string()];
+            for x in [s.mean, s.sd, s.ci95_low, s.ci95_high, s.p5, s.p50, s.p95] {
+                row.push(real(x, buf));
+            }
+            row
+        })
+        .collect()
+}
+
 /// Summarizes run records figure by figure.
 pub fn summarize(records: &[RunRecord]) -> Vec<(&'static str, Summary)> {
     RunRecord::FIGURES
@@ -413,15 +438,9 @@ impl ScenarioWriter {
     /// its final name, swaps the folder in, and returns the summaries.
     pub fn finish(mut self, manifest: &Manifest) -> Result<ScenarioSummary, OutputError> {
         let figures = summarize(&self.records);
-        let mut header = vec!["scenario", "metric"];
-        header.extend(SUMMARY_COLUMNS);
         let path = self.dir.join("summary.csv");
-        let mut summary = csv_file(&path, &header)?;
-        for (name, s) in &figures {
-            let mut row = vec![self.scenario.clone(), name.to_string(), s.n.to_string()];
-            for x in [s.mean, s.sd, s.ci95_low, s.ci95_high, s.p5, s.p50, s.p95] {
-                row.push(real(x, &mut self.buf));
-            }
+        let mut summary = csv_file(&path, &summary_header())?;
+        for row in summary_rows(&self.scenario, &figures, &mut self.buf) {
             at(&path, summary.write_record(&row).map_err(io::Error::other))?;
         }
         let path = self.dir.join("breakdown.csv");

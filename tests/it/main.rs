@@ -22,6 +22,7 @@ mod properties;
 mod pvc2;
 mod report;
 mod scenarios;
+mod serve;
 mod slurm;
 mod stylized_facts;
 mod sweep;

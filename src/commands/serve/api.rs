@@ -1,0 +1,287 @@
+//! The API's handlers (docs/serve.md).
+
+use super::{AppState, Permit};
+use crate::commands::limits;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use cocreate::experiment::series::StepSeries;
+use cocreate::experiment::{self, Observer, ReplicateError};
+use cocreate::model::params::{ParamKey, ParamValue, Params};
+use cocreate::model::{Model, RunRecord};
+use cocreate::{Scenario, output};
+use serde_json::{Value, json};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_stream::StreamExt as _;
+use tokio_stream::wrappers::ReceiverStream;
+
+/// Partial summaries are sent at most this often.
+const PARTIAL_EVERY: Duration = Duration::from_millis(200);
+
+/// The most replications one request may ask for.
+const MAX_REPLICATIONS: u32 = 1_000_000;
+
+/// A parameter value as JSON: a number, or the network kind's name.
+fn value_json(v: ParamValue) -> Value {
+    match v {
+        ParamValue::Int(i) => json!(i),
+        ParamValue::Float(x) => json!(x),
+        other => json!(other.to_string()),
+    }
+}
+
+/// `GET /api/parameters`: every parameter with its default, allowed
+/// values and meaning; the inhibitors with their definitions; the kinds of
+/// intervention.
+pub async fn parameters() -> Json<Value> {
+    let defaults = Params::default();
+    let parameters: Vec<Value> = ParamKey::all()
+        .map(|k| {
+            json!({
+                "key": k.name(),
+                "section": k.section(),
+                "default": value_json(k.get(&defaults)),
+                "allowed": k.domain().describe(),
+                "integer": k.domain().is_integer(),
+                "meaning": k.help(),
+            })
+        })
+        .collect();
+    Json(json!({
+        "parameters": parameters,
+        "inhibitors": Scenario::baseline().inhibitors.definitions(),
+        "interventions": cocreate::model::intervention::KINDS,
+    }))
+}
+
+/// `GET /api/scenario`: the scenario the page opens with, as TOML.
+pub async fn initial(State(state): State<Arc<AppState>>) -> String {
+    state.initial.clone()
+}
+
+/// The scenario of a request's TOML body, its model, checked as the CLI
+/// checks it (positions as line:column, memory and size refused up
+/// front); the error is the CLI's text.
+fn checked(
+    state: &AppState,
+    body: &str,
+    replications: Option<u32>,
+    seed: Option<u64>,
+) -> Result<(Scenario, Model), String> {
+    let mut scenario =
+        Scenario::from_toml(body, "scenario.toml", "scenario").map_err(|e| e.to_string())?;
+    if let Some(r) = replications {
+        if !(1..=MAX_REPLICATIONS).contains(&r) {
+            return Err(format!(
+                "replications={r}: allowed is an integer from 1 to {MAX_REPLICATIONS}"
+            ));
+        }
+        scenario.params.run.replications = r;
+    }
+    if let Some(s) = seed {
+        if s > i64::MAX as u64 {
+            return Err(format!(
+                "seed={s}: allowed is an integer from 0 to 2^63 - 1"
+            ));
+        }
+        scenario.params.run.seed = s;
+    }
+    let model = scenario.model().map_err(|e| e.to_string())?;
+    let replications = u64::from(scenario.params.run.replications);
+    let kept = cocreate::experiment::resources::kept_bytes(replications, 0);
+    limits::check(
+        &[limits::Job {
+            scenario: &scenario,
+            model: &model,
+            replications,
+        }],
+        state.threads,
+        kept,
+        None,
+        true,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((scenario, model))
+}
+
+fn unprocessable(text: String) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, text).into_response()
+}
+
+/// `POST /api/validate`: 200 with the resolved scenario as JSON, or 422
+/// with the CLI's error text.
+pub async fn validate(State(state): State<Arc<AppState>>, body: String) -> Response {
+    match checked(&state, &body, None, None) {
+        Ok((scenario, model)) => Json(json!({
+            "scenario": scenario,
+            "groups": model.groups(),
+            "kinds": model.kinds(),
+            "inhibitor_definitions": scenario.inhibitors.definitions(),
+        }))
+        .into_response(),
+        Err(text) => unprocessable(text),
+    }
+}
+
+/// The query of `/api/run`.
+#[derive(serde::Deserialize)]
+pub struct RunQuery {
+    replications: Option<u32>,
+    seed: Option<u64>,
+}
+
+/// `POST /api/run?replications=R&seed=S`: runs the TOML body's scenario
+/// and streams `progress`, `partial` and finally `summary` and `series`
+/// events. 422 for a scenario the CLI would refuse, 429 while two
+/// simulations run.
+pub async fn run(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<RunQuery>,
+    body: String,
+) -> Response {
+    let (scenario, model) = match checked(&state, &body, query.replications, query.seed) {
+        Ok(checked) => checked,
+        Err(text) => return unprocessable(text),
+    };
+    let Some(permit) = state.permit() else {
+        return busy();
+    };
+    let (tx, rx) = mpsc::channel::<Event>(256);
+    tokio::task::spawn_blocking(move || simulate(permit, &scenario, &model, tx));
+    let stream = ReceiverStream::new(rx).map(Ok::<Event, Infallible>);
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+fn busy() -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "{} simulations are running, the most at once: try again when one ends",
+            super::MAX_RUNNING
+        ),
+    )
+        .into_response()
+}
+
+/// Progress of a streamed run, and its cancellation: the client went away
+/// (its stream was dropped) or the server is stopping.
+struct Watch<'a> {
+    permit: &'a Permit,
+    tx: &'a mpsc::Sender<Event>,
+    done: AtomicU32,
+    total: u32,
+}
+
+impl Observer for Watch<'_> {
+    fn replication_done(&self) {
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        // progress may be dropped when the client reads slowly
+        let _ = self.tx.try_send(event(
+            "progress",
+            &json!({ "done": done, "total": self.total }),
+        ));
+    }
+
+    fn cancelled(&self) -> bool {
+        self.tx.is_closed() || self.permit.0.stopping.load(Ordering::SeqCst)
+    }
+}
+
+fn event(name: &str, data: &Value) -> Event {
+    Event::default().event(name).data(data.to_string())
+}
+
+/// The rows of a CSV text as JSON objects keyed by its header, numbers as
+/// numbers (`NaN` as null; `scenario` and `metric` stay text): the same
+/// values as the file, bit for bit.
+fn csv_objects(text: &[u8]) -> Vec<Value> {
+    let mut reader = csv::Reader::from_reader(text);
+    let header: Vec<String> = reader
+        .headers()
+        .map(|h| h.iter().map(String::from).collect())
+        .unwrap_or_default();
+    reader
+        .records()
+        .flatten()
+        .map(|row| {
+            let object = header
+                .iter()
+                .zip(row.iter())
+                .map(|(k, v)| {
+                    let text = k == "scenario" || k == "metric";
+                    let value = match v.parse::<f64>() {
+                        _ if text => json!(v),
+                        Ok(x) if x.is_nan() => Value::Null,
+                        Ok(_) if v.parse::<u64>().is_ok() => json!(v.parse::<u64>().ok()),
+                        Ok(x) => json!(x),
+                        Err(_) => json!(v),
+                    };
+                    (k.clone(), value)
+                })
+                .collect::<serde_json::Map<_, _>>();
+            Value::Object(object)
+        })
+        .collect()
+}
+
+/// `summary.csv`'s rows for the records so far, as JSON objects.
+fn summary_json(name: &str, records: &[RunRecord]) -> Value {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(output::summary_header());
+    let mut buf = ryu::Buffer::new();
+    for row in output::summary_rows(name, &output::summarize(records), &mut buf) {
+        let _ = w.write_record(row);
+    }
+    Value::Array(csv_objects(&w.into_inner().unwrap_or_default()))
+}
+
+/// Runs the scenario's replications on the server's pool, sending events
+/// as they come; stops when the client goes away.
+fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender<Event>) {
+    let total = scenario.params.run.replications;
+    let watch = Watch {
+        permit: &permit,
+        tx: &tx,
+        done: AtomicU32::new(0),
+        total,
+    };
+    let mut records = Vec::with_capacity(total as usize);
+    let mut series = StepSeries::default();
+    let mut last = Instant::now();
+    let name = scenario.name.clone();
+    let outcome = permit.0.pool.install(|| {
+        experiment::replicate(model, scenario.params.run.seed, total, &watch, |rep| {
+            records.push(rep.record);
+            series.add(&rep.steps);
+            if last.elapsed() >= PARTIAL_EVERY && (records.len() as u32) < total {
+                last = Instant::now();
+                let partial =
+                    json!({ "done": records.len(), "summary": summary_json(&name, &records) });
+                tx.blocking_send(event("partial", &partial))
+                    .map_err(|_| "the client went away")?;
+            }
+            Ok::<(), &str>(())
+        })
+    });
+    match outcome {
+        Ok(()) => {
+            let series_rows = csv_objects(&output::series_csv(&[(&name, &series)]));
+            let _ = tx.blocking_send(event("summary", &summary_json(&name, &records)));
+            let _ = tx.blocking_send(event("series", &Value::Array(series_rows)));
+        }
+        Err(ReplicateError::Interrupted { .. } | ReplicateError::Sink(_)) => {
+            let _ = tx.try_send(event(
+                "cancelled",
+                &json!({ "done": records.len(), "total": total }),
+            ));
+        }
+    }
+}

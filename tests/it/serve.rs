@@ -1,0 +1,357 @@
+//! `cocreate serve`: the API answers as the CLI does (the same numbers, bit
+//! for bit, and the same error texts), refuses other hosts and origins,
+//! large bodies and a third simulation, and stops a simulation whose
+//! client went away. The server runs on an ephemeral port; requests are
+//! plain HTTP/1.1 over a socket.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `cocreate serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+            .args(["serve", "--port", "0", "--threads", "2"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // "cocreate serve: http://127.0.0.1:PORT/ (Ctrl-C to stop)"
+        let port = line
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
+        Server { child, port }
+    }
+
+    /// Sends a request; returns the open connection.
+    fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> TcpStream {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.port,
+            body.len()
+        );
+        for (k, v) in headers {
+            if k.eq_ignore_ascii_case("host") {
+                head = head.replace(
+                    &format!("Host: 127.0.0.1:{}", self.port),
+                    &format!("Host: {v}"),
+                );
+            } else {
+                head += &format!("{k}: {v}\r\n");
+            }
+        }
+        head += "\r\n";
+        stream.write_all(head.as_bytes()).unwrap();
+        // a refused body may close the connection before it is all sent
+        let _ = stream.write_all(body);
+        stream
+    }
+
+    /// A whole response: its status and body (chunked bodies joined).
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String) {
+        let mut stream = self.send(method, path, headers, body);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        parse_response(&raw)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn parse_response(raw: &[u8]) -> (u16, String) {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < n {
+            out.push_str(&rest[..n.min(rest.len())]);
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// The events of a server-sent stream: (name, data).
+fn events(body: &str) -> Vec<(String, String)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let mut name = None;
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(n) = line.strip_prefix("event:") {
+                    name = Some(n.trim().to_string());
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push_str(d.trim_start());
+                }
+            }
+            name.map(|n| (n, data))
+        })
+        .collect()
+}
+
+const SMALL: &str = "name = \"small\"\n[population]\ncitizens = 800\n[run]\nsteps = 12\n[inhibitors]\nlow_trust = 0.4\n";
+
+/// A scenario that runs long enough to be interrupted.
+const LONG: &str = "name = \"long\"\n[population]\ncitizens = 20000\n[run]\nsteps = 60\n";
+
+fn cocreate(args: &[&str], dir: &Path) {
+    assert_cmd::Command::cargo_bin("cocreate")
+        .unwrap()
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
+    let server = Server::start();
+    let (status, body) = server.request(
+        "POST",
+        "/api/run?replications=7&seed=11",
+        &[],
+        SMALL.as_bytes(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let events = events(&body);
+    let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(names.iter().filter(|n| **n == "progress").count(), 7);
+    assert_eq!(&names[names.len() - 2..], ["summary", "series"]);
+    let summary: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
+    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 1].1).unwrap();
+
+    // the CLI's files for the same scenario, replications and seed
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    std::fs::write(&file, SMALL).unwrap();
+    let copy = dir.path().join("copy.toml");
+    std::fs::write(&copy, SMALL.replace("\"small\"", "\"copy\"")).unwrap();
+    let f = file.to_str().unwrap();
+    cocreate(&["run", f, "-r", "7", "--seed", "11"], dir.path());
+    cocreate(
+        &[
+            "compare",
+            f,
+            copy.to_str().unwrap(),
+            "-r",
+            "7",
+            "--seed",
+            "11",
+        ],
+        dir.path(),
+    );
+    let table = |path: &Path| -> Vec<Vec<String>> {
+        let mut reader = csv::Reader::from_path(path).unwrap();
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let mut rows = vec![header];
+        rows.extend(
+            reader
+                .records()
+                .map(|r| r.unwrap().iter().map(String::from).collect()),
+        );
+        rows
+    };
+    let same = |json: &serde_json::Value, rows: Vec<Vec<String>>| {
+        let header = &rows[0];
+        let json = json.as_array().unwrap();
+        assert_eq!(json.len(), rows.len() - 1);
+        for (object, row) in json.iter().zip(&rows[1..]) {
+            let keys: Vec<&String> = object.as_object().unwrap().keys().collect();
+            assert_eq!(keys.len(), header.len(), "{object}");
+            for (k, v) in header.iter().zip(row) {
+                let got = &object[k];
+                match v.parse::<f64>() {
+                    _ if k == "scenario" || k == "metric" => assert_eq!(got, v.as_str()),
+                    Ok(x) if x.is_nan() => assert!(got.is_null(), "{k}: {got}"),
+                    Ok(x) => assert_eq!(
+                        got.as_f64().unwrap().to_bits(),
+                        x.to_bits(),
+                        "{k}: {got} vs {v}"
+                    ),
+                    Err(_) => panic!("{k} = {v}"),
+                }
+            }
+        }
+    };
+    same(&summary, table(&dir.path().join("small/summary.csv")));
+    let compare_series: Vec<Vec<String>> = table(&dir.path().join("small-compare/series.csv"))
+        .into_iter()
+        .enumerate()
+        .filter(|(i, r)| *i == 0 || r[0] == "small")
+        .map(|(_, r)| r)
+        .collect();
+    same(&series, compare_series);
+}
+
+#[test]
+fn bad_input_gets_the_cli_s_message_and_422() {
+    let server = Server::start();
+    let (status, body) = server.request(
+        "POST",
+        "/api/validate",
+        &[],
+        b"[citizens]\ntrust_men = 0.3\n",
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("scenario.toml:2:1") && body.contains("did you mean `trust_mean`?"),
+        "{body}"
+    );
+    let (status, body) = server.request("POST", "/api/run", &[], b"x = ");
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("scenario.toml:1:5: TOML syntax error"),
+        "{body}"
+    );
+    // too large for this machine: refused up front, as the CLI refuses it
+    let (status, body) = server.request(
+        "POST",
+        "/api/run",
+        &[],
+        b"[population]\ncitizens = 4000000000\n[run]\nsteps = 100000\n",
+    );
+    assert_eq!(status, 422);
+    assert!(body.contains("of memory"), "{body}");
+    let (status, body) = server.request("POST", "/api/run?replications=0", &[], SMALL.as_bytes());
+    assert_eq!(status, 422, "{body}");
+    // a valid scenario, resolved
+    let (status, body) = server.request("POST", "/api/validate", &[], SMALL.as_bytes());
+    assert_eq!(status, 200, "{body}");
+    let resolved: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(resolved["scenario"]["name"], "small");
+    assert_eq!(resolved["groups"][0]["name"], "all");
+    // the parameter table
+    let (status, body) = server.request("GET", "/api/parameters", &[], b"");
+    assert_eq!(status, 200);
+    let table: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let legal = table["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "governance.legal_level")
+        .unwrap();
+    assert_eq!(legal["default"], 0.9);
+    assert!(table["inhibitors"].as_array().unwrap().len() >= 8);
+}
+
+#[test]
+fn other_hosts_origins_and_large_bodies_are_refused() {
+    let server = Server::start();
+    let port = server.port.to_string();
+    for host in [
+        "evil.example:".to_string() + &port,
+        "127.0.0.1:1".into(),
+        String::new(),
+    ] {
+        let (status, _) = server.request("GET", "/api/parameters", &[("Host", &host)], b"");
+        assert_eq!(status, 403, "Host {host:?}");
+    }
+    let localhost = format!("localhost:{port}");
+    let (status, _) = server.request("GET", "/", &[("Host", &localhost)], b"");
+    assert_eq!(status, 200);
+    let (status, body) = server.request(
+        "POST",
+        "/api/validate",
+        &[("Origin", "http://evil.example")],
+        SMALL.as_bytes(),
+    );
+    assert_eq!(status, 403);
+    assert!(body.contains("another origin"));
+    let same = format!("http://127.0.0.1:{port}");
+    let (status, _) = server.request(
+        "POST",
+        "/api/validate",
+        &[("Origin", &same)],
+        SMALL.as_bytes(),
+    );
+    assert_eq!(status, 200);
+    let big = vec![b'#'; 2 << 20];
+    let (status, _) = server.request("POST", "/api/validate", &[], &big);
+    assert_eq!(status, 413);
+}
+
+#[test]
+fn a_third_simulation_waits_and_a_gone_client_stops_its_own() {
+    let server = Server::start();
+    let long = |server: &Server| {
+        let stream = server.send("POST", "/api/run?replications=100000", &[], LONG.as_bytes());
+        let mut reader = BufReader::new(stream);
+        // running: its first progress arrives
+        let mut line = String::new();
+        while !line.contains("progress") {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+        }
+        reader
+    };
+    let first = long(&server);
+    let second = long(&server);
+    let (status, body) = server.request("POST", "/api/run?replications=2", &[], SMALL.as_bytes());
+    assert_eq!(status, 429, "{body}");
+    // the clients go away: their simulations stop, and make room
+    drop(first);
+    drop(second);
+    let start = Instant::now();
+    loop {
+        let (status, _) = server.request("POST", "/api/run?replications=2", &[], SMALL.as_bytes());
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 429);
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "the simulations of clients that left kept running"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
