@@ -490,7 +490,7 @@ fn parts_table(scenarios: &[Scenario], parts: &[Vec<PartCompared>]) -> String {
 
 /// `comparison.csv` (or `window.csv`, whose rows also say how each step
 /// figure was aggregated).
-fn comparison_csv(
+pub(super) fn comparison_csv(
     results: &[(String, Vec<Compared>)],
     aggregate: Option<fn(usize) -> Aggregate>,
 ) -> Vec<u8> {

@@ -153,6 +153,98 @@ fn cocreate(args: &[&str], dir: &Path) {
         .success();
 }
 
+/// A CSV file's header and rows.
+fn table(path: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let mut rows = vec![header];
+    rows.extend(
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect()),
+    );
+    rows
+}
+
+/// The JSON rows hold exactly the CSV rows: the same keys, texts, and
+/// numbers bit for bit (NaN as null).
+fn same(json: &serde_json::Value, rows: Vec<Vec<String>>) {
+    let header = &rows[0];
+    let json = json.as_array().unwrap();
+    assert_eq!(json.len(), rows.len() - 1);
+    for (object, row) in json.iter().zip(&rows[1..]) {
+        let keys: Vec<&String> = object.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), header.len(), "{object}");
+        for (k, v) in header.iter().zip(row) {
+            let got = &object[k];
+            match v.parse::<f64>() {
+                _ if k == "scenario" || k == "metric" => assert_eq!(got, v.as_str()),
+                Ok(x) if x.is_nan() => assert!(got.is_null(), "{k}: {got}"),
+                Ok(x) => assert_eq!(
+                    got.as_f64().unwrap().to_bits(),
+                    x.to_bits(),
+                    "{k}: {got} vs {v}"
+                ),
+                Err(_) => panic!("{k} = {v}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
+    let server = Server::start();
+    let reform = SMALL.replace("\"small\"", "\"reform\"") + "[governance]\nlegal_level = 1.0\n";
+    let body = serde_json::json!({ "base": SMALL, "others": [reform] }).to_string();
+    let (status, text) = server.request(
+        "POST",
+        "/api/compare?replications=40&seed=5",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let events = events(&text);
+    let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(names.iter().filter(|n| **n == "progress").count(), 80);
+    assert_eq!(&names[names.len() - 2..], ["comparison", "series"]);
+    let comparison: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
+    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 1].1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        dir.path().join("small.toml"),
+        dir.path().join("reform.toml"),
+    );
+    std::fs::write(&a, SMALL).unwrap();
+    std::fs::write(&b, &reform).unwrap();
+    cocreate(
+        &[
+            "compare",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "-r",
+            "40",
+            "--seed",
+            "5",
+        ],
+        dir.path(),
+    );
+    same(
+        &comparison,
+        table(&dir.path().join("small-compare/comparison.csv")),
+    );
+    same(&series, table(&dir.path().join("small-compare/series.csv")));
+    // a bad scenario among the others is named
+    let body = serde_json::json!({ "base": SMALL, "others": ["x = "] }).to_string();
+    let (status, text) = server.request(
+        "POST",
+        "/api/compare",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 422);
+    assert!(text.starts_with("others[0]: scenario.toml:1:5"), "{text}");
+}
+
 #[test]
 fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
     let server = Server::start();
@@ -190,39 +282,6 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
         ],
         dir.path(),
     );
-    let table = |path: &Path| -> Vec<Vec<String>> {
-        let mut reader = csv::Reader::from_path(path).unwrap();
-        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-        let mut rows = vec![header];
-        rows.extend(
-            reader
-                .records()
-                .map(|r| r.unwrap().iter().map(String::from).collect()),
-        );
-        rows
-    };
-    let same = |json: &serde_json::Value, rows: Vec<Vec<String>>| {
-        let header = &rows[0];
-        let json = json.as_array().unwrap();
-        assert_eq!(json.len(), rows.len() - 1);
-        for (object, row) in json.iter().zip(&rows[1..]) {
-            let keys: Vec<&String> = object.as_object().unwrap().keys().collect();
-            assert_eq!(keys.len(), header.len(), "{object}");
-            for (k, v) in header.iter().zip(row) {
-                let got = &object[k];
-                match v.parse::<f64>() {
-                    _ if k == "scenario" || k == "metric" => assert_eq!(got, v.as_str()),
-                    Ok(x) if x.is_nan() => assert!(got.is_null(), "{k}: {got}"),
-                    Ok(x) => assert_eq!(
-                        got.as_f64().unwrap().to_bits(),
-                        x.to_bits(),
-                        "{k}: {got} vs {v}"
-                    ),
-                    Err(_) => panic!("{k} = {v}"),
-                }
-            }
-        }
-    };
     same(&summary, table(&dir.path().join("small/summary.csv")));
     let compare_series: Vec<Vec<String>> = table(&dir.path().join("small-compare/series.csv"))
         .into_iter()

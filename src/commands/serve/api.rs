@@ -216,7 +216,7 @@ fn csv_objects(text: &[u8]) -> Vec<Value> {
                 .iter()
                 .zip(row.iter())
                 .map(|(k, v)| {
-                    let text = k == "scenario" || k == "metric";
+                    let text = matches!(k.as_str(), "scenario" | "metric" | "aggregate");
                     let value = match v.parse::<f64>() {
                         _ if text => json!(v),
                         Ok(x) if x.is_nan() => Value::Null,
@@ -255,13 +255,19 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
     };
     let mut records = Vec::with_capacity(total as usize);
     let mut series = StepSeries::default();
-    let mut last = Instant::now();
+    // the first partial summary as soon as there are two replications
+    let mut last = Instant::now()
+        .checked_sub(PARTIAL_EVERY)
+        .unwrap_or_else(Instant::now);
     let name = scenario.name.clone();
     let outcome = permit.0.pool.install(|| {
         experiment::replicate(model, scenario.params.run.seed, total, &watch, |rep| {
             records.push(rep.record);
             series.add(&rep.steps);
-            if last.elapsed() >= PARTIAL_EVERY && (records.len() as u32) < total {
+            if last.elapsed() >= PARTIAL_EVERY
+                && records.len() >= 2
+                && (records.len() as u32) < total
+            {
                 last = Instant::now();
                 let partial =
                     json!({ "done": records.len(), "summary": summary_json(&name, &records) });
@@ -284,4 +290,156 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
             ));
         }
     }
+}
+
+/// The body of `/api/compare`.
+#[derive(serde::Deserialize)]
+pub struct CompareBody {
+    base: String,
+    #[serde(default)]
+    others: Vec<String>,
+}
+
+/// `POST /api/compare?replications=R&seed=S`: runs the base and the other
+/// scenarios under common random numbers, as `cocreate compare` does, and
+/// streams `progress`, `partial` (the comparison so far) and finally
+/// `comparison` (the rows of comparison.csv) and `series` (series.csv).
+pub async fn compare(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<RunQuery>,
+    Json(body): Json<CompareBody>,
+) -> Response {
+    let texts: Vec<&String> = std::iter::once(&body.base).chain(&body.others).collect();
+    // every scenario runs the base's replications under the base's seed
+    let base = match checked(&state, &body.base, query.replications, query.seed) {
+        Ok((scenario, _)) => scenario,
+        Err(text) => return unprocessable(format!("base: {text}")),
+    };
+    let (replications, seed) = (base.params.run.replications, base.params.run.seed);
+    if replications < 2 {
+        return unprocessable(
+            "replications: a comparison needs at least 2 (its intervals and paired differences need two)".into(),
+        );
+    }
+    let mut runs = Vec::new();
+    for (k, text) in texts.iter().enumerate() {
+        match checked(&state, text, Some(replications), Some(seed)) {
+            Ok(run) => runs.push(run),
+            Err(e) => {
+                let which = if k == 0 {
+                    "base".to_string()
+                } else {
+                    format!("others[{}]", k - 1)
+                };
+                return unprocessable(format!("{which}: {e}"));
+            }
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (s, _) in &runs {
+        if !names.insert(s.name.to_lowercase()) {
+            return unprocessable(format!(
+                "two scenarios are named `{}` (ignoring case): give one a different `name`",
+                s.name
+            ));
+        }
+    }
+    let Some(permit) = state.permit() else {
+        return busy();
+    };
+    let (tx, rx) = mpsc::channel::<Event>(256);
+    tokio::task::spawn_blocking(move || compare_runs(permit, &runs, replications, seed, tx));
+    let stream = ReceiverStream::new(rx).map(Ok::<Event, Infallible>);
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// The rows of comparison.csv for what each scenario has run so far.
+fn comparison_json(runs: &[(Scenario, Model)], records: &[Vec<RunRecord>], seed: u64) -> Value {
+    use cocreate::experiment::compare::{compare_values, figure_rows};
+    let base = figure_rows(&records[0]);
+    let results: Vec<(String, Vec<_>)> = runs
+        .iter()
+        .zip(records)
+        .enumerate()
+        .map(|(k, ((s, _), r))| {
+            let rows = figure_rows(r);
+            (
+                s.name.clone(),
+                compare_values(&RunRecord::FIGURES, &base, &rows, k == 0, None, seed),
+            )
+        })
+        .collect();
+    Value::Array(csv_objects(&crate::commands::compare::comparison_csv(
+        &results, None,
+    )))
+}
+
+/// Runs every scenario's replications, batch by batch so that a partial
+/// comparison can be sent, under common random numbers.
+fn compare_runs(
+    permit: Permit,
+    runs: &[(Scenario, Model)],
+    replications: u32,
+    seed: u64,
+    tx: mpsc::Sender<Event>,
+) {
+    let watch = Watch {
+        permit: &permit,
+        tx: &tx,
+        done: AtomicU32::new(0),
+        total: replications * runs.len() as u32,
+    };
+    let batch = (8 * permit.0.threads as u32).max(8);
+    let mut records: Vec<Vec<RunRecord>> = vec![Vec::new(); runs.len()];
+    let mut series: Vec<StepSeries> = vec![StepSeries::default(); runs.len()];
+    let mut last = Instant::now();
+    let mut start = 0;
+    while start < replications {
+        let end = (start + batch).min(replications);
+        for (k, (_, model)) in runs.iter().enumerate() {
+            let (r, s) = (&mut records[k], &mut series[k]);
+            let outcome = permit.0.pool.install(|| {
+                experiment::replicate_range(
+                    model,
+                    seed,
+                    start..end,
+                    &watch,
+                    |rep| rep,
+                    |rep| {
+                        r.push(rep.record);
+                        s.add(&rep.steps);
+                        Ok::<(), Infallible>(())
+                    },
+                )
+            });
+            if outcome.is_err() {
+                let _ = tx.try_send(event(
+                    "cancelled",
+                    &json!({ "done": watch.done.load(Ordering::SeqCst), "total": watch.total }),
+                ));
+                return;
+            }
+        }
+        start = end;
+        if start < replications && start >= 2 && last.elapsed() >= PARTIAL_EVERY {
+            last = Instant::now();
+            let partial =
+                json!({ "done": start, "comparison": comparison_json(runs, &records, seed) });
+            if tx.blocking_send(event("partial", &partial)).is_err() {
+                return;
+            }
+        }
+    }
+    let named: Vec<(&str, &StepSeries)> = runs
+        .iter()
+        .map(|(s, _)| s.name.as_str())
+        .zip(&series)
+        .collect();
+    let _ = tx.blocking_send(event("comparison", &comparison_json(runs, &records, seed)));
+    let _ = tx.blocking_send(event(
+        "series",
+        &Value::Array(csv_objects(&output::series_csv(&named))),
+    ));
 }

@@ -138,6 +138,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/scenario", get(api::initial))
         .route("/api/validate", post(api::validate))
         .route("/api/run", post(api::run))
+        .route("/api/compare", post(api::compare))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .with_state(state)

@@ -1,0 +1,83 @@
+"""How fast `cocreate serve` answers (issue 12's targets).
+
+Starts `cocreate serve` on a free port, posts the default scenario (the
+baseline: 100 replications x 10,000 citizens) to /api/run, and times,
+from sending the request:
+- the first `partial` event (target: within 300 ms of pressing Run);
+- the final `summary` event (target: within 1.5 s on 2 cores).
+
+    cargo build --release
+    python3 benches/serve.py [path/to/cocreate] [--runs 5] [--threads 2]
+
+Prints each run's times and their medians.
+"""
+
+import argparse
+import http.client
+import statistics
+import subprocess
+import time
+
+
+def one_run(port, body):
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    start = time.perf_counter()
+    conn.request("POST", "/api/run", body=body)
+    response = conn.getresponse()
+    assert response.status == 200, response.read()
+    first_partial = None
+    event = None
+    while True:
+        line = response.fp.readline()
+        if not line:
+            break
+        line = line.decode().strip()
+        if line.startswith("event:"):
+            event = line[6:].strip()
+            now = time.perf_counter() - start
+            if event == "partial" and first_partial is None:
+                first_partial = now
+            if event == "summary":
+                conn.close()
+                return first_partial, now
+    raise RuntimeError("no summary")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("binary", nargs="?", default="target/release/cocreate")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    server = subprocess.Popen(
+        [a.binary, "serve", "--port", "0", "--threads", str(a.threads)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = server.stdout.readline()
+        port = int(line.split("127.0.0.1:")[1].split("/")[0])
+        body = subprocess.run(
+            [a.binary, "validate", "scenarios/baseline.toml"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        body = "\n".join(l for l in body.splitlines() if not l.startswith("#"))
+        partials, totals = [], []
+        for i in range(a.runs):
+            partial, total = one_run(port, body)
+            partials.append(partial)
+            totals.append(total)
+            print(f"run {i + 1}: first partial {partial * 1000:.0f} ms, summary {total:.3f} s")
+        print(
+            f"median: first partial {statistics.median(partials) * 1000:.0f} ms (target 300 ms), "
+            f"summary {statistics.median(totals):.3f} s (target 1.5 s) on {a.threads} threads"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
