@@ -206,9 +206,12 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
     let events = events(&text);
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(names.iter().filter(|n| **n == "progress").count(), 80);
-    assert_eq!(&names[names.len() - 2..], ["comparison", "series"]);
-    let comparison: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
-    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 1].1).unwrap();
+    assert_eq!(
+        &names[names.len() - 3..],
+        ["comparison", "series", "figures"]
+    );
+    let comparison: serde_json::Value = serde_json::from_str(&events[events.len() - 3].1).unwrap();
+    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (
         dir.path().join("small.toml"),
@@ -258,9 +261,13 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
     let events = events(&body);
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(names.iter().filter(|n| **n == "progress").count(), 7);
-    assert_eq!(&names[names.len() - 2..], ["summary", "series"]);
-    let summary: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
-    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 1].1).unwrap();
+    assert_eq!(&names[names.len() - 3..], ["summary", "series", "figures"]);
+    let summary: serde_json::Value = serde_json::from_str(&events[events.len() - 3].1).unwrap();
+    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
+    // the figures are the report's charts, as SVG
+    let figures: serde_json::Value = serde_json::from_str(&events[events.len() - 1].1).unwrap();
+    assert_eq!(figures.as_array().unwrap().len(), 3);
+    assert!(figures[0]["svg"].as_str().unwrap().starts_with("<svg"));
 
     // the CLI's files for the same scenario, replications and seed
     let dir = tempfile::tempdir().unwrap();
@@ -341,6 +348,55 @@ fn bad_input_gets_the_cli_s_message_and_422() {
         .unwrap();
     assert_eq!(legal["default"], 0.9);
     assert!(table["inhibitors"].as_array().unwrap().len() >= 8);
+}
+
+#[test]
+fn apply_checks_each_field_as_set_does() {
+    let server = Server::start();
+    let body = serde_json::json!({
+        "toml": SMALL,
+        "set": [["inhibitors.missing_legal_framework", "0.6"], ["run.replications", "9"]],
+    });
+    let (status, text) = server.request(
+        "POST",
+        "/api/apply",
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        answer["scenario"]["inhibitors"]["missing_legal_framework"],
+        0.6
+    );
+    assert_eq!(answer["scenario"]["run"]["replications"], 9);
+    // the TOML written back loads to the same scenario
+    let again = serde_json::json!({ "toml": answer["toml"], "set": [] });
+    let (_, text) = server.request(
+        "POST",
+        "/api/apply",
+        &[("Content-Type", "application/json")],
+        again.to_string().as_bytes(),
+    );
+    let reread: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(reread["scenario"], answer["scenario"]);
+    // a refused value names its field, with --set's message
+    let bad = serde_json::json!({ "toml": SMALL, "set": [["governance.legal_level", "1.5"]] });
+    let (status, text) = server.request(
+        "POST",
+        "/api/apply",
+        &[("Content-Type", "application/json")],
+        bad.to_string().as_bytes(),
+    );
+    assert_eq!(status, 422);
+    let refused: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(refused["key"], "governance.legal_level");
+    assert!(
+        refused["error"].as_str().unwrap().contains(
+            "`governance.legal_level` = 1.5 is out of range: allowed is a number in [0, 1]"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use cocreate::experiment::series::StepSeries;
 use cocreate::experiment::{self, Observer, ReplicateError};
 use cocreate::model::params::{ParamKey, ParamValue, Params};
-use cocreate::model::{Model, RunRecord};
+use cocreate::model::{Model, RunRecord, StepRecord};
 use cocreate::{Scenario, output};
 use serde_json::{Value, json};
 use std::convert::Infallible;
@@ -282,6 +282,7 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
             let series_rows = csv_objects(&output::series_csv(&[(&name, &series)]));
             let _ = tx.blocking_send(event("summary", &summary_json(&name, &records)));
             let _ = tx.blocking_send(event("series", &Value::Array(series_rows)));
+            let _ = tx.blocking_send(event("figures", &figures_json(&[(&name, &series)])));
         }
         Err(ReplicateError::Interrupted { .. } | ReplicateError::Sink(_)) => {
             let _ = tx.try_send(event(
@@ -442,4 +443,95 @@ fn compare_runs(
         "series",
         &Value::Array(csv_objects(&output::series_csv(&named))),
     ));
+    let _ = tx.blocking_send(event("figures", &figures_json(&named)));
+}
+
+/// The body of `/api/apply`.
+#[derive(serde::Deserialize)]
+pub struct ApplyBody {
+    toml: String,
+    /// `[key, value]` pairs, as `--set KEY=VALUE` takes them.
+    #[serde(default)]
+    set: Vec<(String, String)>,
+}
+
+/// `POST /api/apply`: the scenario of `toml` with each `--set`-style
+/// assignment applied and checked as the command line checks it. 200 with
+/// `{"toml": ..., "scenario": ...}` (the scenario written back, every value
+/// filled in), or 422 with `{"key": ..., "error": ...}` naming the field
+/// refused (`key` null when the TOML itself is at fault).
+pub async fn apply(Json(body): Json<ApplyBody>) -> Response {
+    let refused = |key: Option<&str>, error: String| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "key": key, "error": error })),
+        )
+            .into_response()
+    };
+    let mut scenario = match Scenario::from_toml(&body.toml, "scenario.toml", "scenario") {
+        Ok(s) => s,
+        Err(e) => return refused(None, e.to_string()),
+    };
+    for (key, value) in &body.set {
+        if let Err(e) = scenario.set(&format!("{key}={value}")) {
+            return refused(Some(key), e.to_string());
+        }
+    }
+    if let Err(e) = scenario.model() {
+        return refused(None, e.to_string());
+    }
+    Json(json!({ "toml": scenario.to_toml(), "scenario": scenario })).into_response()
+}
+
+/// The time series the page draws, as SVG made by the report's plot code:
+/// realized value, participation and mean trust per step, each scenario's
+/// mean with its 95% band.
+fn figures_json(named: &[(&str, &StepSeries)]) -> Value {
+    use cocreate::report::plot::{Band, time_series};
+    let figure = |name: &str| {
+        StepRecord::FIGURES
+            .iter()
+            .position(|f| *f == name)
+            .unwrap_or(0)
+    };
+    let charts = [
+        (
+            "value_realized",
+            "Realized value per step",
+            "realized value",
+        ),
+        ("participants", "Participants per step", "participants"),
+        ("mean_trust", "Mean trust", "mean trust"),
+    ];
+    let svgs: Vec<Value> = charts
+        .iter()
+        .map(|(key, title, axis)| {
+            let k = figure(key);
+            let bands: Vec<Band> = named
+                .iter()
+                .map(|(name, s)| {
+                    let points: Vec<(f64, f64, f64)> = (0..s.len())
+                        .map(|step| {
+                            s.at(step, k).map_or((f64::NAN, f64::NAN, f64::NAN), |r| {
+                                let (lo, hi) = r.ci95();
+                                (r.mean(), lo, hi)
+                            })
+                        })
+                        .collect();
+                    Band {
+                        label: name.to_string(),
+                        x: (0..s.len()).map(|i| i as f64).collect(),
+                        mean: points.iter().map(|p| p.0).collect(),
+                        low: points.iter().map(|p| p.1).collect(),
+                        high: points.iter().map(|p| p.2).collect(),
+                    }
+                })
+                .collect();
+            let svg = time_series(title, "step", axis, &bands)
+                .svg()
+                .unwrap_or_default();
+            json!({ "name": key, "svg": svg })
+        })
+        .collect();
+    Value::Array(svgs)
 }

@@ -139,6 +139,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/validate", post(api::validate))
         .route("/api/run", post(api::run))
         .route("/api/compare", post(api::compare))
+        .route("/api/apply", post(api::apply))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .with_state(state)
