@@ -470,3 +470,297 @@ fn a_third_simulation_waits_and_a_gone_client_stops_its_own() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A minimal DevTools-protocol client: commands and their results, and the
+/// events that arrived meanwhile.
+#[cfg(cocreate_browser_tests)]
+mod cdp {
+    use serde_json::{Value, json};
+    use std::net::TcpStream;
+    use tungstenite::stream::MaybeTlsStream;
+    use tungstenite::{Message, WebSocket};
+
+    pub struct Cdp {
+        socket: WebSocket<MaybeTlsStream<TcpStream>>,
+        next: u64,
+        pub events: Vec<Value>,
+        pub session: Option<String>,
+    }
+
+    impl Cdp {
+        pub fn connect(url: &str) -> Cdp {
+            let (socket, _) = tungstenite::connect(url).expect("the DevTools socket");
+            Cdp {
+                socket,
+                next: 0,
+                events: Vec::new(),
+                session: None,
+            }
+        }
+
+        /// Sends `method` (in the attached page's session, if any) and
+        /// waits for its result.
+        pub fn call(&mut self, method: &str, params: Value) -> Value {
+            self.next += 1;
+            let mut message = json!({ "id": self.next, "method": method, "params": params });
+            if let Some(s) = &self.session {
+                message["sessionId"] = json!(s);
+            }
+            self.socket
+                .send(Message::text(message.to_string()))
+                .unwrap();
+            loop {
+                let Message::Text(text) = self.socket.read().unwrap() else {
+                    continue;
+                };
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["id"] == json!(self.next) {
+                    assert!(value.get("error").is_none(), "{method}: {value}");
+                    return value["result"].clone();
+                }
+                self.events.push(value);
+            }
+        }
+
+        /// Evaluates JavaScript in the page; its value (promises awaited).
+        pub fn eval(&mut self, script: &str) -> Value {
+            let r = self.call(
+                "Runtime.evaluate",
+                json!({ "expression": script, "awaitPromise": true, "returnByValue": true }),
+            );
+            assert!(r.get("exceptionDetails").is_none(), "{script}: {r}");
+            r["result"]["value"].clone()
+        }
+
+        /// Waits (at most 60 s) until `condition` is true in the page.
+        pub fn wait_for(&mut self, condition: &str) {
+            let start = std::time::Instant::now();
+            while self.eval(&format!("Boolean({condition})")) != json!(true) {
+                assert!(
+                    start.elapsed() < std::time::Duration::from_secs(60),
+                    "never true: {condition}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// Decodes standard base64 (a screenshot's PNG).
+#[cfg(cocreate_browser_tests)]
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let digits: Vec<u8> = text.bytes().filter(|c| *c != b'=').map(value).collect();
+    digits
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c.iter().fold(0u32, |n, d| n << 6 | u32::from(*d)) << (6 * (4 - c.len()));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes[..c.len() - 1].to_vec()
+        })
+        .collect()
+}
+
+/// The mean of `total_value_realized` in a summary.csv, and the paired
+/// difference of `scenario` in a comparison.csv.
+#[cfg(cocreate_browser_tests)]
+fn csv_value(path: &Path, scenario: Option<&str>, column: &str) -> f64 {
+    let rows = table(path);
+    let c = rows[0].iter().position(|h| h == column).unwrap();
+    let row = rows[1..]
+        .iter()
+        .find(|r| r[1] == "total_value_realized" && scenario.is_none_or(|s| r[0] == s))
+        .unwrap();
+    row[c].parse().unwrap()
+}
+
+#[test]
+#[cfg_attr(
+    not(cocreate_browser_tests),
+    ignore = "needs headless Chromium: install Debian's `chromium` and set COCREATE_BROWSER_TESTS=1 (.ci/run does both)"
+)]
+fn the_page_runs_pins_compares_and_downloads_as_the_cli_does() {
+    #[cfg(cocreate_browser_tests)]
+    browser_session();
+}
+
+#[cfg(cocreate_browser_tests)]
+fn browser_session() {
+    use serde_json::json;
+    let server = Server::start();
+    let url = format!("http://127.0.0.1:{}/", server.port);
+    let profile = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let mut chromium = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--remote-debugging-port=0",
+            "--window-size=1400,1100",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("about:blank")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chromium runs");
+    let mut stderr = BufReader::new(chromium.stderr.take().unwrap());
+    let socket = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no DevTools URL");
+        if let Some(at) = line.find("ws://") {
+            break line[at..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let mut cdp = cdp::Cdp::connect(&socket);
+    cdp.call(
+        "Browser.setDownloadBehavior",
+        json!({ "behavior": "allow", "downloadPath": downloads.path() }),
+    );
+    let target = cdp.call("Target.createTarget", json!({ "url": "about:blank" }));
+    let attached = cdp.call(
+        "Target.attachToTarget",
+        json!({ "targetId": target["targetId"], "flatten": true }),
+    );
+    cdp.session = attached["sessionId"].as_str().map(String::from);
+    cdp.call("Network.enable", json!({}));
+    cdp.call("Page.enable", json!({}));
+    cdp.call("Page.navigate", json!({ "url": url }));
+    cdp.wait_for("document.getElementById('inhibitor-missing_legal_framework')");
+    cdp.wait_for("document.getElementById('scenario').value.includes('[inhibitors]')");
+
+    let set = |cdp: &mut cdp::Cdp, id: &str, value: &str, expect: &str| {
+        cdp.eval(&format!(
+            "(() => {{ const e = document.getElementById('{id}'); e.value = '{value}'; e.dispatchEvent(new Event('change')); }})()"
+        ));
+        cdp.wait_for(&format!(
+            "document.getElementById('scenario').value.includes({expect:?})"
+        ));
+    };
+    let run_and_read = |cdp: &mut cdp::Cdp, key: &str| -> f64 {
+        cdp.eval("document.getElementById('summary').dataset.final = 'false'");
+        cdp.eval("document.getElementById('run').click()");
+        cdp.wait_for("document.getElementById('summary').dataset.final === 'true'");
+        let v = cdp.eval(&format!(
+            "document.querySelector('tr[data-metric=\"total_value_realized\"]').dataset.{key}"
+        ));
+        v.as_str().unwrap().parse().unwrap()
+    };
+    set(&mut cdp, "replications", "20", "replications = 20");
+    set(
+        &mut cdp,
+        "inhibitor-missing_legal_framework",
+        "0.6",
+        "missing_legal_framework = 0.6",
+    );
+    let shown = run_and_read(&mut cdp, "mean");
+    let first = cdp.eval("document.getElementById('scenario').value");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("first.toml");
+    std::fs::write(&file, first.as_str().unwrap()).unwrap();
+    cocreate(&["run", file.to_str().unwrap()], dir.path());
+    let name = cdp.eval("scenario.name");
+    let name = name.as_str().unwrap();
+    let cli = csv_value(&dir.path().join(name).join("summary.csv"), None, "mean");
+    assert_eq!(
+        shown.to_bits(),
+        cli.to_bits(),
+        "page {shown}, cocreate run {cli}"
+    );
+
+    // pinned, then the slider moved: the paired difference of compare
+    cdp.eval("document.getElementById('pin').click()");
+    set(
+        &mut cdp,
+        "inhibitor-missing_legal_framework",
+        "0.2",
+        "missing_legal_framework = 0.2",
+    );
+    let diff = run_and_read(&mut cdp, "diff");
+    let second = cdp.eval("document.getElementById('scenario').value");
+    let changed = format!("{name}+changed");
+    let second_file = dir.path().join("second.toml");
+    std::fs::write(
+        &second_file,
+        second.as_str().unwrap().replacen(
+            &format!("name = {name:?}"),
+            &format!("name = {changed:?}"),
+            1,
+        ),
+    )
+    .unwrap();
+    cocreate(
+        &[
+            "compare",
+            file.to_str().unwrap(),
+            second_file.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let cli_diff = csv_value(
+        &dir.path().join(format!("{name}-compare/comparison.csv")),
+        Some(&changed),
+        "diff",
+    );
+    assert_eq!(
+        diff.to_bits(),
+        cli_diff.to_bits(),
+        "page {diff}, cocreate compare {cli_diff}"
+    );
+
+    // the downloaded TOML runs to the numbers shown
+    cdp.eval("document.querySelector('details:last-of-type').open = true");
+    cdp.eval("document.getElementById('download').click()");
+    let downloaded = downloads.path().join(format!("{name}.toml"));
+    let start = Instant::now();
+    while !downloaded.is_file() {
+        assert!(start.elapsed() < Duration::from_secs(20), "no download");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let out = tempfile::tempdir().unwrap();
+    cocreate(&["run", downloaded.to_str().unwrap()], out.path());
+    let shown =
+        cdp.eval("document.querySelector('tr[data-metric=\"total_value_realized\"]').dataset.mean");
+    let shown: f64 = shown.as_str().unwrap().parse().unwrap();
+    let cli = csv_value(&out.path().join(name).join("summary.csv"), None, "mean");
+    assert_eq!(
+        shown.to_bits(),
+        cli.to_bits(),
+        "downloaded: page {shown}, cli {cli}"
+    );
+
+    // no request left the server
+    let requests: Vec<String> = cdp
+        .events
+        .iter()
+        .filter(|e| e["method"] == "Network.requestWillBeSent")
+        .filter_map(|e| e["params"]["request"]["url"].as_str().map(String::from))
+        .collect();
+    assert!(requests.len() > 4, "{requests:?}");
+    for r in &requests {
+        assert!(
+            r.starts_with(&url) || r.starts_with("blob:") || r.starts_with("data:"),
+            "a request outside the server: {r}"
+        );
+    }
+    // a screenshot: docs/serve.png, shown in the README, is a copy of it
+    let shot = cdp.call("Page.captureScreenshot", json!({ "format": "png" }));
+    let png = base64(shot["data"].as_str().unwrap());
+    assert!(png.starts_with(b"\x89PNG"));
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-screenshot.png");
+    std::fs::write(&path, png).unwrap();
+    let _ = chromium.kill();
+    let _ = chromium.wait();
+}
