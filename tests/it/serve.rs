@@ -400,6 +400,40 @@ fn apply_checks_each_field_as_set_does() {
 }
 
 #[test]
+fn every_shipped_scenario_is_offered_and_valid() {
+    let server = Server::start();
+    let (status, body) = server.request("GET", "/api/scenarios", &[], b"");
+    assert_eq!(status, 200);
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let list = list.as_array().unwrap();
+    let on_disk = std::fs::read_dir("scenarios")
+        .unwrap()
+        .chain(std::fs::read_dir("scenarios/cases").unwrap())
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
+        .count();
+    assert_eq!(
+        list.len(),
+        on_disk,
+        "a shipped scenario is missing from the server"
+    );
+    for s in list {
+        let text = s["toml"].as_str().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(s["path"].as_str().unwrap()).unwrap(),
+            text
+        );
+        let (status, body) = server.request("POST", "/api/validate", &[], text.as_bytes());
+        assert_eq!(status, 200, "{}: {body}", s["path"]);
+    }
+}
+
+#[test]
 fn other_hosts_origins_and_large_bodies_are_refused() {
     let server = Server::start();
     let port = server.port.to_string();

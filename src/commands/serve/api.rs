@@ -535,3 +535,79 @@ fn figures_json(named: &[(&str, &StepSeries)]) -> Value {
         .collect();
     Value::Array(svgs)
 }
+
+/// The shipped scenarios and cases, in the binary: (path, text).
+const SHIPPED: [(&str, &str); 14] = [
+    (
+        "scenarios/baseline.toml",
+        include_str!("../../../scenarios/baseline.toml"),
+    ),
+    (
+        "scenarios/combined.toml",
+        include_str!("../../../scenarios/combined.toml"),
+    ),
+    (
+        "scenarios/digital_divide.toml",
+        include_str!("../../../scenarios/digital_divide.toml"),
+    ),
+    (
+        "scenarios/legal-reform.toml",
+        include_str!("../../../scenarios/legal-reform.toml"),
+    ),
+    (
+        "scenarios/limited_capacity.toml",
+        include_str!("../../../scenarios/limited_capacity.toml"),
+    ),
+    (
+        "scenarios/low_motivation.toml",
+        include_str!("../../../scenarios/low_motivation.toml"),
+    ),
+    (
+        "scenarios/low_trust.toml",
+        include_str!("../../../scenarios/low_trust.toml"),
+    ),
+    (
+        "scenarios/misaligned_goals.toml",
+        include_str!("../../../scenarios/misaligned_goals.toml"),
+    ),
+    (
+        "scenarios/missing_legal_framework.toml",
+        include_str!("../../../scenarios/missing_legal_framework.toml"),
+    ),
+    (
+        "scenarios/no_feedback.toml",
+        include_str!("../../../scenarios/no_feedback.toml"),
+    ),
+    (
+        "scenarios/risk_averse_culture.toml",
+        include_str!("../../../scenarios/risk_averse_culture.toml"),
+    ),
+    (
+        "scenarios/cases/municipal-open-data-inclusion.toml",
+        include_str!("../../../scenarios/cases/municipal-open-data-inclusion.toml"),
+    ),
+    (
+        "scenarios/cases/municipal-open-data-legal-basis.toml",
+        include_str!("../../../scenarios/cases/municipal-open-data-legal-basis.toml"),
+    ),
+    (
+        "scenarios/cases/municipal-open-data.toml",
+        include_str!("../../../scenarios/cases/municipal-open-data.toml"),
+    ),
+];
+
+/// `GET /api/scenarios`: the shipped scenarios and cases, each with its
+/// path, name, description and TOML text.
+pub async fn scenarios() -> Json<Value> {
+    let list: Vec<Value> = SHIPPED
+        .iter()
+        .filter_map(|(path, text)| {
+            let stem = path.rsplit('/').next()?.trim_end_matches(".toml");
+            let s = Scenario::from_toml(text, path, stem).ok()?;
+            Some(
+                json!({ "path": path, "name": s.name, "description": s.description, "toml": text }),
+            )
+        })
+        .collect();
+    Json(Value::Array(list))
+}

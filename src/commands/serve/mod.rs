@@ -136,6 +136,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/", get(page))
         .route("/api/parameters", get(api::parameters))
         .route("/api/scenario", get(api::initial))
+        .route("/api/scenarios", get(api::scenarios))
         .route("/api/validate", post(api::validate))
         .route("/api/run", post(api::run))
         .route("/api/compare", post(api::compare))
