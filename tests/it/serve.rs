@@ -350,6 +350,73 @@ fn bad_input_gets_the_cli_s_message_and_422() {
     assert!(table["inhibitors"].as_array().unwrap().len() >= 8);
 }
 
+/// The files of a stored zip archive: (name, bytes).
+fn unzip(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let (mut files, mut at) = (Vec::new(), 0);
+    let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as usize;
+    let u32_at =
+        |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]) as usize;
+    while u32_at(at) == 0x0403_4b50 {
+        assert_eq!(u16_at(at + 8), 0, "stored");
+        let (size, name_len, extra) = (u32_at(at + 18), u16_at(at + 26), u16_at(at + 28));
+        let name = String::from_utf8(zip[at + 30..at + 30 + name_len].to_vec()).unwrap();
+        let start = at + 30 + name_len + extra;
+        files.push((name, zip[start..start + size].to_vec()));
+        at = start + size;
+    }
+    assert_eq!(u32_at(at), 0x0201_4b50, "the central directory follows");
+    files
+}
+
+#[test]
+fn results_are_the_files_of_cocreate_run_zipped() {
+    let server = Server::start();
+    let mut stream = server.send(
+        "POST",
+        "/api/results?replications=6&seed=9",
+        &[],
+        SMALL.as_bytes(),
+    );
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: application/zip"), "{head}");
+    assert!(head.contains("filename=\"small.zip\""), "{head}");
+    let files = unzip(&raw[split + 4..]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    std::fs::write(&file, SMALL).unwrap();
+    cocreate(
+        &["run", file.to_str().unwrap(), "-r", "6", "--seed", "9"],
+        dir.path(),
+    );
+    let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "small/runs.csv",
+            "small/steps.csv",
+            "small/summary.csv",
+            "small/groups.csv",
+            "small/kinds.csv",
+            "small/breakdown.csv",
+            "small/manifest.json"
+        ]
+    );
+    for (name, bytes) in &files {
+        let cli = std::fs::read(dir.path().join(name)).unwrap();
+        if name.ends_with(".csv") {
+            assert!(cli == *bytes, "{name} differs from cocreate run's");
+        } else {
+            let manifest: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            assert_eq!(manifest["master_seed"], 9);
+            assert_eq!(manifest["replications"], 6);
+        }
+    }
+}
+
 #[test]
 fn apply_checks_each_field_as_set_does() {
     let server = Server::start();

@@ -611,3 +611,102 @@ pub async fn scenarios() -> Json<Value> {
         .collect();
     Json(Value::Array(list))
 }
+
+/// `POST /api/results?replications=R&seed=S`: runs the TOML body's scenario
+/// and answers with a zip of the files `cocreate run` writes (runs.csv,
+/// steps.csv, summary.csv, groups.csv, kinds.csv, breakdown.csv,
+/// manifest.json), written by the same code.
+pub async fn results(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<RunQuery>,
+    body: String,
+) -> Response {
+    let (scenario, model) = match checked(&state, &body, query.replications, query.seed) {
+        Ok(checked) => checked,
+        Err(text) => return unprocessable(text),
+    };
+    let Some(permit) = state.permit() else {
+        return busy();
+    };
+    let written =
+        tokio::task::spawn_blocking(move || write_results(&permit, &scenario, &model)).await;
+    match written {
+        Ok(Ok((name, zip))) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/zip".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.zip\""),
+                ),
+            ],
+            zip,
+        )
+            .into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// Runs the scenario into a temporary result folder, as `cocreate run`
+/// does, and zips its files.
+fn write_results(
+    permit: &Permit,
+    scenario: &Scenario,
+    model: &Model,
+) -> Result<(String, Vec<u8>), String> {
+    use cocreate::output::folder::Staged;
+    use cocreate::output::{Manifest, PartNames, ScenarioWriter};
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let folder = Staged::begin(dir.path(), &scenario.name).map_err(|e| e.to_string())?;
+    let mut writer = ScenarioWriter::create(folder, &scenario.name, PartNames::of(model))
+        .map_err(|e| e.to_string())?;
+    let (seed, replications) = (scenario.params.run.seed, scenario.params.run.replications);
+    let stop = Stop(permit);
+    permit
+        .0
+        .pool
+        .install(|| {
+            experiment::replicate(model, seed, replications, &stop, |rep| writer.write(&rep))
+        })
+        .map_err(|e| e.to_string())?;
+    let manifest = Manifest::new(
+        scenario,
+        model,
+        seed,
+        replications,
+        vec!["cocreate".into(), "serve".into()],
+        permit.0.threads,
+        std::time::SystemTime::now(),
+    );
+    let summary = writer.finish(&manifest).map_err(|e| e.to_string())?;
+    let names = [
+        "runs.csv",
+        "steps.csv",
+        "summary.csv",
+        "groups.csv",
+        "kinds.csv",
+        "breakdown.csv",
+        "manifest.json",
+    ];
+    let files = names
+        .iter()
+        .map(|n| {
+            std::fs::read(summary.dir.join(n))
+                .map(|bytes| (format!("{}/{n}", scenario.name), bytes))
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((scenario.name.clone(), super::zip::stored(&files)))
+}
+
+/// Stops a run when the server stops.
+struct Stop<'a>(&'a Permit);
+
+impl Observer for Stop<'_> {
+    fn cancelled(&self) -> bool {
+        self.0.0.stopping.load(Ordering::SeqCst)
+    }
+}

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod api;
+mod zip;
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 1 << 20;
@@ -141,6 +142,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/run", post(api::run))
         .route("/api/compare", post(api::compare))
         .route("/api/apply", post(api::apply))
+        .route("/api/results", post(api::results))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .with_state(state)
