@@ -246,6 +246,18 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
     );
     assert_eq!(status, 422);
     assert!(text.starts_with("others[0]: scenario.toml:1:5"), "{text}");
+    let many: Vec<String> = (0..9)
+        .map(|i| SMALL.replace("small", &format!("s{i}")))
+        .collect();
+    let body = serde_json::json!({ "base": SMALL, "others": many }).to_string();
+    let (status, text) = server.request(
+        "POST",
+        "/api/compare",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 422);
+    assert!(text.contains("at most 8 besides the base"), "{text}");
 }
 
 #[test]
@@ -385,6 +397,15 @@ fn results_are_the_files_of_cocreate_run_zipped() {
     assert!(head.contains("content-type: application/zip"), "{head}");
     assert!(head.contains("filename=\"small.zip\""), "{head}");
     let files = unzip(&raw[split + 4..]);
+    // more than a download may hold is refused up front
+    let (status, text) = server.request(
+        "POST",
+        "/api/results?replications=1000000",
+        &[],
+        SMALL.as_bytes(),
+    );
+    assert_eq!(status, 422);
+    assert!(text.contains("use `cocreate run`"), "{text}");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("small.toml");
     std::fs::write(&file, SMALL).unwrap();
@@ -531,6 +552,13 @@ fn other_hosts_origins_and_large_bodies_are_refused() {
         SMALL.as_bytes(),
     );
     assert_eq!(status, 200);
+    let (status, _) = server.request(
+        "POST",
+        "/api/validate",
+        &[("Sec-Fetch-Site", "cross-site")],
+        SMALL.as_bytes(),
+    );
+    assert_eq!(status, 403, "a cross-site POST without Origin");
     let big = vec![b'#'; 2 << 20];
     let (status, _) = server.request("POST", "/api/validate", &[], &big);
     assert_eq!(status, 413);

@@ -27,6 +27,12 @@ const PARTIAL_EVERY: Duration = Duration::from_millis(200);
 /// The most replications one request may ask for.
 const MAX_REPLICATIONS: u32 = 1_000_000;
 
+/// The most scenarios a comparison takes besides its base.
+const MAX_OTHERS: usize = 8;
+
+/// The largest results archive `/api/results` builds (in memory).
+const MAX_ARCHIVE: u64 = 1 << 30;
+
 /// A parameter value as JSON: a number, or the network kind's name.
 fn value_json(v: ParamValue) -> Value {
     match v {
@@ -195,6 +201,26 @@ impl Observer for Watch<'_> {
     }
 }
 
+/// Sends an event, waiting while the client reads slowly, but giving up
+/// (with an error) once the client is gone or the server stops: a client
+/// that stays connected without reading cannot hold a simulation's place.
+fn deliver(tx: &mpsc::Sender<Event>, permit: &Permit, event: Event) -> Result<(), &'static str> {
+    let mut event = event;
+    loop {
+        match tx.try_send(event) {
+            Ok(()) => return Ok(()),
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err("the client went away"),
+            Err(mpsc::error::TrySendError::Full(back)) => {
+                if permit.0.stopping.load(Ordering::SeqCst) {
+                    return Err("the server is stopping");
+                }
+                event = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+}
+
 fn event(name: &str, data: &Value) -> Event {
     Event::default().event(name).data(data.to_string())
 }
@@ -271,8 +297,7 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
                 last = Instant::now();
                 let partial =
                     json!({ "done": records.len(), "summary": summary_json(&name, &records) });
-                tx.blocking_send(event("partial", &partial))
-                    .map_err(|_| "the client went away")?;
+                deliver(&tx, &permit, event("partial", &partial))?;
             }
             Ok::<(), &str>(())
         })
@@ -280,9 +305,19 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
     match outcome {
         Ok(()) => {
             let series_rows = csv_objects(&output::series_csv(&[(&name, &series)]));
-            let _ = tx.blocking_send(event("summary", &summary_json(&name, &records)));
-            let _ = tx.blocking_send(event("series", &Value::Array(series_rows)));
-            let _ = tx.blocking_send(event("figures", &figures_json(&[(&name, &series)])));
+            let _ = deliver(
+                &tx,
+                &permit,
+                event("summary", &summary_json(&name, &records)),
+            )
+            .and_then(|()| deliver(&tx, &permit, event("series", &Value::Array(series_rows))))
+            .and_then(|()| {
+                deliver(
+                    &tx,
+                    &permit,
+                    event("figures", &figures_json(&[(&name, &series)])),
+                )
+            });
         }
         Err(ReplicateError::Interrupted { .. } | ReplicateError::Sink(_)) => {
             let _ = tx.try_send(event(
@@ -310,6 +345,12 @@ pub async fn compare(
     Query(query): Query<RunQuery>,
     Json(body): Json<CompareBody>,
 ) -> Response {
+    if body.others.len() > MAX_OTHERS {
+        return unprocessable(format!(
+            "others: {} scenarios; a comparison takes at most {MAX_OTHERS} besides the base",
+            body.others.len()
+        ));
+    }
     let texts: Vec<&String> = std::iter::once(&body.base).chain(&body.others).collect();
     // every scenario runs the base's replications under the base's seed
     let base = match checked(&state, &body.base, query.replications, query.seed) {
@@ -344,6 +385,30 @@ pub async fn compare(
                 s.name
             ));
         }
+    }
+    // together, as `cocreate compare` checks them: every scenario's
+    // records and time series are kept until the end
+    let jobs: Vec<limits::Job> = runs
+        .iter()
+        .map(|(s, m)| limits::Job {
+            scenario: s,
+            model: m,
+            replications: u64::from(replications),
+        })
+        .collect();
+    let per_replication = runs.len() as u64 * cocreate::experiment::resources::kept_bytes(1, 0);
+    let series: u64 = runs
+        .iter()
+        .map(|(s, _)| u64::from(s.params.run.steps) * 13 * 24)
+        .sum();
+    if let Err(e) = limits::check(
+        &jobs,
+        state.threads,
+        series + per_replication * u64::from(replications),
+        None,
+        true,
+    ) {
+        return unprocessable(e.to_string());
     }
     let Some(permit) = state.permit() else {
         return busy();
@@ -428,7 +493,7 @@ fn compare_runs(
             last = Instant::now();
             let partial =
                 json!({ "done": start, "comparison": comparison_json(runs, &records, seed) });
-            if tx.blocking_send(event("partial", &partial)).is_err() {
+            if deliver(&tx, &permit, event("partial", &partial)).is_err() {
                 return;
             }
         }
@@ -438,12 +503,14 @@ fn compare_runs(
         .map(|(s, _)| s.name.as_str())
         .zip(&series)
         .collect();
-    let _ = tx.blocking_send(event("comparison", &comparison_json(runs, &records, seed)));
-    let _ = tx.blocking_send(event(
-        "series",
-        &Value::Array(csv_objects(&output::series_csv(&named))),
-    ));
-    let _ = tx.blocking_send(event("figures", &figures_json(&named)));
+    let series_rows = Value::Array(csv_objects(&output::series_csv(&named)));
+    let _ = deliver(
+        &tx,
+        &permit,
+        event("comparison", &comparison_json(runs, &records, seed)),
+    )
+    .and_then(|()| deliver(&tx, &permit, event("series", &series_rows)))
+    .and_then(|()| deliver(&tx, &permit, event("figures", &figures_json(&named))));
 }
 
 /// The body of `/api/apply`.
@@ -625,6 +692,18 @@ pub async fn results(
         Ok(checked) => checked,
         Err(text) => return unprocessable(text),
     };
+    // about 250 bytes a step row, 1000 a replication's other rows, per
+    // group and kind too
+    let parts = (model.groups().len() + model.kinds().len()) as u64;
+    let estimate = u64::from(scenario.params.run.replications)
+        .saturating_mul(250 * u64::from(scenario.params.run.steps) + 1000 + 200 * parts);
+    if estimate > MAX_ARCHIVE {
+        return unprocessable(format!(
+            "the files would take about {}, more than the {} a download may: use `cocreate run` for this many replications",
+            limits::bytes(estimate),
+            limits::bytes(MAX_ARCHIVE)
+        ));
+    }
     let Some(permit) = state.permit() else {
         return busy();
     };

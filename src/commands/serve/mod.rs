@@ -104,6 +104,18 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         )
             .into_response();
     }
+    // a browser says when a request comes from another site, Origin or not
+    if request.method() == Method::POST
+        && headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+    {
+        return (
+            StatusCode::FORBIDDEN,
+            "refused: a POST from another site".to_string(),
+        )
+            .into_response();
+    }
     if request.method() == Method::POST
         && let Some(origin) = headers.get(header::ORIGIN)
     {
