@@ -185,7 +185,7 @@ fn same(json: &serde_json::Value, rows: Vec<Vec<String>>) {
                     x.to_bits(),
                     "{k}: {got} vs {v}"
                 ),
-                Err(_) => panic!("{k} = {v}"),
+                Err(_) => assert_eq!(got, v.as_str(), "{k}"),
             }
         }
     }
@@ -273,13 +273,18 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
     let events = events(&body);
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(names.iter().filter(|n| **n == "progress").count(), 7);
-    assert_eq!(&names[names.len() - 3..], ["summary", "series", "figures"]);
-    let summary: serde_json::Value = serde_json::from_str(&events[events.len() - 3].1).unwrap();
-    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
-    // the figures are the report's charts, as SVG
-    let figures: serde_json::Value = serde_json::from_str(&events[events.len() - 1].1).unwrap();
-    assert_eq!(figures.as_array().unwrap().len(), 3);
+    assert_eq!(
+        &names[names.len() - 4..],
+        ["summary", "series", "waterfall", "figures"]
+    );
+    let data = |k: usize| -> serde_json::Value {
+        serde_json::from_str(&events[events.len() - 4 + k].1).unwrap()
+    };
+    let (summary, series, waterfall, figures) = (data(0), data(1), data(2), data(3));
+    // the figures are the report's charts, as SVG, the waterfall's last
+    assert_eq!(figures.as_array().unwrap().len(), 4);
     assert!(figures[0]["svg"].as_str().unwrap().starts_with("<svg"));
+    assert_eq!(figures[3]["name"], "waterfall");
 
     // the CLI's files for the same scenario, replications and seed
     let dir = tempfile::tempdir().unwrap();
@@ -289,6 +294,11 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
     std::fs::write(&copy, SMALL.replace("\"small\"", "\"copy\"")).unwrap();
     let f = file.to_str().unwrap();
     cocreate(&["run", f, "-r", "7", "--seed", "11"], dir.path());
+    cocreate(&["waterfall", f, "-r", "7", "--seed", "11"], dir.path());
+    same(
+        &waterfall,
+        table(&dir.path().join("small-waterfall/waterfall.csv")),
+    );
     cocreate(
         &[
             "compare",

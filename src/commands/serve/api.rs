@@ -305,19 +305,26 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
     match outcome {
         Ok(()) => {
             let series_rows = csv_objects(&output::series_csv(&[(&name, &series)]));
-            let _ = deliver(
+            let sent = deliver(
                 &tx,
                 &permit,
                 event("summary", &summary_json(&name, &records)),
             )
-            .and_then(|()| deliver(&tx, &permit, event("series", &Value::Array(series_rows))))
-            .and_then(|()| {
-                deliver(
-                    &tx,
-                    &permit,
-                    event("figures", &figures_json(&[(&name, &series)])),
-                )
-            });
+            .and_then(|()| deliver(&tx, &permit, event("series", &Value::Array(series_rows))));
+            if sent.is_err() {
+                return;
+            }
+            // where the value is lost: against the inhibitor-free twin
+            let mut figures = figures_json(&[(&name, &series)]);
+            if let Some((rows, chart)) = waterfall_of(&permit, scenario, &records, &watch) {
+                if deliver(&tx, &permit, event("waterfall", &rows)).is_err() {
+                    return;
+                }
+                if let Value::Array(list) = &mut figures {
+                    list.push(json!({ "name": "waterfall", "svg": chart }));
+                }
+            }
+            let _ = deliver(&tx, &permit, event("figures", &figures));
         }
         Err(ReplicateError::Interrupted { .. } | ReplicateError::Sink(_)) => {
             let _ = tx.try_send(event(
@@ -325,6 +332,71 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
                 &json!({ "done": records.len(), "total": total }),
             ));
         }
+    }
+}
+
+/// The waterfall of `scenario` against its inhibitor-free twin, run under
+/// the same seed and replications as `cocreate waterfall` does: the rows
+/// of waterfall.csv, and its chart as SVG (by the report's plot code).
+/// `None` when the client went away.
+fn waterfall_of(
+    permit: &Permit,
+    scenario: &Scenario,
+    records: &[RunRecord],
+    watch: &Watch,
+) -> Option<(Value, String)> {
+    use cocreate::experiment::waterfall::{STEP_LABELS, waterfall};
+    use cocreate::report::plot::{BarKind, WaterfallBar};
+    let twin_model = scenario.twin().model().ok()?;
+    let (seed, replications) = (scenario.params.run.seed, scenario.params.run.replications);
+    let mut twin = Vec::with_capacity(records.len());
+    let ran = permit.0.pool.install(|| {
+        experiment::replicate(&twin_model, seed, replications, &Cancel(watch), |rep| {
+            twin.push(rep.record.funnel());
+            Ok::<(), Infallible>(())
+        })
+    });
+    ran.ok()?;
+    let runs: Vec<_> = records.iter().map(RunRecord::funnel).collect();
+    let w = waterfall(&twin, &runs, scenario.params.value.destruction_loss);
+    let rows = Value::Array(csv_objects(&output::waterfall_csv(&[(&scenario.name, &w)])));
+    let level = |label: &str, s: &cocreate::stats::Summary| WaterfallBar {
+        label: label.into(),
+        kind: BarKind::Level,
+        value: s.mean,
+        low: s.ci95_low,
+        high: s.ci95_high,
+    };
+    let mut bars = vec![level("Inhibitor-free twin", &w.twin)];
+    bars.extend(
+        w.steps
+            .iter()
+            .zip(STEP_LABELS)
+            .map(|(s, label)| WaterfallBar {
+                label: label.into(),
+                kind: BarKind::Change,
+                value: s.mean,
+                low: s.ci95_low,
+                high: s.ci95_high,
+            }),
+    );
+    bars.push(level("What remains", &w.scenario));
+    let chart = cocreate::report::plot::waterfall(
+        &format!("Where the value is lost: {}", scenario.name),
+        "realized value (value units)",
+        &bars,
+    )
+    .svg()
+    .unwrap_or_default();
+    Some((rows, chart))
+}
+
+/// Cancels when a watch would, without counting progress.
+struct Cancel<'a, 'b>(&'a Watch<'b>);
+
+impl Observer for Cancel<'_, '_> {
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
     }
 }
 
