@@ -63,6 +63,13 @@ impl Server {
         stream
     }
 
+    /// A JSON POST's status and body (`body` is JSON, or a string of it).
+    fn post_json(&self, path: &str, body: &impl std::fmt::Display) -> (u16, String) {
+        let text = body.to_string();
+        let json = [("Content-Type", "application/json")];
+        self.request("POST", path, &json, text.as_bytes())
+    }
+
     /// A whole response: its status and body (chunked bodies joined).
     fn request(
         &self,
@@ -196,12 +203,7 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
     let server = Server::start();
     let reform = SMALL.replace("\"small\"", "\"reform\"") + "[governance]\nlegal_level = 1.0\n";
     let body = serde_json::json!({ "base": SMALL, "others": [reform] }).to_string();
-    let (status, text) = server.request(
-        "POST",
-        "/api/compare?replications=40&seed=5",
-        &[("Content-Type", "application/json")],
-        body.as_bytes(),
-    );
+    let (status, text) = server.post_json("/api/compare?replications=40&seed=5", &body);
     assert_eq!(status, 200, "{text}");
     let events = events(&text);
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
@@ -238,24 +240,14 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
     same(&series, table(&dir.path().join("small-compare/series.csv")));
     // a bad scenario among the others is named
     let body = serde_json::json!({ "base": SMALL, "others": ["x = "] }).to_string();
-    let (status, text) = server.request(
-        "POST",
-        "/api/compare",
-        &[("Content-Type", "application/json")],
-        body.as_bytes(),
-    );
+    let (status, text) = server.post_json("/api/compare", &body);
     assert_eq!(status, 422);
     assert!(text.starts_with("others[0]: scenario.toml:1:5"), "{text}");
     let many: Vec<String> = (0..9)
         .map(|i| SMALL.replace("small", &format!("s{i}")))
         .collect();
     let body = serde_json::json!({ "base": SMALL, "others": many }).to_string();
-    let (status, text) = server.request(
-        "POST",
-        "/api/compare",
-        &[("Content-Type", "application/json")],
-        body.as_bytes(),
-    );
+    let (status, text) = server.post_json("/api/compare", &body);
     assert_eq!(status, 422);
     assert!(text.contains("at most 8 besides the base"), "{text}");
 }
@@ -455,12 +447,7 @@ fn apply_checks_each_field_as_set_does() {
         "toml": SMALL,
         "set": [["inhibitors.missing_legal_framework", "0.6"], ["run.replications", "9"]],
     });
-    let (status, text) = server.request(
-        "POST",
-        "/api/apply",
-        &[("Content-Type", "application/json")],
-        body.to_string().as_bytes(),
-    );
+    let (status, text) = server.post_json("/api/apply", &body);
     assert_eq!(status, 200, "{text}");
     let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
@@ -470,22 +457,12 @@ fn apply_checks_each_field_as_set_does() {
     assert_eq!(answer["scenario"]["run"]["replications"], 9);
     // the TOML written back loads to the same scenario
     let again = serde_json::json!({ "toml": answer["toml"], "set": [] });
-    let (_, text) = server.request(
-        "POST",
-        "/api/apply",
-        &[("Content-Type", "application/json")],
-        again.to_string().as_bytes(),
-    );
+    let (_, text) = server.post_json("/api/apply", &again);
     let reread: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(reread["scenario"], answer["scenario"]);
     // a refused value names its field, with --set's message
     let bad = serde_json::json!({ "toml": SMALL, "set": [["governance.legal_level", "1.5"]] });
-    let (status, text) = server.request(
-        "POST",
-        "/api/apply",
-        &[("Content-Type", "application/json")],
-        bad.to_string().as_bytes(),
-    );
+    let (status, text) = server.post_json("/api/apply", &bad);
     assert_eq!(status, 422);
     let refused: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(refused["key"], "governance.legal_level");

@@ -143,8 +143,8 @@ pub struct RunQuery {
 }
 
 /// `POST /api/run?replications=R&seed=S`: runs the TOML body's scenario
-/// and streams `progress`, `partial` and finally `summary` and `series`
-/// events. 422 for a scenario the CLI would refuse, 429 while two
+/// and streams `progress`, `partial` and finally `summary`, `series`,
+/// `waterfall` and `figures` events. 422 for a scenario the CLI would refuse, 429 while two
 /// simulations run.
 pub async fn run(
     State(state): State<Arc<AppState>>,
@@ -158,8 +158,14 @@ pub async fn run(
     let Some(permit) = state.permit() else {
         return busy();
     };
+    streamed(move |tx| simulate(permit, &scenario, &model, tx))
+}
+
+/// Answers with the server-sent events `work` sends, run on a blocking
+/// thread (it ends when the client goes away: its sends fail).
+fn streamed(work: impl FnOnce(mpsc::Sender<Event>) + Send + 'static) -> Response {
     let (tx, rx) = mpsc::channel::<Event>(256);
-    tokio::task::spawn_blocking(move || simulate(permit, &scenario, &model, tx));
+    tokio::task::spawn_blocking(move || work(tx));
     let stream = ReceiverStream::new(rx).map(Ok::<Event, Infallible>);
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
@@ -411,7 +417,8 @@ pub struct CompareBody {
 /// `POST /api/compare?replications=R&seed=S`: runs the base and the other
 /// scenarios under common random numbers, as `cocreate compare` does, and
 /// streams `progress`, `partial` (the comparison so far) and finally
-/// `comparison` (the rows of comparison.csv) and `series` (series.csv).
+/// `comparison` (the rows of comparison.csv), `series` (series.csv) and
+/// `figures`.
 pub async fn compare(
     State(state): State<Arc<AppState>>,
     Query(query): Query<RunQuery>,
@@ -485,12 +492,7 @@ pub async fn compare(
     let Some(permit) = state.permit() else {
         return busy();
     };
-    let (tx, rx) = mpsc::channel::<Event>(256);
-    tokio::task::spawn_blocking(move || compare_runs(permit, &runs, replications, seed, tx));
-    let stream = ReceiverStream::new(rx).map(Ok::<Event, Infallible>);
-    Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    streamed(move |tx| compare_runs(permit, &runs, replications, seed, tx))
 }
 
 /// The rows of comparison.csv for what each scenario has run so far.
