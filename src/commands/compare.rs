@@ -12,16 +12,16 @@ use std::collections::BTreeMap;
 
 /// What each scenario's runs leave for the comparison.
 #[derive(Default)]
-struct Collected {
-    records: Vec<RunRecord>,
-    series: StepSeries,
+pub(super) struct Collected {
+    pub(super) records: Vec<RunRecord>,
+    pub(super) series: StepSeries,
     /// Per replication: the step figures aggregated over `--window`.
-    window: Vec<Vec<f64>>,
+    pub(super) window: Vec<Vec<f64>>,
     /// With `--check-pairing`: the records under another master seed.
-    independent: Vec<RunRecord>,
+    pub(super) independent: Vec<RunRecord>,
     /// Per replication, each group's and each kind's figures.
-    groups: Vec<Vec<cocreate::model::GroupRecord>>,
-    kinds: Vec<Vec<cocreate::model::KindRecord>>,
+    pub(super) groups: Vec<Vec<cocreate::model::GroupRecord>>,
+    pub(super) kinds: Vec<Vec<cocreate::model::KindRecord>>,
 }
 
 /// `cocreate compare`.
@@ -171,7 +171,7 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
             .collect::<Vec<_>>()
     };
     let results = compared(&|c| figure_rows(&c.records), &RunRecord::FIGURES);
-    let parts = part_comparisons(&models, &collected, seed);
+    let parts = part_comparisons(&models.iter().collect::<Vec<_>>(), &collected, seed);
     let windowed = args
         .window
         .map(|_| compared(&|c| c.window.clone(), &StepRecord::FIGURES));
@@ -217,7 +217,8 @@ pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
         .collect();
     let series = output::series_csv(&named);
     let comparison = comparison_csv(&results, None);
-    let breakdown = breakdown_csv(&scenarios, &parts);
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let breakdown = breakdown_csv(&names, &parts);
     let window = windowed
         .as_ref()
         .map(|w| comparison_csv(w, Some(Aggregate::of_figure)));
@@ -311,7 +312,7 @@ fn reductions(
 
 /// One group's or kind's figures in one scenario, compared with the same
 /// group or kind of the base (`None` when the base has none of that name).
-struct PartCompared {
+pub(super) struct PartCompared {
     level: &'static str,
     name: String,
     compared: Vec<Compared>,
@@ -320,8 +321,8 @@ struct PartCompared {
 
 /// Each scenario's groups and kinds, compared figure by figure with the
 /// group or kind of the same name in the base, replication by replication.
-fn part_comparisons(
-    models: &[Model],
+pub(super) fn part_comparisons(
+    models: &[&Model],
     collected: &[Collected],
     seed: u64,
 ) -> Vec<Vec<PartCompared>> {
@@ -394,7 +395,7 @@ fn part_comparisons(
 /// figure's mean with its interval, and the paired difference from the
 /// same group or kind of the base (empty where the base has none of that
 /// name).
-fn breakdown_csv(scenarios: &[Scenario], parts: &[Vec<PartCompared>]) -> Vec<u8> {
+pub(super) fn breakdown_csv(names: &[&str], parts: &[Vec<PartCompared>]) -> Vec<u8> {
     let mut csv_text = csv::Writer::from_writer(Vec::new());
     let mut buf = ryu::Buffer::new();
     let mut num = |x: f64| output::real(x, &mut buf);
@@ -410,11 +411,11 @@ fn breakdown_csv(scenarios: &[Scenario], parts: &[Vec<PartCompared>]) -> Vec<u8>
         "diff_ci95_low",
         "diff_ci95_high",
     ]);
-    for (scenario, rows) in scenarios.iter().zip(parts) {
+    for (scenario, rows) in names.iter().zip(parts) {
         for part in rows {
             for c in &part.compared {
                 let mut row = vec![
-                    scenario.name.clone(),
+                    scenario.to_string(),
                     part.level.to_string(),
                     part.name.clone(),
                     c.metric.to_string(),

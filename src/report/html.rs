@@ -13,6 +13,7 @@ use super::labels;
 use super::load::{
     AttributionResults, CompareResults, Estimate, PartEstimate, Results, RunResults, WaterfallStep,
 };
+use super::parts::{self, ScenarioParts};
 use super::plot::{self, Band, Bar, BarGroup, BarKind, Chart, PlotError, UsedChars, WaterfallBar};
 use crate::model::StepRecord;
 use crate::output::{KEY_FIGURES, significant_decimals};
@@ -728,10 +729,10 @@ impl Page {
         }
     }
 
-    /// Each scenario's groups and kinds, from the folder with the most
-    /// replications among its `run` and `compare` folders that hold a
-    /// `breakdown.csv`.
-    fn breakdowns<'c>(catalogue: &'c Catalogue) -> Vec<(&'c Entry<'c>, Vec<PartEstimate>)> {
+    /// Each scenario's groups and kinds (by its label), from the folder
+    /// with the most replications among its `run` and `compare` folders
+    /// that hold a `breakdown.csv`.
+    fn breakdowns(catalogue: &Catalogue) -> Vec<ScenarioParts> {
         let of = |e: &Entry, results: &Results| -> Vec<PartEstimate> {
             match results {
                 Results::Run(r) => r.breakdown.clone(),
@@ -749,57 +750,7 @@ impl Page {
             .iter()
             .filter_map(|e| {
                 let source = e.best(|s| !of(e, s.results).is_empty())?;
-                Some((e, of(e, source.results)))
-            })
-            .collect()
-    }
-
-    /// The names at `level` (`group` or `kind`) over `runs`, in order of
-    /// first appearance; empty when every scenario has only the implicit `all`.
-    fn part_names(runs: &[(&Entry, Vec<PartEstimate>)], level: &str) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for (_, parts) in runs {
-            for p in parts.iter().filter(|p| p.level == level) {
-                if !names.contains(&p.name) {
-                    names.push(p.name.clone());
-                }
-            }
-        }
-        if names.iter().all(|n| n == crate::model::structure::ALL) {
-            names.clear();
-        }
-        names
-    }
-
-    /// One figure of every group or kind in `names`, per scenario: one bar
-    /// group per scenario (no bar where it has no such group or kind).
-    fn part_bars(
-        runs: &[(&Entry, Vec<PartEstimate>)],
-        level: &str,
-        names: &[String],
-        metric: &str,
-        scale: f64,
-    ) -> Vec<BarGroup> {
-        runs.iter()
-            .map(|(e, parts)| BarGroup {
-                name: e.label.clone(),
-                bars: names
-                    .iter()
-                    .map(|n| {
-                        let found = parts
-                            .iter()
-                            .find(|p| p.level == level && &p.name == n && p.metric == metric);
-                        let v = found.map_or(Estimate::NAN, |p| p.value);
-                        bar(
-                            n,
-                            &Estimate {
-                                mean: v.mean * scale,
-                                low: v.low * scale,
-                                high: v.high * scale,
-                            },
-                        )
-                    })
-                    .collect(),
+                Some((e.label.clone(), of(e, source.results)))
             })
             .collect()
     }
@@ -807,7 +758,7 @@ impl Page {
     /// The equity panel (MODEL.md 11.5): who gains and who is left behind.
     fn equity(&mut self, catalogue: &Catalogue) -> Result<(), PlotError> {
         let runs = Self::breakdowns(catalogue);
-        let groups = Self::part_names(&runs, "group");
+        let groups = parts::part_names(&runs, "group");
         if groups.is_empty() {
             return Ok(());
         }
@@ -819,14 +770,9 @@ impl Page {
         let mut table = String::from(
             "<table><thead><tr><th>scenario</th><th>group</th><th>citizens</th><th>value per capita [95% CI]</th><th>participation rate [95% CI]</th><th>trust change [95% CI]</th></tr></thead><tbody>",
         );
-        for (e, parts) in &runs {
+        for (label, found) in &runs {
             for g in &groups {
-                let get = |metric: &str| {
-                    parts
-                        .iter()
-                        .find(|p| p.level == "group" && &p.name == g && p.metric == metric)
-                        .map(|p| p.value)
-                };
+                let get = |metric: &str| parts::estimate(found, "group", g, metric);
                 let Some(value) = get("value_per_capita") else {
                     continue;
                 };
@@ -836,7 +782,7 @@ impl Page {
                 let _ = write!(
                     table,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    escape(&e.label),
+                    escape(label),
                     escape(g),
                     citizens,
                     with_interval(&value),
@@ -847,35 +793,8 @@ impl Page {
         }
         table.push_str("</tbody></table>");
         self.body.push_str(&table);
-        for (metric, title, axis, scale, caption) in [
-            (
-                "value_per_capita",
-                "Private value per citizen, by group",
-                "value per capita (value units)",
-                1.0,
-                "Mean private value each group's citizens received over the run, per scenario, with 95% intervals.",
-            ),
-            (
-                "participation_rate",
-                "Participation, by group",
-                "participation rate (% of the group per month)",
-                100.0,
-                "Mean share of each group that took part per month, per scenario, with 95% intervals.",
-            ),
-            (
-                "trust_change",
-                "Change of trust over the run, by group",
-                "trust change (final minus initial mean trust)",
-                1.0,
-                "Each group's mean trust at the end minus right after initialization, per scenario, with 95% intervals.",
-            ),
-        ] {
-            let chart = plot::bars(
-                title,
-                axis,
-                &Self::part_bars(&runs, "group", &groups, metric, scale),
-            );
-            self.figure(&format!("equity-{metric}"), chart, caption)?;
+        for c in parts::equity_charts(&runs) {
+            self.figure(&c.stem, c.chart, &c.caption)?;
         }
         Ok(())
     }
@@ -883,8 +802,8 @@ impl Page {
     /// The kinds panel (MODEL.md 11.5): which kind of agency holds things back.
     fn kinds(&mut self, catalogue: &Catalogue) -> Result<(), PlotError> {
         let runs = Self::breakdowns(catalogue);
-        let kinds = Self::part_names(&runs, "kind");
-        if kinds.is_empty() {
+        let charts = parts::kinds_charts(&runs);
+        if charts.is_empty() {
             return Ok(());
         }
         self.section("Which agencies hold things back: agency kinds");
@@ -892,77 +811,8 @@ impl Page {
             self.body,
             "<p>Each agency kind's realized value and what became of the participants who turned to it, per scenario, from the <code>breakdown.csv</code> of each scenario's <code>cocreate run</code> or <code>compare</code> folder with the most replications. Outcome shares are shares of the participants who picked the kind's agencies (means over replications of the counts, so without intervals).</p>"
         );
-        let chart = plot::bars(
-            "Realized value, by agency kind",
-            "realized value over the run (value units)",
-            &Self::part_bars(&runs, "kind", &kinds, "value_realized", 1.0),
-        );
-        self.figure(
-            "kinds-value",
-            chart,
-            "Value realized by each kind's agencies over the run (co-destruction's losses included), per scenario, with 95% intervals.",
-        )?;
-        const OUTCOMES: [(&str, &str); 5] = [
-            ("realized", "realized"),
-            ("blocked_legal", "no legal basis"),
-            ("not_implemented", "not implemented"),
-            ("co_destroyed", "co-destroyed"),
-            ("unserved", "unserved"),
-        ];
-        for (e, parts) in &runs {
-            let mean = |kind: &str, metric: &str| {
-                parts
-                    .iter()
-                    .find(|p| p.level == "kind" && p.name == kind && p.metric == metric)
-                    .map_or(f64::NAN, |p| p.value.mean)
-            };
-            let present: Vec<&String> = kinds
-                .iter()
-                .filter(|k| mean(k, "served").is_finite())
-                .collect();
-            if present.is_empty()
-                || present
-                    .iter()
-                    .all(|k| k.as_str() == crate::model::structure::ALL)
-            {
-                continue;
-            }
-            let groups: Vec<BarGroup> = OUTCOMES
-                .iter()
-                .map(|(metric, label)| BarGroup {
-                    name: (*label).to_string(),
-                    bars: present
-                        .iter()
-                        .map(|k| {
-                            let picks = mean(k, "served") + mean(k, "unserved");
-                            let share = if picks > 0.0 {
-                                100.0 * mean(k, metric) / picks
-                            } else {
-                                f64::NAN
-                            };
-                            Bar {
-                                label: (*k).clone(),
-                                value: share,
-                                low: f64::NAN,
-                                high: f64::NAN,
-                            }
-                        })
-                        .collect(),
-                })
-                .collect();
-            let chart = plot::bars(
-                &format!(
-                    "What became of the participants, by agency kind: {}",
-                    e.label
-                ),
-                "share of the participants who picked the kind (%)",
-                &groups,
-            );
-            let caption = format!(
-                "{}: for each kind, the share of its participants whose interaction was realized, had no legal basis, was not implemented, was co-destroyed, or was not served (capacity).",
-                e.label
-            );
-            self.figure(&format!("kinds-outcomes-{}", e.label), chart, &caption)?;
+        for c in charts {
+            self.figure(&c.stem, c.chart, &c.caption)?;
         }
         Ok(())
     }

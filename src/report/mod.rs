@@ -10,4 +10,5 @@ pub mod catalogue;
 pub mod html;
 pub mod labels;
 pub mod load;
+pub mod parts;
 pub mod plot;

@@ -185,7 +185,9 @@ fn same(json: &serde_json::Value, rows: Vec<Vec<String>>) {
         for (k, v) in header.iter().zip(row) {
             let got = &object[k];
             match v.parse::<f64>() {
-                _ if k == "scenario" || k == "metric" => assert_eq!(got, v.as_str()),
+                _ if matches!(k.as_str(), "scenario" | "metric" | "level" | "name") => {
+                    assert_eq!(got, v.as_str())
+                }
                 Ok(x) if x.is_nan() => assert!(got.is_null(), "{k}: {got}"),
                 Ok(x) => assert_eq!(
                     got.as_f64().unwrap().to_bits(),
@@ -209,11 +211,20 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(names.iter().filter(|n| **n == "progress").count(), 80);
     assert_eq!(
-        &names[names.len() - 3..],
-        ["comparison", "series", "figures"]
+        &names[names.len() - 6..],
+        [
+            "comparison",
+            "series",
+            "breakdown",
+            "figures",
+            "waterfall",
+            "figures"
+        ]
     );
-    let comparison: serde_json::Value = serde_json::from_str(&events[events.len() - 3].1).unwrap();
-    let series: serde_json::Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
+    let data = |k: usize| -> serde_json::Value {
+        serde_json::from_str(&events[events.len() - 6 + k].1).unwrap()
+    };
+    let (comparison, series, waterfall) = (data(0), data(1), data(4));
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (
         dir.path().join("small.toml"),
@@ -238,6 +249,27 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
         table(&dir.path().join("small-compare/comparison.csv")),
     );
     same(&series, table(&dir.path().join("small-compare/series.csv")));
+    // each scenario's waterfall, as `cocreate waterfall` of both
+    cocreate(
+        &[
+            "waterfall",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "-r",
+            "40",
+            "--seed",
+            "5",
+        ],
+        dir.path(),
+    );
+    // (one folder each)
+    let mut rows = table(&dir.path().join("small-waterfall/waterfall.csv"));
+    rows.extend(
+        table(&dir.path().join("reform-waterfall/waterfall.csv"))
+            .into_iter()
+            .skip(1),
+    );
+    same(&waterfall, rows);
     // a bad scenario among the others is named
     let body = serde_json::json!({ "base": SMALL, "others": ["x = "] }).to_string();
     let (status, text) = server.post_json("/api/compare", &body);
@@ -266,17 +298,26 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(names.iter().filter(|n| **n == "progress").count(), 7);
     assert_eq!(
-        &names[names.len() - 4..],
-        ["summary", "series", "waterfall", "figures"]
+        &names[names.len() - 6..],
+        [
+            "summary",
+            "series",
+            "breakdown",
+            "figures",
+            "waterfall",
+            "figures"
+        ]
     );
     let data = |k: usize| -> serde_json::Value {
-        serde_json::from_str(&events[events.len() - 4 + k].1).unwrap()
+        serde_json::from_str(&events[events.len() - 6 + k].1).unwrap()
     };
-    let (summary, series, waterfall, figures) = (data(0), data(1), data(2), data(3));
-    // the figures are the report's charts, as SVG, the waterfall's last
-    assert_eq!(figures.as_array().unwrap().len(), 4);
+    let (summary, series, breakdown) = (data(0), data(1), data(2));
+    let (figures, waterfall, chart) = (data(3), data(4), data(5));
+    // the figures are the report's charts, as SVG: the time series (no
+    // equity or kinds panel without groups or kinds), then the waterfall
+    assert_eq!(figures.as_array().unwrap().len(), 3);
     assert!(figures[0]["svg"].as_str().unwrap().starts_with("<svg"));
-    assert_eq!(figures[3]["name"], "waterfall");
+    assert_eq!(chart[0]["name"], "waterfall-small");
 
     // the CLI's files for the same scenario, replications and seed
     let dir = tempfile::tempdir().unwrap();
@@ -304,6 +345,7 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
         dir.path(),
     );
     same(&summary, table(&dir.path().join("small/summary.csv")));
+    same(&breakdown, table(&dir.path().join("small/breakdown.csv")));
     let compare_series: Vec<Vec<String>> = table(&dir.path().join("small-compare/series.csv"))
         .into_iter()
         .enumerate()
@@ -311,6 +353,94 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
         .map(|(_, r)| r)
         .collect();
     same(&series, compare_series);
+}
+
+/// A small scenario with groups, kinds and a targeted inhibitor.
+const PARTS: &str = "name = \"parts\"\n[run]\nsteps = 12\n[population]\ncitizens = 900\n\
+[[citizens.groups]]\nname = \"urban\"\nshare = 0.7\n\
+[[citizens.groups]]\nname = \"rural\"\nshare = 0.3\nexcluded_share = 0.3\n\
+[[agencies.kinds]]\nname = \"local\"\ncount = 15\nlegal_level = 0.4\n\
+[[agencies.kinds]]\nname = \"national\"\ncount = 5\n\
+[inhibitors]\nlow_trust = { intensity = 0.5, groups = [\"rural\"] }\n";
+
+/// The data of the last event called `name`.
+fn last(events: &[(String, String)], name: &str) -> serde_json::Value {
+    let e = events.iter().rev().find(|e| e.0 == name).unwrap();
+    serde_json::from_str(&e.1).unwrap()
+}
+
+#[test]
+fn groups_and_kinds_are_those_of_the_cli_with_the_report_s_panels() {
+    let server = Server::start();
+    let (status, body) = server.request(
+        "POST",
+        "/api/run?replications=6&seed=3",
+        &[],
+        PARTS.as_bytes(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let run = events(&body);
+    let breakdown = last(&run, "breakdown");
+    // the first figures event: time series, then the equity and kinds panels
+    let figures: serde_json::Value = run
+        .iter()
+        .find(|e| e.0 == "figures")
+        .map(|e| serde_json::from_str(&e.1).unwrap())
+        .unwrap();
+    let names: Vec<&str> = figures
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "value_realized",
+            "participants",
+            "mean_trust",
+            "equity-value_per_capita",
+            "equity-participation_rate",
+            "equity-trust_change",
+            "kinds-value",
+            "kinds-outcomes-parts"
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("parts.toml");
+    std::fs::write(&file, PARTS).unwrap();
+    let f = file.to_str().unwrap();
+    cocreate(&["run", f, "-r", "6", "--seed", "3"], dir.path());
+    same(&breakdown, table(&dir.path().join("parts/breakdown.csv")));
+
+    // paired differences per group and kind, as compare's breakdown.csv
+    let other = PARTS
+        .replace("\"parts\"", "\"included\"")
+        .replace("excluded_share = 0.3", "excluded_share = 0.05");
+    let body = serde_json::json!({ "base": PARTS, "others": [other] }).to_string();
+    let (status, text) = server.post_json("/api/compare?replications=6&seed=3", &body);
+    assert_eq!(status, 200, "{text}");
+    let events = events(&text);
+    let breakdown = last(&events, "breakdown");
+    let rural = breakdown
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["scenario"] == "included" && r["name"] == "rural" && r["metric"] == "value_per_capita"
+        })
+        .unwrap();
+    assert!(rural["diff"].as_f64().unwrap() > 0.0, "{rural}");
+    let o = dir.path().join("included.toml");
+    std::fs::write(&o, &other).unwrap();
+    cocreate(
+        &["compare", f, o.to_str().unwrap(), "-r", "6", "--seed", "3"],
+        dir.path(),
+    );
+    same(
+        &breakdown,
+        table(&dir.path().join("parts-compare/breakdown.csv")),
+    );
 }
 
 #[test]

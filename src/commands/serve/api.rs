@@ -1,6 +1,7 @@
 //! The API's handlers (docs/serve.md).
 
 use super::{AppState, Permit};
+use crate::commands::compare::Collected;
 use crate::commands::limits;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -248,7 +249,10 @@ fn csv_objects(text: &[u8]) -> Vec<Value> {
                 .iter()
                 .zip(row.iter())
                 .map(|(k, v)| {
-                    let text = matches!(k.as_str(), "scenario" | "metric" | "aggregate");
+                    let text = matches!(
+                        k.as_str(),
+                        "scenario" | "metric" | "aggregate" | "level" | "name"
+                    );
                     let value = match v.parse::<f64>() {
                         _ if text => json!(v),
                         Ok(x) if x.is_nan() => Value::Null,
@@ -286,6 +290,7 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
         total,
     };
     let mut records = Vec::with_capacity(total as usize);
+    let (mut groups, mut kinds) = (Vec::new(), Vec::new());
     let mut series = StepSeries::default();
     // the first partial summary as soon as there are two replications
     let mut last = Instant::now()
@@ -295,6 +300,8 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
     let outcome = permit.0.pool.install(|| {
         experiment::replicate(model, scenario.params.run.seed, total, &watch, |rep| {
             records.push(rep.record);
+            groups.push(rep.groups);
+            kinds.push(rep.kinds);
             series.add(&rep.steps);
             if last.elapsed() >= PARTIAL_EVERY
                 && records.len() >= 2
@@ -308,49 +315,116 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
             Ok::<(), &str>(())
         })
     });
-    match outcome {
-        Ok(()) => {
-            let series_rows = csv_objects(&output::series_csv(&[(&name, &series)]));
-            let sent = deliver(
-                &tx,
-                &permit,
-                event("summary", &summary_json(&name, &records)),
-            )
-            .and_then(|()| deliver(&tx, &permit, event("series", &Value::Array(series_rows))));
-            if sent.is_err() {
-                return;
-            }
-            // where the value is lost: against the inhibitor-free twin
-            let mut figures = figures_json(&[(&name, &series)]);
-            if let Some((rows, chart)) = waterfall_of(&permit, scenario, &records, &watch) {
-                if deliver(&tx, &permit, event("waterfall", &rows)).is_err() {
-                    return;
-                }
-                if let Value::Array(list) = &mut figures {
-                    list.push(json!({ "name": "waterfall", "svg": chart }));
-                }
-            }
-            let _ = deliver(&tx, &permit, event("figures", &figures));
+    if let Err(ReplicateError::Interrupted { .. } | ReplicateError::Sink(_)) = outcome {
+        let _ = tx.try_send(event(
+            "cancelled",
+            &json!({ "done": records.len(), "total": total }),
+        ));
+        return;
+    }
+    let series_rows = csv_objects(&output::series_csv(&[(&name, &series)]));
+    let breakdown = {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(output::breakdown_header());
+        let parts = output::PartNames::of(model);
+        for row in output::breakdown_rows(&name, &parts, &groups, &kinds) {
+            let _ = w.write_record(row);
         }
-        Err(ReplicateError::Interrupted { .. } | ReplicateError::Sink(_)) => {
-            let _ = tx.try_send(event(
-                "cancelled",
-                &json!({ "done": records.len(), "total": total }),
-            ));
-        }
+        Value::Array(csv_objects(&w.into_inner().unwrap_or_default()))
+    };
+    let mut figures = figures_json(&[(&name, &series)]);
+    extend(&mut figures, parts_figures(&breakdown));
+    let sent = deliver(
+        &tx,
+        &permit,
+        event("summary", &summary_json(&name, &records)),
+    )
+    .and_then(|()| deliver(&tx, &permit, event("series", &Value::Array(series_rows))))
+    .and_then(|()| deliver(&tx, &permit, event("breakdown", &breakdown)))
+    .and_then(|()| deliver(&tx, &permit, event("figures", &figures)));
+    if sent.is_err() {
+        return;
+    }
+    // where the value is lost: against the inhibitor-free twin
+    let _ = waterfalls(&permit, &tx, &watch, &[(scenario, &records)]);
+}
+
+/// Appends the figures of `more` (a JSON array) to `figures`.
+fn extend(figures: &mut Value, more: Value) {
+    if let (Value::Array(list), Value::Array(more)) = (figures, more) {
+        list.extend(more);
     }
 }
 
+/// Runs each scenario's inhibitor-free twin and sends the `waterfall`
+/// event (the rows of waterfall.csv for every scenario) and a `figures`
+/// event with each waterfall's chart. Err when the client went away.
+fn waterfalls(
+    permit: &Permit,
+    tx: &mpsc::Sender<Event>,
+    watch: &Watch,
+    scenarios: &[(&Scenario, &[RunRecord])],
+) -> Result<(), &'static str> {
+    let mut found = Vec::new();
+    for (scenario, records) in scenarios {
+        let Some(w) = waterfall_of(permit, scenario, records, watch) else {
+            return Err("the client went away");
+        };
+        found.push((scenario.name.as_str(), w));
+    }
+    let named: Vec<(&str, &_)> = found.iter().map(|(n, (w, _))| (*n, w)).collect();
+    let rows = Value::Array(csv_objects(&output::waterfall_csv(&named)));
+    deliver(tx, permit, event("waterfall", &rows))?;
+    let charts: Vec<Value> = found
+        .iter()
+        .map(|(n, (_, svg))| json!({ "name": format!("waterfall-{n}"), "svg": svg }))
+        .collect();
+    deliver(tx, permit, event("figures", &Value::Array(charts)))
+}
+
+/// The equity and kinds panels' charts (the report's) of breakdown rows,
+/// those of `run` or of `compare`: none without groups or kinds of the
+/// scenarios' own.
+fn parts_figures(breakdown: &Value) -> Value {
+    use cocreate::report::load::{Estimate, PartEstimate};
+    use cocreate::report::parts::{ScenarioParts, equity_charts, kinds_charts};
+    let mut runs: Vec<ScenarioParts> = Vec::new();
+    let number = |row: &Value, key: &str| row[key].as_f64().unwrap_or(f64::NAN);
+    for row in breakdown.as_array().into_iter().flatten() {
+        let scenario = row["scenario"].as_str().unwrap_or_default();
+        let part = PartEstimate {
+            level: row["level"].as_str().unwrap_or_default().into(),
+            name: row["name"].as_str().unwrap_or_default().into(),
+            metric: row["metric"].as_str().unwrap_or_default().into(),
+            value: Estimate {
+                mean: number(row, "mean"),
+                low: number(row, "ci95_low"),
+                high: number(row, "ci95_high"),
+            },
+        };
+        match runs.iter_mut().find(|(s, _)| s == scenario) {
+            Some((_, parts)) => parts.push(part),
+            None => runs.push((scenario.into(), vec![part])),
+        }
+    }
+    let charts = equity_charts(&runs).into_iter().chain(kinds_charts(&runs));
+    Value::Array(
+        charts
+            .map(|c| json!({ "name": c.stem, "svg": c.chart.svg().unwrap_or_default() }))
+            .collect(),
+    )
+}
+
 /// The waterfall of `scenario` against its inhibitor-free twin, run under
-/// the same seed and replications as `cocreate waterfall` does: the rows
-/// of waterfall.csv, and its chart as SVG (by the report's plot code).
-/// `None` when the client went away.
+/// the same seed and replications as `cocreate waterfall` does, and its
+/// chart as SVG (by the report's plot code). `None` when the client went
+/// away.
 fn waterfall_of(
     permit: &Permit,
     scenario: &Scenario,
     records: &[RunRecord],
     watch: &Watch,
-) -> Option<(Value, String)> {
+) -> Option<(cocreate::experiment::waterfall::Waterfall, String)> {
     use cocreate::experiment::waterfall::{STEP_LABELS, waterfall};
     use cocreate::report::plot::{BarKind, WaterfallBar};
     let twin_model = scenario.twin().model().ok()?;
@@ -365,7 +439,6 @@ fn waterfall_of(
     ran.ok()?;
     let runs: Vec<_> = records.iter().map(RunRecord::funnel).collect();
     let w = waterfall(&twin, &runs, scenario.params.value.destruction_loss);
-    let rows = Value::Array(csv_objects(&output::waterfall_csv(&[(&scenario.name, &w)])));
     let level = |label: &str, s: &cocreate::stats::Summary| WaterfallBar {
         label: label.into(),
         kind: BarKind::Level,
@@ -394,7 +467,7 @@ fn waterfall_of(
     )
     .svg()
     .unwrap_or_default();
-    Some((rows, chart))
+    Some((w, chart))
 }
 
 /// Cancels when a watch would, without counting progress.
@@ -496,15 +569,15 @@ pub async fn compare(
 }
 
 /// The rows of comparison.csv for what each scenario has run so far.
-fn comparison_json(runs: &[(Scenario, Model)], records: &[Vec<RunRecord>], seed: u64) -> Value {
+fn comparison_json(runs: &[(Scenario, Model)], collected: &[Collected], seed: u64) -> Value {
     use cocreate::experiment::compare::{compare_values, figure_rows};
-    let base = figure_rows(&records[0]);
+    let base = figure_rows(&collected[0].records);
     let results: Vec<(String, Vec<_>)> = runs
         .iter()
-        .zip(records)
+        .zip(collected)
         .enumerate()
-        .map(|(k, ((s, _), r))| {
-            let rows = figure_rows(r);
+        .map(|(k, ((s, _), c))| {
+            let rows = figure_rows(&c.records);
             (
                 s.name.clone(),
                 compare_values(&RunRecord::FIGURES, &base, &rows, k == 0, None, seed),
@@ -525,6 +598,7 @@ fn compare_runs(
     seed: u64,
     tx: mpsc::Sender<Event>,
 ) {
+    use crate::commands::compare::{breakdown_csv, part_comparisons};
     let watch = Watch {
         permit: &permit,
         tx: &tx,
@@ -532,14 +606,12 @@ fn compare_runs(
         total: replications * runs.len() as u32,
     };
     let batch = (8 * permit.0.threads as u32).max(8);
-    let mut records: Vec<Vec<RunRecord>> = vec![Vec::new(); runs.len()];
-    let mut series: Vec<StepSeries> = vec![StepSeries::default(); runs.len()];
+    let mut collected: Vec<Collected> = runs.iter().map(|_| Collected::default()).collect();
     let mut last = Instant::now();
     let mut start = 0;
     while start < replications {
         let end = (start + batch).min(replications);
-        for (k, (_, model)) in runs.iter().enumerate() {
-            let (r, s) = (&mut records[k], &mut series[k]);
+        for ((_, model), c) in runs.iter().zip(&mut collected) {
             let outcome = permit.0.pool.install(|| {
                 experiment::replicate_range(
                     model,
@@ -548,8 +620,10 @@ fn compare_runs(
                     &watch,
                     |rep| rep,
                     |rep| {
-                        r.push(rep.record);
-                        s.add(&rep.steps);
+                        c.records.push(rep.record);
+                        c.groups.push(rep.groups);
+                        c.kinds.push(rep.kinds);
+                        c.series.add(&rep.steps);
                         Ok::<(), Infallible>(())
                     },
                 )
@@ -566,25 +640,42 @@ fn compare_runs(
         if start < replications && start >= 2 && last.elapsed() >= PARTIAL_EVERY {
             last = Instant::now();
             let partial =
-                json!({ "done": start, "comparison": comparison_json(runs, &records, seed) });
+                json!({ "done": start, "comparison": comparison_json(runs, &collected, seed) });
             if deliver(&tx, &permit, event("partial", &partial)).is_err() {
                 return;
             }
         }
     }
-    let named: Vec<(&str, &StepSeries)> = runs
+    let names: Vec<&str> = runs.iter().map(|(s, _)| s.name.as_str()).collect();
+    let named: Vec<(&str, &StepSeries)> = names
         .iter()
-        .map(|(s, _)| s.name.as_str())
-        .zip(&series)
+        .copied()
+        .zip(collected.iter().map(|c| &c.series))
         .collect();
     let series_rows = Value::Array(csv_objects(&output::series_csv(&named)));
-    let _ = deliver(
+    let models: Vec<&Model> = runs.iter().map(|(_, m)| m).collect();
+    let parts = part_comparisons(&models, &collected, seed);
+    let breakdown = Value::Array(csv_objects(&breakdown_csv(&names, &parts)));
+    let mut figures = figures_json(&named);
+    extend(&mut figures, parts_figures(&breakdown));
+    let sent = deliver(
         &tx,
         &permit,
-        event("comparison", &comparison_json(runs, &records, seed)),
+        event("comparison", &comparison_json(runs, &collected, seed)),
     )
     .and_then(|()| deliver(&tx, &permit, event("series", &series_rows)))
-    .and_then(|()| deliver(&tx, &permit, event("figures", &figures_json(&named))));
+    .and_then(|()| deliver(&tx, &permit, event("breakdown", &breakdown)))
+    .and_then(|()| deliver(&tx, &permit, event("figures", &figures)));
+    if sent.is_err() {
+        return;
+    }
+    // each scenario's waterfall against its own inhibitor-free twin
+    let scenarios: Vec<(&Scenario, &[RunRecord])> = runs
+        .iter()
+        .zip(&collected)
+        .map(|((s, _), c)| (s, c.records.as_slice()))
+        .collect();
+    let _ = waterfalls(&permit, &tx, &watch, &scenarios);
 }
 
 /// The body of `/api/apply`.
