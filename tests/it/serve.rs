@@ -987,6 +987,97 @@ fn browser_session() {
         "downloaded: page {shown}, cli {cli}"
     );
 
+    // a shipped case, edited in the page: a group added (the others make
+    // room), an inhibitor aimed at one more group, an intervention for one
+    // group; a value out of range refused at its field
+    cdp.eval("document.getElementById('unpin').click()");
+    let case = cdp.eval(
+        "String(shipped.findIndex((s) => s.path === 'scenarios/cases/municipal-open-data.toml'))",
+    );
+    set(
+        &mut cdp,
+        "shipped",
+        case.as_str().unwrap(),
+        "name = \"municipal-open-data\"",
+    );
+    let click = |cdp: &mut cdp::Cdp, within: &str, text: &str| {
+        cdp.eval(&format!(
+            "[...document.querySelectorAll('{within} button')].find((b) => b.textContent === '{text}').click()"
+        ));
+    };
+    click(&mut cdp, "#groups", "Add group");
+    cdp.wait_for("document.getElementById('scenario').value.includes('name = \"group4\"')");
+    let shares = cdp.eval("doc.citizens.groups.reduce((s, g) => s + g.share, 0)");
+    assert!((shares.as_f64().unwrap() - 1.0).abs() < 1e-9, "{shares}");
+    cdp.eval(
+        "document.getElementById('inhibitor-low_trust').closest('.control').querySelector('[data-target=\"groups:elderly\"]').click()",
+    );
+    cdp.wait_for(
+        "document.getElementById('scenario').value.includes('low_trust = { intensity = 0.3, groups = [\"rural\", \"elderly\"] }')",
+    );
+    click(&mut cdp, "#interventions", "Add intervention");
+    cdp.wait_for("document.getElementById('scenario').value.includes('kind = \"trust_campaign\"')");
+    cdp.eval("document.querySelector('#interventions [data-target=\"groups:rural\"]').click()");
+    cdp.wait_for(
+        "document.getElementById('scenario').value.includes('kind = \"trust_campaign\"\\ndelta = 0.2\\ngroups = [\"rural\"]')",
+    );
+    cdp.eval(
+        "(() => { const e = document.querySelector('[data-path=\"citizens.groups.0.excluded_share\"]'); e.value = '1.5'; e.dispatchEvent(new Event('change')); })()",
+    );
+    cdp.wait_for(
+        "document.querySelector('[data-error=\"group-0\"]').textContent.includes('excluded_share')",
+    );
+    set(&mut cdp, "replications", "10", "replications = 10");
+    let shown = run_and_read(&mut cdp, "mean");
+    cdp.wait_for("document.querySelector('#group-table tr[data-name=\"group4\"]')");
+    let rural = cdp.eval(
+        "document.querySelector('#group-table tr[data-name=\"rural\"] td[data-metric=\"value_per_capita\"]').dataset.mean",
+    );
+    let rural: f64 = rural.as_str().unwrap().parse().unwrap();
+    let edited = cdp.eval("document.getElementById('scenario').value");
+    let file = dir.path().join("edited.toml");
+    std::fs::write(&file, edited.as_str().unwrap()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    cocreate(&["run", file.to_str().unwrap()], out.path());
+    let folder = out.path().join("municipal-open-data");
+    let cli = csv_value(&folder.join("summary.csv"), None, "mean");
+    assert_eq!(
+        shown.to_bits(),
+        cli.to_bits(),
+        "case: page {shown}, cli {cli}"
+    );
+    let mut breakdown = csv::Reader::from_path(folder.join("breakdown.csv")).unwrap();
+    let cli_rural: f64 = breakdown
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[1] == "group" && &r[2] == "rural" && &r[3] == "value_per_capita")
+        .unwrap()[5]
+        .parse()
+        .unwrap();
+    assert_eq!(
+        rural.to_bits(),
+        cli_rural.to_bits(),
+        "rural value per capita: page {rural}, cli {cli_rural}"
+    );
+
+    // a figure as PNG, drawn from its SVG at twice the size
+    cdp.wait_for("document.querySelector('#figures .figure[data-name^=\"waterfall\"]')");
+    cdp.eval(
+        "[...document.querySelectorAll('#figures .figure-links a')].find((a) => a.textContent === 'value_realized.png').click()",
+    );
+    let downloaded = downloads.path().join("value_realized.png");
+    let start = Instant::now();
+    while !downloaded.is_file() {
+        assert!(start.elapsed() < Duration::from_secs(20), "no PNG download");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let png = std::fs::read(&downloaded).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let svg_width = cdp.eval("document.querySelector('#figures .figure svg').width.baseVal.value");
+    assert_eq!(f64::from(width), 2.0 * svg_width.as_f64().unwrap());
+
     // no request left the server
     let requests: Vec<String> = cdp
         .events

@@ -681,17 +681,39 @@ fn compare_runs(
 /// The body of `/api/apply`.
 #[derive(serde::Deserialize)]
 pub struct ApplyBody {
-    toml: String,
+    /// The scenario as TOML text...
+    #[serde(default)]
+    toml: Option<String>,
+    /// ... or as a document: JSON with the TOML file's structure.
+    #[serde(default)]
+    document: Option<Value>,
     /// `[key, value]` pairs, as `--set KEY=VALUE` takes them.
     #[serde(default)]
     set: Vec<(String, String)>,
 }
 
-/// `POST /api/apply`: the scenario of `toml` with each `--set`-style
-/// assignment applied and checked as the command line checks it. 200 with
-/// `{"toml": ..., "scenario": ...}` (the scenario written back, every value
-/// filled in), or 422 with `{"key": ..., "error": ...}` naming the field
-/// refused (`key` null when the TOML itself is at fault).
+/// The TOML text of a document (JSON with a scenario file's structure).
+pub fn document_toml(document: Value) -> Result<String, String> {
+    let table: toml::Table = serde_json::from_value(document)
+        .map_err(|e| format!("the document is not a scenario file's structure: {e}"))?;
+    toml::to_string(&table).map_err(|e| format!("the document cannot be written as TOML: {e}"))
+}
+
+/// The document (JSON with the file's structure) of a scenario's TOML.
+fn toml_document(text: &str) -> Value {
+    toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| serde_json::to_value(t).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// `POST /api/apply`: the scenario of `toml` (or of `document`, the same
+/// as JSON) with each `--set`-style assignment applied and checked as the
+/// command line checks it. 200 with `{"toml", "document", "scenario"}`
+/// (the scenario written back, every value filled in: as TOML, as a
+/// document, and resolved), or 422 with `{"key": ..., "error": ...}`
+/// naming the field refused (`key` null when the scenario itself is at
+/// fault).
 pub async fn apply(Json(body): Json<ApplyBody>) -> Response {
     let refused = |key: Option<&str>, error: String| {
         (
@@ -700,7 +722,15 @@ pub async fn apply(Json(body): Json<ApplyBody>) -> Response {
         )
             .into_response()
     };
-    let mut scenario = match Scenario::from_toml(&body.toml, "scenario.toml", "scenario") {
+    let text = match (body.toml, body.document) {
+        (Some(text), None) => text,
+        (None, Some(document)) => match document_toml(document) {
+            Ok(text) => text,
+            Err(e) => return refused(None, e),
+        },
+        _ => return refused(None, "give either `toml` or `document`".into()),
+    };
+    let mut scenario = match Scenario::from_toml(&text, "scenario.toml", "scenario") {
         Ok(s) => s,
         Err(e) => return refused(None, e.to_string()),
     };
@@ -712,7 +742,9 @@ pub async fn apply(Json(body): Json<ApplyBody>) -> Response {
     if let Err(e) = scenario.model() {
         return refused(None, e.to_string());
     }
-    Json(json!({ "toml": scenario.to_toml(), "scenario": scenario })).into_response()
+    let text = scenario.to_toml();
+    Json(json!({ "document": toml_document(&text), "toml": text, "scenario": scenario }))
+        .into_response()
 }
 
 /// The time series the page draws, as SVG made by the report's plot code:
