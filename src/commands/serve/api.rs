@@ -297,7 +297,7 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
         .checked_sub(PARTIAL_EVERY)
         .unwrap_or_else(Instant::now);
     let name = scenario.name.clone();
-    let outcome = permit.0.pool.install(|| {
+    let outcome = permit.pool().install(|| {
         experiment::replicate(model, scenario.params.run.seed, total, &watch, |rep| {
             records.push(rep.record);
             groups.push(rep.groups);
@@ -430,7 +430,7 @@ fn waterfall_of(
     let twin_model = scenario.twin().model().ok()?;
     let (seed, replications) = (scenario.params.run.seed, scenario.params.run.replications);
     let mut twin = Vec::with_capacity(records.len());
-    let ran = permit.0.pool.install(|| {
+    let ran = permit.pool().install(|| {
         experiment::replicate(&twin_model, seed, replications, &Cancel(watch), |rep| {
             twin.push(rep.record.funnel());
             Ok::<(), Infallible>(())
@@ -612,7 +612,7 @@ fn compare_runs(
     while start < replications {
         let end = (start + batch).min(replications);
         for ((_, model), c) in runs.iter().zip(&mut collected) {
-            let outcome = permit.0.pool.install(|| {
+            let outcome = permit.pool().install(|| {
                 experiment::replicate_range(
                     model,
                     seed,
@@ -942,8 +942,7 @@ fn write_results(
     let (seed, replications) = (scenario.params.run.seed, scenario.params.run.replications);
     let stop = Stop(permit);
     permit
-        .0
-        .pool
+        .pool()
         .install(|| {
             experiment::replicate(model, seed, replications, &stop, |rep| writer.write(&rep))
         })

@@ -30,12 +30,15 @@ pub const MAX_RUNNING: usize = 2;
 
 /// What every handler shares.
 pub struct AppState {
-    /// Where simulations run.
-    pool: rayon::ThreadPool,
+    /// Where simulations run: one pool of `threads` workers per place, so
+    /// that a simulation never waits on another's work (rayon lets a
+    /// thread that waits steal any job of its pool, and a long run's job
+    /// would hold up a cancelled one until it ends).
+    pools: Vec<rayon::ThreadPool>,
     threads: usize,
     /// The address the server listens on.
     bound: SocketAddr,
-    /// Simulations under way.
+    /// The places taken, one bit each.
     running: AtomicUsize,
     /// Set when the server is stopping: simulations under way stop.
     stopping: AtomicBool,
@@ -43,12 +46,20 @@ pub struct AppState {
     initial: String,
 }
 
-/// A place among the [`MAX_RUNNING`] simulations; given back when dropped.
-pub struct Permit(Arc<AppState>);
+/// A place among the [`MAX_RUNNING`] simulations, with its own worker
+/// threads; given back when dropped.
+pub struct Permit(Arc<AppState>, usize);
+
+impl Permit {
+    /// The place's worker threads.
+    fn pool(&self) -> &rayon::ThreadPool {
+        &self.0.pools[self.1]
+    }
+}
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.0.running.fetch_sub(1, Ordering::SeqCst);
+        self.0.running.fetch_and(!(1 << self.1), Ordering::SeqCst);
     }
 }
 
@@ -57,10 +68,14 @@ impl AppState {
     fn permit(self: &Arc<AppState>) -> Option<Permit> {
         let taken = self
             .running
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < MAX_RUNNING).then_some(n + 1)
-            });
-        taken.ok().map(|_| Permit(Arc::clone(self)))
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |bits| {
+                (0..MAX_RUNNING)
+                    .find(|k| bits & (1 << k) == 0)
+                    .map(|k| bits | (1 << k))
+            })
+            .ok()?;
+        let place = (0..MAX_RUNNING).find(|k| taken & (1 << k) == 0)?;
+        Some(Permit(Arc::clone(self), place))
     }
 
     /// Whether a request's `Host` names this server: `localhost` or the
@@ -68,21 +83,28 @@ impl AppState {
     /// the bound port. A name that resolves elsewhere is refused, which is
     /// what defeats DNS rebinding.
     fn host_allowed(&self, host: &str) -> bool {
-        let Some((name, port)) = host.rsplit_once(':') else {
-            return false;
-        };
-        if port.parse::<u16>().ok() != Some(self.bound.port()) {
-            return false;
-        }
-        let name = name.trim_start_matches('[').trim_end_matches(']');
-        if name.eq_ignore_ascii_case("localhost") {
-            return true;
-        }
-        match name.parse::<IpAddr>() {
-            Ok(ip) if self.bound.ip().is_unspecified() => !ip.is_multicast(),
-            Ok(ip) => ip == self.bound.ip() || (ip.is_loopback() && self.bound.ip().is_loopback()),
-            Err(_) => false,
-        }
+        host_allowed(self.bound, host)
+    }
+}
+
+/// Whether `host` (a `Host` header) names a server bound to `bound`; a
+/// Host without a port means port 80, as browsers send it.
+fn host_allowed(bound: SocketAddr, host: &str) -> bool {
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) if !port.ends_with(']') => (name, port.parse::<u16>().ok()),
+        _ => (host, Some(80)),
+    };
+    if port != Some(bound.port()) {
+        return false;
+    }
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) if bound.ip().is_unspecified() => !ip.is_multicast(),
+        Ok(ip) => ip == bound.ip() || (ip.is_loopback() && bound.ip().is_loopback()),
+        Err(_) => false,
     }
 }
 
@@ -170,7 +192,11 @@ pub fn serve(args: crate::cli::ServeArgs) -> Result<()> {
             cocreate::scenario::read_input(path).map_err(|e| BadInput(e.to_string()))?
         }
     };
-    let (threads, pool) = worker_pool(args.threads)?;
+    let (threads, first) = worker_pool(args.threads)?;
+    let mut pools = vec![first];
+    while pools.len() < MAX_RUNNING {
+        pools.push(worker_pool(Some(threads as u32))?.1);
+    }
     if !args.host.is_loopback() {
         eprintln!(
             "warning: listening on {}: other machines can reach this server and run simulations on it",
@@ -198,7 +224,7 @@ pub fn serve(args: crate::cli::ServeArgs) -> Result<()> {
             })?;
         let bound = listener.local_addr()?;
         let state = Arc::new(AppState {
-            pool,
+            pools,
             threads,
             bound,
             running: AtomicUsize::new(0),
@@ -267,5 +293,43 @@ fn open_browser(url: &str) {
         .is_err()
     {
         eprintln!("note: could not start {opener}: open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn only_hosts_that_name_this_server_are_allowed() {
+        let local = "127.0.0.1:8321".parse().unwrap();
+        for ok in [
+            "127.0.0.1:8321",
+            "localhost:8321",
+            "LOCALHOST:8321",
+            "[::1]:8321",
+        ] {
+            assert!(host_allowed(local, ok), "{ok}");
+        }
+        for refused in [
+            "evil.example:8321",
+            "127.0.0.1:8322",
+            "127.0.0.1",
+            "localhost",
+            "10.0.0.1:8321",
+            "",
+        ] {
+            assert!(!host_allowed(local, refused), "{refused}");
+        }
+        // on port 80 browsers leave the port out
+        let web = "127.0.0.1:80".parse().unwrap();
+        for ok in ["127.0.0.1", "localhost", "[::1]", "localhost:80"] {
+            assert!(host_allowed(web, ok), "{ok}");
+        }
+        assert!(!host_allowed(web, "evil.example"));
+        // bound to every address: any address of this machine, never a name
+        let all = "0.0.0.0:8321".parse().unwrap();
+        assert!(host_allowed(all, "192.168.1.20:8321"));
+        assert!(!host_allowed(all, "evil.example:8321"));
     }
 }
