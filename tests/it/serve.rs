@@ -200,20 +200,17 @@ fn same(json: &serde_json::Value, rows: Vec<Vec<String>>) {
     }
 }
 
-#[test]
-fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
-    let server = Server::start();
-    let reform = SMALL.replace("\"small\"", "\"reform\"") + "[governance]\nlegal_level = 1.0\n";
-    let body = serde_json::json!({ "base": SMALL, "others": [reform] }).to_string();
-    let (status, text) = server.post_json("/api/compare?replications=40&seed=5", &body);
-    assert_eq!(status, 200, "{text}");
-    let events = events(&text);
+/// The data of a stream's last six events, checked to be `first` (the
+/// numbers), `series`, `breakdown`, `figures`, `waterfall` and `figures`,
+/// after `progress` events.
+fn final_events(text: &str, first: &str, progress: usize) -> Vec<serde_json::Value> {
+    let events = events(text);
     let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
-    assert_eq!(names.iter().filter(|n| **n == "progress").count(), 80);
+    assert_eq!(names.iter().filter(|n| **n == "progress").count(), progress);
     assert_eq!(
         &names[names.len() - 6..],
         [
-            "comparison",
+            first,
             "series",
             "breakdown",
             "figures",
@@ -221,10 +218,21 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
             "figures"
         ]
     );
-    let data = |k: usize| -> serde_json::Value {
-        serde_json::from_str(&events[events.len() - 6 + k].1).unwrap()
-    };
-    let (comparison, series, waterfall) = (data(0), data(1), data(4));
+    events[events.len() - 6..]
+        .iter()
+        .map(|e| serde_json::from_str(&e.1).unwrap())
+        .collect()
+}
+
+#[test]
+fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
+    let server = Server::start();
+    let reform = SMALL.replace("\"small\"", "\"reform\"") + "[governance]\nlegal_level = 1.0\n";
+    let body = serde_json::json!({ "base": SMALL, "others": [reform] }).to_string();
+    let (status, text) = server.post_json("/api/compare?replications=40&seed=5", &body);
+    assert_eq!(status, 200, "{text}");
+    let data = final_events(&text, "comparison", 80);
+    let (comparison, series, waterfall) = (&data[0], &data[1], &data[4]);
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (
         dir.path().join("small.toml"),
@@ -245,10 +253,10 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
         dir.path(),
     );
     same(
-        &comparison,
+        comparison,
         table(&dir.path().join("small-compare/comparison.csv")),
     );
-    same(&series, table(&dir.path().join("small-compare/series.csv")));
+    same(series, table(&dir.path().join("small-compare/series.csv")));
     // each scenario's waterfall, as `cocreate waterfall` of both
     cocreate(
         &[
@@ -269,7 +277,7 @@ fn compare_streams_the_numbers_of_the_cli_bit_for_bit() {
             .into_iter()
             .skip(1),
     );
-    same(&waterfall, rows);
+    same(waterfall, rows);
     // a bad scenario among the others is named
     let body = serde_json::json!({ "base": SMALL, "others": ["x = "] }).to_string();
     let (status, text) = server.post_json("/api/compare", &body);
@@ -294,25 +302,9 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
         SMALL.as_bytes(),
     );
     assert_eq!(status, 200, "{body}");
-    let events = events(&body);
-    let names: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
-    assert_eq!(names.iter().filter(|n| **n == "progress").count(), 7);
-    assert_eq!(
-        &names[names.len() - 6..],
-        [
-            "summary",
-            "series",
-            "breakdown",
-            "figures",
-            "waterfall",
-            "figures"
-        ]
-    );
-    let data = |k: usize| -> serde_json::Value {
-        serde_json::from_str(&events[events.len() - 6 + k].1).unwrap()
-    };
-    let (summary, series, breakdown) = (data(0), data(1), data(2));
-    let (figures, waterfall, chart) = (data(3), data(4), data(5));
+    let data = final_events(&body, "summary", 7);
+    let (summary, series, breakdown) = (&data[0], &data[1], &data[2]);
+    let (figures, waterfall, chart) = (&data[3], &data[4], &data[5]);
     // the figures are the report's charts, as SVG: the time series (no
     // equity or kinds panel without groups or kinds), then the waterfall
     assert_eq!(figures.as_array().unwrap().len(), 3);
@@ -329,7 +321,7 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
     cocreate(&["run", f, "-r", "7", "--seed", "11"], dir.path());
     cocreate(&["waterfall", f, "-r", "7", "--seed", "11"], dir.path());
     same(
-        &waterfall,
+        waterfall,
         table(&dir.path().join("small-waterfall/waterfall.csv")),
     );
     cocreate(
@@ -344,15 +336,15 @@ fn run_streams_the_numbers_of_the_cli_bit_for_bit() {
         ],
         dir.path(),
     );
-    same(&summary, table(&dir.path().join("small/summary.csv")));
-    same(&breakdown, table(&dir.path().join("small/breakdown.csv")));
+    same(summary, table(&dir.path().join("small/summary.csv")));
+    same(breakdown, table(&dir.path().join("small/breakdown.csv")));
     let compare_series: Vec<Vec<String>> = table(&dir.path().join("small-compare/series.csv"))
         .into_iter()
         .enumerate()
         .filter(|(i, r)| *i == 0 || r[0] == "small")
         .map(|(_, r)| r)
         .collect();
-    same(&series, compare_series);
+    same(series, compare_series);
 }
 
 /// A small scenario with groups, kinds and a targeted inhibitor.
