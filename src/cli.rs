@@ -344,8 +344,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
 
-    /// Worker threads for simulations [default: all cores]. Results do not
-    /// depend on it.
+    /// Worker threads for each simulation [default: all cores]; two
+    /// simulations may run at once, each on its own N threads. Results do
+    /// not depend on it.
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_THREADS)))]
     pub threads: Option<u32>,
 

@@ -101,7 +101,7 @@ fn checked(
     }
     let model = scenario.model().map_err(|e| e.to_string())?;
     let replications = u64::from(scenario.params.run.replications);
-    let kept = cocreate::experiment::resources::kept_bytes(replications, 0);
+    let kept = cocreate::experiment::resources::kept_bytes(replications, parts_bytes(&model));
     limits::check(
         &[limits::Job {
             scenario: &scenario,
@@ -115,6 +115,16 @@ fn checked(
     )
     .map_err(|e| e.to_string())?;
     Ok((scenario, model))
+}
+
+/// Bytes a stream keeps per replication besides its record: each group's
+/// and each kind's figures (for the `breakdown` event).
+fn parts_bytes(model: &Model) -> u64 {
+    use cocreate::model::{GroupRecord, KindRecord};
+    let vec = std::mem::size_of::<Vec<GroupRecord>>();
+    (2 * vec
+        + model.groups().len() * std::mem::size_of::<GroupRecord>()
+        + model.kinds().len() * std::mem::size_of::<KindRecord>()) as u64
 }
 
 fn unprocessable(text: String) -> Response {
@@ -145,7 +155,8 @@ pub struct RunQuery {
 
 /// `POST /api/run?replications=R&seed=S`: runs the TOML body's scenario
 /// and streams `progress`, `partial` and finally `summary`, `series`,
-/// `waterfall` and `figures` events. 422 for a scenario the CLI would refuse, 429 while two
+/// `breakdown`, `figures` (time series, equity and kinds panels),
+/// `waterfall` and `figures` (the waterfall's chart) events. 422 for a scenario the CLI would refuse, 429 while two
 /// simulations run.
 pub async fn run(
     State(state): State<Arc<AppState>>,
@@ -163,10 +174,15 @@ pub async fn run(
 }
 
 /// Answers with the server-sent events `work` sends, run on a blocking
-/// thread (it ends when the client goes away: its sends fail).
-fn streamed(work: impl FnOnce(mpsc::Sender<Event>) + Send + 'static) -> Response {
+/// thread (it ends when the client goes away: its sends fail). The stream
+/// ends after `work` has returned, so that its place (which `work` owns)
+/// is free by the time the client sees the end.
+fn streamed(work: impl FnOnce(&mpsc::Sender<Event>) + Send + 'static) -> Response {
     let (tx, rx) = mpsc::channel::<Event>(256);
-    tokio::task::spawn_blocking(move || work(tx));
+    tokio::task::spawn_blocking(move || {
+        work(&tx);
+        drop(tx);
+    });
     let stream = ReceiverStream::new(rx).map(Ok::<Event, Infallible>);
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
@@ -255,6 +271,9 @@ fn csv_objects(text: &[u8]) -> Vec<Value> {
                     );
                     let value = match v.parse::<f64>() {
                         _ if text => json!(v),
+                        // a figure that is not there (a difference from a
+                        // base without that group or kind)
+                        Err(_) if v.is_empty() => Value::Null,
                         Ok(x) if x.is_nan() => Value::Null,
                         Ok(_) if v.parse::<u64>().is_ok() => json!(v.parse::<u64>().ok()),
                         Ok(x) => json!(x),
@@ -281,11 +300,11 @@ fn summary_json(name: &str, records: &[RunRecord]) -> Value {
 
 /// Runs the scenario's replications on the server's pool, sending events
 /// as they come; stops when the client goes away.
-fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender<Event>) {
+fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: &mpsc::Sender<Event>) {
     let total = scenario.params.run.replications;
     let watch = Watch {
         permit: &permit,
-        tx: &tx,
+        tx,
         done: AtomicU32::new(0),
         total,
     };
@@ -310,7 +329,7 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
                 last = Instant::now();
                 let partial =
                     json!({ "done": records.len(), "summary": summary_json(&name, &records) });
-                deliver(&tx, &permit, event("partial", &partial))?;
+                deliver(tx, &permit, event("partial", &partial))?;
             }
             Ok::<(), &str>(())
         })
@@ -332,21 +351,24 @@ fn simulate(permit: Permit, scenario: &Scenario, model: &Model, tx: mpsc::Sender
         }
         Value::Array(csv_objects(&w.into_inner().unwrap_or_default()))
     };
-    let mut figures = figures_json(&[(&name, &series)]);
-    extend(&mut figures, parts_figures(&breakdown));
     let sent = deliver(
-        &tx,
+        tx,
         &permit,
         event("summary", &summary_json(&name, &records)),
     )
-    .and_then(|()| deliver(&tx, &permit, event("series", &Value::Array(series_rows))))
-    .and_then(|()| deliver(&tx, &permit, event("breakdown", &breakdown)))
-    .and_then(|()| deliver(&tx, &permit, event("figures", &figures)));
+    .and_then(|()| deliver(tx, &permit, event("series", &Value::Array(series_rows))))
+    .and_then(|()| deliver(tx, &permit, event("breakdown", &breakdown)))
+    .and_then(|()| {
+        // the charts once the numbers are out
+        let mut figures = figures_json(&[(&name, &series)]);
+        extend(&mut figures, parts_figures(&breakdown));
+        deliver(tx, &permit, event("figures", &figures))
+    });
     if sent.is_err() {
         return;
     }
     // where the value is lost: against the inhibitor-free twin
-    let _ = waterfalls(&permit, &tx, &watch, &[(scenario, &records)]);
+    let _ = waterfalls(&permit, tx, &watch, &[(scenario, &records)]);
 }
 
 /// Appends the figures of `more` (a JSON array) to `figures`.
@@ -490,8 +512,9 @@ pub struct CompareBody {
 /// `POST /api/compare?replications=R&seed=S`: runs the base and the other
 /// scenarios under common random numbers, as `cocreate compare` does, and
 /// streams `progress`, `partial` (the comparison so far) and finally
-/// `comparison` (the rows of comparison.csv), `series` (series.csv) and
-/// `figures`.
+/// `comparison` (the rows of comparison.csv), `series` (series.csv),
+/// `breakdown` (compare's breakdown.csv), `figures`, `waterfall` (each
+/// scenario against its twin) and `figures` (the waterfalls' charts).
 pub async fn compare(
     State(state): State<Arc<AppState>>,
     Query(query): Query<RunQuery>,
@@ -548,7 +571,10 @@ pub async fn compare(
             replications: u64::from(replications),
         })
         .collect();
-    let per_replication = runs.len() as u64 * cocreate::experiment::resources::kept_bytes(1, 0);
+    let per_replication: u64 = runs
+        .iter()
+        .map(|(_, m)| cocreate::experiment::resources::kept_bytes(1, parts_bytes(m)))
+        .sum();
     let series: u64 = runs
         .iter()
         .map(|(s, _)| u64::from(s.params.run.steps) * 13 * 24)
@@ -596,12 +622,12 @@ fn compare_runs(
     runs: &[(Scenario, Model)],
     replications: u32,
     seed: u64,
-    tx: mpsc::Sender<Event>,
+    tx: &mpsc::Sender<Event>,
 ) {
     use crate::commands::compare::{breakdown_csv, part_comparisons};
     let watch = Watch {
         permit: &permit,
-        tx: &tx,
+        tx,
         done: AtomicU32::new(0),
         total: replications * runs.len() as u32,
     };
@@ -641,7 +667,7 @@ fn compare_runs(
             last = Instant::now();
             let partial =
                 json!({ "done": start, "comparison": comparison_json(runs, &collected, seed) });
-            if deliver(&tx, &permit, event("partial", &partial)).is_err() {
+            if deliver(tx, &permit, event("partial", &partial)).is_err() {
                 return;
             }
         }
@@ -652,20 +678,25 @@ fn compare_runs(
         .copied()
         .zip(collected.iter().map(|c| &c.series))
         .collect();
-    let series_rows = Value::Array(csv_objects(&output::series_csv(&named)));
-    let models: Vec<&Model> = runs.iter().map(|(_, m)| m).collect();
-    let parts = part_comparisons(&models, &collected, seed);
-    let breakdown = Value::Array(csv_objects(&breakdown_csv(&names, &parts)));
-    let mut figures = figures_json(&named);
-    extend(&mut figures, parts_figures(&breakdown));
     let sent = deliver(
-        &tx,
+        tx,
         &permit,
         event("comparison", &comparison_json(runs, &collected, seed)),
     )
-    .and_then(|()| deliver(&tx, &permit, event("series", &series_rows)))
-    .and_then(|()| deliver(&tx, &permit, event("breakdown", &breakdown)))
-    .and_then(|()| deliver(&tx, &permit, event("figures", &figures)));
+    .and_then(|()| {
+        let series_rows = Value::Array(csv_objects(&output::series_csv(&named)));
+        deliver(tx, &permit, event("series", &series_rows))
+    })
+    .and_then(|()| {
+        let models: Vec<&Model> = runs.iter().map(|(_, m)| m).collect();
+        let parts = part_comparisons(&models, &collected, seed);
+        let breakdown = Value::Array(csv_objects(&breakdown_csv(&names, &parts)));
+        deliver(tx, &permit, event("breakdown", &breakdown))?;
+        // the charts once the numbers are out
+        let mut figures = figures_json(&named);
+        extend(&mut figures, parts_figures(&breakdown));
+        deliver(tx, &permit, event("figures", &figures))
+    });
     if sent.is_err() {
         return;
     }
@@ -675,7 +706,7 @@ fn compare_runs(
         .zip(&collected)
         .map(|((s, _), c)| (s, c.records.as_slice()))
         .collect();
-    let _ = waterfalls(&permit, &tx, &watch, &scenarios);
+    let _ = waterfalls(&permit, tx, &watch, &scenarios);
 }
 
 /// The body of `/api/apply`.
