@@ -51,6 +51,12 @@
 
 #![deny(missing_docs)]
 
+// the command line's code, in `app`, names the library `cocreate`
+extern crate self as cocreate;
+
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod app;
 pub mod experiment;
 pub mod model;
 pub mod output;

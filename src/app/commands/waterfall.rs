@@ -6,7 +6,7 @@ use cocreate::experiment::waterfall::{STEP_LABELS, Waterfall, waterfall as compu
 
 /// `cocreate waterfall`: each scenario and its inhibitor-free twin, run
 /// with the same seeds, and where the difference in realized value goes.
-pub fn waterfall(args: crate::cli::WaterfallArgs) -> Result<()> {
+pub fn waterfall(args: crate::app::cli::WaterfallArgs) -> Result<()> {
     let mut scenarios = load_all(&args.scenarios)?;
     let seed = prepare(&mut scenarios, &args.common, args.replications, 2)?;
     for (s, path) in scenarios.iter().zip(&args.scenarios) {

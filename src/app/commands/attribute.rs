@@ -5,7 +5,7 @@ use cocreate::experiment::attribution::Share;
 use cocreate::experiment::resources::kept_bytes;
 
 /// `cocreate attribute`.
-pub fn attribute(args: crate::cli::AttributeArgs) -> Result<()> {
+pub fn attribute(args: crate::app::cli::AttributeArgs) -> Result<()> {
     use cocreate::experiment::waterfall::waterfall;
     let mut scenarios = load_all(std::slice::from_ref(&args.scenario))?;
     prepare(&mut scenarios, &args.common, args.replications, 2)?;

@@ -67,6 +67,17 @@ impl Progress {
     /// A bar over `total` units (`unit` names them: replications, runs);
     /// installs the signal handler.
     pub fn new(total: u64, unit: &str, quiet: bool) -> Result<Progress> {
+        if let Some(host) = crate::app::embedded::current() {
+            // embedded: the host stops the run and reads the progress
+            let bar = ProgressBar::hidden();
+            bar.set_length(total);
+            *host.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
+            return Ok(Progress {
+                bar,
+                cancel: Arc::clone(&host.stop),
+                unfinished: Arc::new(Mutex::new(None)),
+            });
+        }
         let bar = if quiet {
             ProgressBar::hidden()
         } else {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// `cocreate report`: one self-contained HTML page from result folders,
 /// and its plots as SVG and PNG files beside it.
-pub fn report(args: crate::cli::ReportArgs) -> Result<()> {
+pub fn report(args: crate::app::cli::ReportArgs) -> Result<()> {
     let mut results = Vec::new();
     let mut skipped = Vec::new();
     let mut seen = std::collections::HashSet::new();

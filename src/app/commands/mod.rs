@@ -1,7 +1,7 @@
 //! The subcommands: load and check input, run the library, show progress
 //! and results. Every input problem is found before anything is written.
 
-use crate::cli::{RunArgs, SweepArgs};
+use crate::app::cli::{RunArgs, SweepArgs};
 use anyhow::{Context, Result, bail};
 use cocreate::experiment::{self, ReplicateError};
 use cocreate::output::{self, Manifest, Rows, ScenarioSummary, ScenarioWriter};
@@ -45,7 +45,7 @@ pub struct Interrupted(String);
 /// Input that cannot be used (the exit status is 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct BadInput(String);
+pub struct BadInput(pub String);
 
 /// Loads every file, reporting all their problems at once.
 fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>> {
@@ -77,7 +77,7 @@ fn checked(scenario: &Scenario) -> Result<Model> {
 /// replications (intervals need two).
 fn prepare(
     scenarios: &mut [Scenario],
-    common: &crate::cli::CommonArgs,
+    common: &crate::app::cli::CommonArgs,
     replications: Option<u32>,
     least: u32,
 ) -> Result<u64> {

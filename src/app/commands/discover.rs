@@ -5,7 +5,7 @@ use cocreate::experiment::prim::{self, PrimBox, PrimData, PrimOptions};
 use std::path::Path;
 
 /// `cocreate discover`.
-pub fn discover(args: crate::cli::DiscoverArgs) -> Result<()> {
+pub fn discover(args: crate::app::cli::DiscoverArgs) -> Result<()> {
     let options = PrimOptions {
         peel_alpha: args.peel_alpha,
         paste_alpha: args.paste_alpha,

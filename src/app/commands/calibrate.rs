@@ -10,7 +10,7 @@ use cocreate::scenario::Calibration;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// `cocreate calibrate`.
-pub fn calibrate(args: crate::cli::CalibrateArgs) -> Result<()> {
+pub fn calibrate(args: crate::app::cli::CalibrateArgs) -> Result<()> {
     let started = SystemTime::now();
     let (cal, _) = load_with_base(
         &args.calibration,

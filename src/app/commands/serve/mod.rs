@@ -162,7 +162,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
 
 /// The page.
 async fn page() -> Html<&'static str> {
-    Html(include_str!("../../../assets/serve/index.html"))
+    Html(include_str!("../../../../assets/serve/index.html"))
 }
 
 /// The router, with its guard and body limit.
@@ -183,7 +183,7 @@ fn router(state: Arc<AppState>) -> Router {
 }
 
 /// `cocreate serve`.
-pub fn serve(args: crate::cli::ServeArgs) -> Result<()> {
+pub fn serve(args: crate::app::cli::ServeArgs) -> Result<()> {
     let initial = match &args.scenario {
         None => Scenario::baseline().to_toml(),
         Some(path) => {

@@ -23,11 +23,11 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             c.trim()
                 .parse::<u32>()
                 .ok()
-                .filter(|c| (1..=crate::cli::MAX_THREADS).contains(c))
+                .filter(|c| (1..=crate::app::cli::MAX_THREADS).contains(c))
                 .ok_or_else(|| {
                     BadInput(format!(
                         "SLURM_CPUS_PER_TASK = {c:?}: expected an integer from 1 to {} (as for --threads); fix the job's --cpus-per-task or pass --threads",
-                        crate::cli::MAX_THREADS
+                        crate::app::cli::MAX_THREADS
                     ))
                 })?,
         ),
@@ -377,7 +377,7 @@ fn shard_of(flag: Option<&str>) -> Result<Option<(usize, usize)>> {
 /// The shard folders `merge` was given: each argument is a shard folder
 /// (it holds `shard.json`) or a folder of shard folders; `--list FILE`
 /// adds one path per line.
-fn shard_folders(args: &crate::cli::MergeArgs) -> Result<Vec<PathBuf>> {
+fn shard_folders(args: &crate::app::cli::MergeArgs) -> Result<Vec<PathBuf>> {
     let mut given = args.shards.clone();
     if let Some(list) = &args.list {
         let bytes = cocreate::output::parts::read_regular(list, 1 << 26).map_err(|e| {
@@ -430,7 +430,7 @@ fn shard_folders(args: &crate::cli::MergeArgs) -> Result<Vec<PathBuf>> {
 }
 
 /// `cocreate merge`.
-pub fn merge(args: crate::cli::MergeArgs) -> Result<()> {
+pub fn merge(args: crate::app::cli::MergeArgs) -> Result<()> {
     use cocreate::output::sweep::sweep_identity;
     use cocreate::scenario::Sweep;
 
@@ -725,7 +725,7 @@ fn implausible_notes(analysis: &[FigureAnalysis], factors: &[String]) -> String 
 }
 
 /// `cocreate slurm`.
-pub fn slurm(args: crate::cli::SlurmArgs) -> Result<()> {
+pub fn slurm(args: crate::app::cli::SlurmArgs) -> Result<()> {
     let path = &args.sweep;
     // the sweep is checked now, not on the cluster
     let (sweep, _) = load_sweep(path)?;

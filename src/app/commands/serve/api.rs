@@ -1,8 +1,8 @@
 //! The API's handlers (docs/serve.md).
 
 use super::{AppState, Permit};
-use crate::commands::compare::Collected;
-use crate::commands::limits;
+use crate::app::commands::compare::Collected;
+use crate::app::commands::limits;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -610,7 +610,7 @@ fn comparison_json(runs: &[(Scenario, Model)], collected: &[Collected], seed: u6
             )
         })
         .collect();
-    Value::Array(csv_objects(&crate::commands::compare::comparison_csv(
+    Value::Array(csv_objects(&crate::app::commands::compare::comparison_csv(
         &results, None,
     )))
 }
@@ -624,7 +624,7 @@ fn compare_runs(
     seed: u64,
     tx: &mpsc::Sender<Event>,
 ) {
-    use crate::commands::compare::{breakdown_csv, part_comparisons};
+    use crate::app::commands::compare::{breakdown_csv, part_comparisons};
     let watch = Watch {
         permit: &permit,
         tx,
@@ -835,59 +835,59 @@ fn figures_json(named: &[(&str, &StepSeries)]) -> Value {
 const SHIPPED: [(&str, &str); 14] = [
     (
         "scenarios/baseline.toml",
-        include_str!("../../../scenarios/baseline.toml"),
+        include_str!("../../../../scenarios/baseline.toml"),
     ),
     (
         "scenarios/combined.toml",
-        include_str!("../../../scenarios/combined.toml"),
+        include_str!("../../../../scenarios/combined.toml"),
     ),
     (
         "scenarios/digital_divide.toml",
-        include_str!("../../../scenarios/digital_divide.toml"),
+        include_str!("../../../../scenarios/digital_divide.toml"),
     ),
     (
         "scenarios/legal-reform.toml",
-        include_str!("../../../scenarios/legal-reform.toml"),
+        include_str!("../../../../scenarios/legal-reform.toml"),
     ),
     (
         "scenarios/limited_capacity.toml",
-        include_str!("../../../scenarios/limited_capacity.toml"),
+        include_str!("../../../../scenarios/limited_capacity.toml"),
     ),
     (
         "scenarios/low_motivation.toml",
-        include_str!("../../../scenarios/low_motivation.toml"),
+        include_str!("../../../../scenarios/low_motivation.toml"),
     ),
     (
         "scenarios/low_trust.toml",
-        include_str!("../../../scenarios/low_trust.toml"),
+        include_str!("../../../../scenarios/low_trust.toml"),
     ),
     (
         "scenarios/misaligned_goals.toml",
-        include_str!("../../../scenarios/misaligned_goals.toml"),
+        include_str!("../../../../scenarios/misaligned_goals.toml"),
     ),
     (
         "scenarios/missing_legal_framework.toml",
-        include_str!("../../../scenarios/missing_legal_framework.toml"),
+        include_str!("../../../../scenarios/missing_legal_framework.toml"),
     ),
     (
         "scenarios/no_feedback.toml",
-        include_str!("../../../scenarios/no_feedback.toml"),
+        include_str!("../../../../scenarios/no_feedback.toml"),
     ),
     (
         "scenarios/risk_averse_culture.toml",
-        include_str!("../../../scenarios/risk_averse_culture.toml"),
+        include_str!("../../../../scenarios/risk_averse_culture.toml"),
     ),
     (
         "scenarios/cases/municipal-open-data-inclusion.toml",
-        include_str!("../../../scenarios/cases/municipal-open-data-inclusion.toml"),
+        include_str!("../../../../scenarios/cases/municipal-open-data-inclusion.toml"),
     ),
     (
         "scenarios/cases/municipal-open-data-legal-basis.toml",
-        include_str!("../../../scenarios/cases/municipal-open-data-legal-basis.toml"),
+        include_str!("../../../../scenarios/cases/municipal-open-data-legal-basis.toml"),
     ),
     (
         "scenarios/cases/municipal-open-data.toml",
-        include_str!("../../../scenarios/cases/municipal-open-data.toml"),
+        include_str!("../../../../scenarios/cases/municipal-open-data.toml"),
     ),
 ];
 

@@ -25,7 +25,7 @@ pub(super) struct Collected {
 }
 
 /// `cocreate compare`.
-pub fn compare(args: crate::cli::CompareArgs) -> Result<()> {
+pub fn compare(args: crate::app::cli::CompareArgs) -> Result<()> {
     let mut scenarios = load_all(&args.scenarios)?;
     let seed = prepare(&mut scenarios, &args.common, args.replications, 2)?;
     let posterior =
