@@ -6,7 +6,7 @@
 
 use indicatif::ProgressBar;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// What a command shares with its host while it runs.
 pub(crate) struct Shared {
@@ -29,26 +29,30 @@ pub(crate) fn current() -> Option<Arc<Shared>> {
 /// session waits for the first to end).
 pub struct Session {
     shared: Arc<Shared>,
-    _one: std::sync::MutexGuard<'static, ()>,
 }
 
-/// Held by the session under way.
-static ONE: Mutex<()> = Mutex::new(());
+/// Whether a session lives, and the condition a second one waits on.
+static BUSY: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
 
 impl Session {
     /// Starts a session: from now until it is dropped, commands run in
     /// this process report to it. Waits while another session lives.
     pub fn begin() -> Session {
-        let one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        let (busy, free) = &BUSY;
+        let mut taken = busy.lock().unwrap_or_else(|e| e.into_inner());
+        while *taken {
+            taken = free.wait(taken).unwrap_or_else(|e| e.into_inner());
+        }
+        *taken = true;
         let shared = Arc::new(Shared {
             stop: Arc::new(AtomicBool::new(false)),
             bar: Mutex::new(None),
         });
         *SESSION.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&shared));
-        Session { shared, _one: one }
+        Session { shared }
     }
 
-    /// A handle to stop the command (from another thread).
+/// A handle to stop the command (from another thread).
     pub fn stopper(&self) -> Stopper {
         Stopper(Arc::clone(&self.shared))
     }
@@ -57,6 +61,9 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         *SESSION.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let (busy, free) = &BUSY;
+        *busy.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        free.notify_one();
     }
 }
 

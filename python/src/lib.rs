@@ -1,0 +1,301 @@
+//! The native part of the `cocreate` Python package (`cocreate._cocreate`).
+//!
+//! It runs the command line's own commands in-process
+//! ([`cocreate::app::execute`]), with the GIL released, while the calling
+//! thread watches for Ctrl-C and reports progress; and it reads the CSV
+//! files those commands write into typed columns (numpy arrays), parsed in
+//! Rust, so that a DataFrame holds exactly the file's numbers. The Python
+//! modules beside it (`python/cocreate/`) build the public API on these.
+
+use cocreate::app::embedded::Session;
+use numpy::IntoPyArray;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use std::path::PathBuf;
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Duration;
+
+pyo3::create_exception!(
+    _cocreate,
+    ScenarioError,
+    PyValueError,
+    "Input cocreate cannot use (a scenario, a sweep or calibration file, an argument), or a run that would not fit in memory or time; the message is the command line's, positions included."
+);
+pyo3::create_exception!(
+    _cocreate,
+    CocreateError,
+    PyRuntimeError,
+    "A command failed for another reason than its input (for example a file that cannot be written)."
+);
+
+/// The message of an error as the command line prints it: the error, then
+/// each cause on a line of its own.
+fn message(err: &anyhow::Error) -> String {
+    let mut chain = err.chain();
+    let mut text = chain.next().map(|e| e.to_string()).unwrap_or_default();
+    for cause in chain {
+        text.push_str("\n  caused by: ");
+        text.push_str(&cause.to_string());
+    }
+    text
+}
+
+fn to_py(err: &anyhow::Error) -> PyErr {
+    use cocreate::app::commands::{BadInput, Interrupted};
+    if err.chain().any(|e| e.is::<Interrupted>()) {
+        PyKeyboardInterrupt::new_err(message(err))
+    } else if err.chain().any(|e| e.is::<BadInput>()) {
+        ScenarioError::new_err(message(err))
+    } else {
+        CocreateError::new_err(message(err))
+    }
+}
+
+/// Runs a `cocreate` command (its arguments, without the program's name)
+/// in this process, as the command line would. The GIL is released while
+/// it runs; Ctrl-C stops it after the replications under way and raises
+/// `KeyboardInterrupt`; `progress`, if given, is called with (done, total)
+/// about every 50 ms. Commands run one at a time.
+#[pyfunction]
+#[pyo3(signature = (args, progress=None))]
+fn execute(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> PyResult<()> {
+    let session = py.detach(Session::begin);
+    let stopper = session.stopper();
+    let (tx, rx) = channel();
+    // waited on with the GIL released, so shared with that thread
+    let rx = std::sync::Mutex::new(rx);
+    std::thread::Builder::new()
+        .name("cocreate".into())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(|| cocreate::app::execute(args));
+            let _ = tx.send(result);
+        })
+        .map_err(|e| CocreateError::new_err(format!("cannot start a thread: {e}")))?;
+    let mut raised: Option<PyErr> = None;
+    let mut last = None;
+    let outcome = loop {
+        let wait = || {
+            rx.lock()
+                .map_err(|_| RecvTimeoutError::Disconnected)?
+                .recv_timeout(Duration::from_millis(50))
+        };
+        match py.detach(wait) {
+            Ok(result) => break result,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                break Ok(Err(anyhow::anyhow!("the command's thread ended without a result")));
+            }
+        }
+        if raised.is_none() {
+            if let Err(e) = py.check_signals() {
+                // Ctrl-C (or another signal's exception): stop, then raise it
+                stopper.stop();
+                raised = Some(e);
+                continue;
+            }
+            if let (Some(callback), Some(now)) = (&progress, stopper.progress()) {
+                if last != Some(now) {
+                    last = Some(now);
+                    if let Err(e) = callback.call1(py, now) {
+                        stopper.stop();
+                        raised = Some(e);
+                    }
+                }
+            }
+        }
+    };
+    drop(session);
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    if let (Some(callback), Some(now)) = (&progress, stopper.progress()) {
+        callback.call1(py, now)?;
+    }
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(err)) => Err(to_py(&err)),
+        Err(_) => Err(CocreateError::new_err(
+            "the command panicked (a bug in cocreate: please report it)",
+        )),
+    }
+}
+
+/// A column of a CSV file, typed as pandas types it: integers, unsigned
+/// integers (beyond int64), reals (empty cells NaN), booleans, or text.
+enum Column {
+    Int(Vec<i64>),
+    UInt(Vec<u64>),
+    Real(Vec<f64>),
+    Bool(Vec<bool>),
+    Text(Vec<Option<String>>),
+}
+
+fn column(cells: &[&str]) -> Column {
+    if !cells.is_empty() {
+        if let Ok(v) = cells.iter().map(|c| c.parse::<i64>()).collect() {
+            return Column::Int(v);
+        }
+        if let Ok(v) = cells.iter().map(|c| c.parse::<u64>()).collect() {
+            return Column::UInt(v);
+        }
+        let real = |c: &&str| {
+            if c.is_empty() {
+                Ok(f64::NAN)
+            } else {
+                c.parse::<f64>()
+            }
+        };
+        if let Ok(v) = cells.iter().map(real).collect() {
+            return Column::Real(v);
+        }
+        let boolean = |c: &&str| match c.to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+        if let Some(v) = cells.iter().map(boolean).collect() {
+            return Column::Bool(v);
+        }
+    }
+    Column::Text(
+        cells
+            .iter()
+            .map(|c| (!c.is_empty()).then(|| c.to_string()))
+            .collect(),
+    )
+}
+
+/// Reads a CSV file into its header and one column per name: numpy arrays
+/// for numbers and booleans, lists of str (None for empty) for text. The
+/// numbers are the file's exactly (shortest round-trip decimal to f64).
+#[pyfunction]
+fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<(Vec<String>, Vec<Py<PyAny>>)> {
+    let failed = |e: &dyn std::fmt::Display| CocreateError::new_err(format!("{}: {e}", path.display()));
+    let (header, columns) = py
+        .detach(|| -> Result<_, String> {
+            let mut reader = csv::Reader::from_path(&path).map_err(|e| e.to_string())?;
+            let header: Vec<String> = reader
+                .headers()
+                .map_err(|e| e.to_string())?
+                .iter()
+                .map(String::from)
+                .collect();
+            let rows: Vec<csv::StringRecord> = reader
+                .records()
+                .collect::<Result<_, _>>()
+                .map_err(|e| e.to_string())?;
+            let columns: Vec<Column> = (0..header.len())
+                .map(|k| {
+                    let cells: Vec<&str> = rows.iter().map(|r| r.get(k).unwrap_or("")).collect();
+                    column(&cells)
+                })
+                .collect();
+            Ok((header, columns))
+        })
+        .map_err(|e| failed(&e))?;
+    let arrays = columns
+        .into_iter()
+        .map(|c| -> PyResult<Py<PyAny>> {
+            Ok(match c {
+                Column::Int(v) => v.into_pyarray(py).into_any().unbind(),
+                Column::UInt(v) => v.into_pyarray(py).into_any().unbind(),
+                Column::Real(v) => v.into_pyarray(py).into_any().unbind(),
+                Column::Bool(v) => v.into_pyarray(py).into_any().unbind(),
+                Column::Text(v) => PyList::new(py, v)?.into_any().unbind(),
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    Ok((header, arrays))
+}
+
+/// A scenario: what a scenario file describes, checked and resolved.
+#[pyclass(name = "NativeScenario", module = "cocreate._cocreate", frozen)]
+#[derive(Clone)]
+struct NativeScenario(cocreate::Scenario);
+
+fn scenario_error(e: impl std::fmt::Display) -> PyErr {
+    ScenarioError::new_err(e.to_string())
+}
+
+#[pymethods]
+impl NativeScenario {
+    /// Loads a scenario file, as the command line does.
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<Self> {
+        cocreate::Scenario::load(&path)
+            .map(NativeScenario)
+            .map_err(scenario_error)
+    }
+
+    /// A scenario from TOML text; `source` names it in error messages and
+    /// `stem` is its name when the text gives none.
+    #[staticmethod]
+    fn from_toml(text: &str, source: &str, stem: &str) -> PyResult<Self> {
+        cocreate::Scenario::from_toml(text, source, stem)
+            .map(NativeScenario)
+            .map_err(scenario_error)
+    }
+
+    /// A copy with each assignment (`KEY=VALUE`, as `--set` takes them)
+    /// applied; the first refused raises with `--set`'s message.
+    fn with_values(&self, assignments: Vec<String>) -> PyResult<Self> {
+        let mut s = self.0.clone();
+        for a in &assignments {
+            s.set(a).map_err(scenario_error)?;
+        }
+        s.model().map_err(scenario_error)?;
+        Ok(NativeScenario(s))
+    }
+
+    /// Checks the scenario across keys, as a run does.
+    fn check(&self) -> PyResult<()> {
+        self.0.model().map(|_| ()).map_err(scenario_error)
+    }
+
+    /// The scenario as a file, every value filled in.
+    fn to_toml(&self) -> String {
+        self.0.to_toml()
+    }
+
+    #[getter]
+    fn name(&self) -> String {
+        self.0.name.clone()
+    }
+
+    #[getter]
+    fn description(&self) -> String {
+        self.0.description.clone()
+    }
+}
+
+/// Every parameter: (key, section, default, allowed, integer, meaning).
+#[pyfunction]
+fn parameters() -> Vec<(String, String, String, String, bool, String)> {
+    use cocreate::scenario::ParamKey;
+    let defaults = cocreate::model::params::Params::default();
+    ParamKey::all()
+        .map(|k| {
+            (
+                k.name().to_string(),
+                k.section().to_string(),
+                k.get(&defaults).to_string(),
+                k.domain().describe().to_string(),
+                k.domain().is_integer(),
+                k.help().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[pymodule]
+fn _cocreate(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(execute, m)?)?;
+    m.add_function(wrap_pyfunction!(read_table, m)?)?;
+    m.add_function(wrap_pyfunction!(parameters, m)?)?;
+    m.add_class::<NativeScenario>()?;
+    m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add("CocreateError", m.py().get_type::<CocreateError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
