@@ -237,14 +237,38 @@ impl NativeScenario {
             .map_err(scenario_error)
     }
 
+    /// A scenario from JSON with the structure of a scenario file (made
+    /// into TOML, then read as a file is); `stem` is its name when it
+    /// gives none.
+    #[staticmethod]
+    fn from_json(text: &str, stem: &str) -> PyResult<Self> {
+        let table: toml::Table = serde_json::from_str(text).map_err(|e| {
+            ScenarioError::new_err(format!("the dict is not a scenario file's structure: {e}"))
+        })?;
+        let text = toml::to_string(&table).map_err(|e| {
+            ScenarioError::new_err(format!("the dict cannot be written as TOML: {e}"))
+        })?;
+        Self::from_toml(&text, "<dict>", stem)
+    }
+
+    /// The scenario as JSON with its file's structure.
+    fn to_json(&self) -> PyResult<String> {
+        let table: toml::Table = toml::from_str(&self.0.to_toml())
+            .map_err(|e| CocreateError::new_err(e.to_string()))?;
+        serde_json::to_string(&table).map_err(|e| CocreateError::new_err(e.to_string()))
+    }
+
     /// A copy with each assignment (`KEY=VALUE`, as `--set` takes them)
-    /// applied; the first refused raises with `--set`'s message.
+    /// applied, and named after them as `--set` names it; the first
+    /// refused raises with `--set`'s message.
     fn with_values(&self, assignments: Vec<String>) -> PyResult<Self> {
         let mut s = self.0.clone();
         for a in &assignments {
             s.set(a).map_err(scenario_error)?;
         }
         s.model().map_err(scenario_error)?;
+        // named after what changed, as `--set` names it
+        s.name_overrides(&assignments);
         Ok(NativeScenario(s))
     }
 
