@@ -207,31 +207,61 @@ class Results:
         return f"<cocreate.{type(self).__name__} {self.name!r}: {', '.join(self._tables)}>"
 
 
+def _table_property(name: str, meaning: str) -> property:
+    """A result's table ``name`` (its ``name.csv``) as a typed property."""
+
+    def get(self: "Results") -> pd.DataFrame:
+        return self.__getattr__(name)
+
+    return property(get, doc=f"``{name}.csv``: {meaning}")
+
+
 class RunResult(Results):
-    """What :func:`run` returns: ``runs``, ``steps``, ``summary``,
-    ``groups``, ``kinds``, ``breakdown`` and ``manifest``, as ``cocreate run``
-    writes them."""
+    """What :func:`run` returns: the files ``cocreate run`` writes."""
+
+    runs = _table_property("runs", "one row per replication, every figure of the run")
+    steps = _table_property("steps", "one row per replication and step")
+    summary = _table_property("summary", "each figure over the replications: mean, sd, 95% interval, percentiles")
+    groups = _table_property("groups", "one row per replication and citizen group")
+    kinds = _table_property("kinds", "one row per replication and agency kind")
+    breakdown = _table_property("breakdown", "each group's and kind's figures over the replications")
 
 
 class CompareResult(Results):
-    """What :func:`compare` returns: ``comparison``, ``series``,
-    ``breakdown`` (and ``window`` with ``window=``) and ``manifest``."""
+    """What :func:`compare` returns: the files ``cocreate compare`` writes."""
+
+    comparison = _table_property("comparison", "each scenario's figures, and the paired difference from the base with its interval")
+    series = _table_property("series", "each scenario's step figures: mean and 95% interval per step")
+    breakdown = _table_property("breakdown", "each scenario's groups and kinds, paired with the base's of the same name")
+    window = _table_property("window", "the step figures over the window, compared (with window=)")
 
 
 class AttributeResult(Results):
-    """What :func:`attribute` returns: ``attribution``, ``waterfall`` and the
-    other files ``cocreate attribute`` writes."""
+    """What :func:`attribute` returns: the files ``cocreate attribute`` writes."""
+
+    attribution = _table_property("attribution", "each inhibitor's Shapley value: its share of the value lost")
+    waterfall = _table_property("waterfall", "where the value is lost, from the inhibitor-free twin to the scenario")
+    attribution_groups = _table_property("attribution_groups", "the attribution per citizen group")
+    waterfall_groups = _table_property("waterfall_groups", "the waterfall per citizen group")
 
 
 class SweepResult(Results):
-    """What :func:`sweep` returns: ``points``, ``runs``, ``summary``, and
-    the sensitivity and other files ``cocreate sweep`` writes."""
+    """What :func:`sweep` returns: the files ``cocreate sweep`` writes
+    (``sensitivity`` and others as the design gives them)."""
+
+    points = _table_property("points", "one row per parameter point: its factors' values")
+    runs = _table_property("runs", "one row per point and replication")
+    summary = _table_property("summary", "each point's figures over its replications")
 
 
 class CalibrationResult(Results):
-    """What :func:`calibrate` returns: ``posterior``, ``generations``,
-    ``summary``, ``predictive``, and ``scenario``, the scenario at the
-    posterior means."""
+    """What :func:`calibrate` returns: the files ``cocreate calibrate``
+    writes, and ``scenario``, the scenario at the posterior means."""
+
+    posterior = _table_property("posterior", "the last generation's particles and their weights")
+    generations = _table_property("generations", "each generation: tolerance, acceptance, simulations")
+    summary = _table_property("summary", "each parameter's posterior mean, sd and credible interval")
+    predictive = _table_property("predictive", "each target, observed and as predicted (200 draws)")
 
     @property
     def scenario(self) -> Scenario:
