@@ -84,7 +84,9 @@ fn execute(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> Py
             Ok(result) => break result,
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
-                break Ok(Err(anyhow::anyhow!("the command's thread ended without a result")));
+                break Ok(Err(anyhow::anyhow!(
+                    "the command's thread ended without a result"
+                )));
             }
         }
         if raised.is_none() {
@@ -94,13 +96,13 @@ fn execute(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> Py
                 raised = Some(e);
                 continue;
             }
-            if let (Some(callback), Some(now)) = (&progress, stopper.progress()) {
-                if last != Some(now) {
-                    last = Some(now);
-                    if let Err(e) = callback.call1(py, now) {
-                        stopper.stop();
-                        raised = Some(e);
-                    }
+            if let (Some(callback), Some(now)) = (&progress, stopper.progress())
+                && last != Some(now)
+            {
+                last = Some(now);
+                if let Err(e) = callback.call1(py, now) {
+                    stopper.stop();
+                    raised = Some(e);
                 }
             }
         }
@@ -171,7 +173,8 @@ fn column(cells: &[&str]) -> Column {
 /// numbers are the file's exactly (shortest round-trip decimal to f64).
 #[pyfunction]
 fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<(Vec<String>, Vec<Py<PyAny>>)> {
-    let failed = |e: &dyn std::fmt::Display| CocreateError::new_err(format!("{}: {e}", path.display()));
+    let failed =
+        |e: &dyn std::fmt::Display| CocreateError::new_err(format!("{}: {e}", path.display()));
     let (header, columns) = py
         .detach(|| -> Result<_, String> {
             let mut reader = csv::Reader::from_path(&path).map_err(|e| e.to_string())?;
@@ -253,8 +256,8 @@ impl NativeScenario {
 
     /// The scenario as JSON with its file's structure.
     fn to_json(&self) -> PyResult<String> {
-        let table: toml::Table = toml::from_str(&self.0.to_toml())
-            .map_err(|e| CocreateError::new_err(e.to_string()))?;
+        let table: toml::Table =
+            toml::from_str(&self.0.to_toml()).map_err(|e| CocreateError::new_err(e.to_string()))?;
         serde_json::to_string(&table).map_err(|e| CocreateError::new_err(e.to_string()))
     }
 

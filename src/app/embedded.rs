@@ -52,7 +52,7 @@ impl Session {
         Session { shared }
     }
 
-/// A handle to stop the command (from another thread).
+    /// A handle to stop the command (from another thread).
     pub fn stopper(&self) -> Stopper {
         Stopper(Arc::clone(&self.shared))
     }
