@@ -252,6 +252,9 @@ class SweepResult(Results):
     points = _table_property("points", "one row per parameter point: its factors' values")
     runs = _table_property("runs", "one row per point and replication")
     summary = _table_property("summary", "each point's figures over its replications")
+    sensitivity = _table_property(
+        "sensitivity", "per factor and figure: Sobol indices or Morris effects (sobol and morris designs)"
+    )
 
 
 class CalibrationResult(Results):
