@@ -83,3 +83,19 @@ def test_progress_reaches_the_total(small):
     seen = []
     cocreate.run(small, replications=8, seed=1, progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (8, 8)
+
+
+def test_calibrate_equals_the_cli(cli, tmp_path):
+    (tmp_path / "base.toml").write_text("[population]\ncitizens = 300\n[run]\nsteps = 12\n")
+    file = tmp_path / "fit.toml"
+    file.write_text(
+        'name = "fit"\nscenario = "base.toml"\nparticles = 30\ngenerations = 2\nreplications = 1\nseed = 3\n'
+        '[parameters]\n"citizens.trust_mean" = { min = 0.3, max = 0.8 }\n'
+        "[targets]\nfinal_mean_trust = { value = 0.55, sd = 0.02 }\n"
+    )
+    res = cocreate.calibrate(file)
+    cli("calibrate", file, "--out", tmp_path / "cli")
+    folder = tmp_path / "cli" / res.name
+    same_tables(res, folder, ["posterior", "generations", "summary", "predictive"])
+    # the scenario at the posterior means, as the file beside them says
+    assert res.scenario == cocreate.load(folder / "scenario.toml")
