@@ -205,7 +205,26 @@ fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<(Vec<String>, Vec<Py<Py
                 Column::UInt(v) => v.into_pyarray(py).into_any().unbind(),
                 Column::Real(v) => v.into_pyarray(py).into_any().unbind(),
                 Column::Bool(v) => v.into_pyarray(py).into_any().unbind(),
-                Column::Text(v) => PyList::new(py, v)?.into_any().unbind(),
+                Column::Text(v) => {
+                    // one Python string per distinct text (names and
+                    // figures repeat over many rows)
+                    let mut made: std::collections::HashMap<String, Bound<'_, PyAny>> =
+                        std::collections::HashMap::new();
+                    let none = py.None().into_bound(py);
+                    let cells: Vec<Bound<'_, PyAny>> = v
+                        .into_iter()
+                        .map(|cell| match cell {
+                            None => none.clone(),
+                            Some(text) => made
+                                .entry(text)
+                                .or_insert_with_key(|t| {
+                                    pyo3::types::PyString::new(py, t).into_any()
+                                })
+                                .clone(),
+                        })
+                        .collect();
+                    PyList::new(py, cells)?.into_any().unbind()
+                }
             })
         })
         .collect::<PyResult<_>>()?;
