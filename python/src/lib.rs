@@ -188,7 +188,10 @@ fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<(Vec<String>, Vec<Py<Py
                 .records()
                 .collect::<Result<_, _>>()
                 .map_err(|e| e.to_string())?;
+            // the columns are typed and parsed in parallel
+            use rayon::prelude::*;
             let columns: Vec<Column> = (0..header.len())
+                .into_par_iter()
                 .map(|k| {
                     let cells: Vec<&str> = rows.iter().map(|r| r.get(k).unwrap_or("")).collect();
                     column(&cells)
