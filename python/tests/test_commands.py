@@ -99,3 +99,13 @@ def test_calibrate_equals_the_cli(cli, tmp_path):
     same_tables(res, folder, ["posterior", "generations", "summary", "predictive"])
     # the scenario at the posterior means, as the file beside them says
     assert res.scenario == cocreate.load(folder / "scenario.toml")
+
+
+def test_progress_true_draws_a_bar_or_a_line(small, capsys, monkeypatch):
+    pytest.importorskip("tqdm")
+    cocreate.run(small, replications=5, seed=1, progress=True)
+    assert "5/5" in capsys.readouterr().err
+    # without tqdm: a line of text
+    monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
+    cocreate.run(small, replications=4, seed=1, progress=True)
+    assert "cocreate run: 4/4" in capsys.readouterr().err
