@@ -17,12 +17,13 @@ pub(crate) struct Shared {
     pub(crate) bar: Mutex<Option<ProgressBar>>,
 }
 
-/// The session under way, if the commands are embedded.
-static SESSION: Mutex<Option<Arc<Shared>>> = Mutex::new(None);
+/// The session under way, if the commands are embedded, and the condition
+/// a second session waits on until the first ends.
+static SESSION: (Mutex<Option<Arc<Shared>>>, Condvar) = (Mutex::new(None), Condvar::new());
 
 /// The session's shared state, when the commands run embedded.
 pub(crate) fn current() -> Option<Arc<Shared>> {
-    SESSION.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    SESSION.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
 /// Commands run embedded while a session lives (one at a time: a second
@@ -31,24 +32,20 @@ pub struct Session {
     shared: Arc<Shared>,
 }
 
-/// Whether a session lives, and the condition a second one waits on.
-static BUSY: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
-
 impl Session {
     /// Starts a session: from now until it is dropped, commands run in
     /// this process report to it. Waits while another session lives.
     pub fn begin() -> Session {
-        let (busy, free) = &BUSY;
-        let mut taken = busy.lock().unwrap_or_else(|e| e.into_inner());
-        while *taken {
-            taken = free.wait(taken).unwrap_or_else(|e| e.into_inner());
+        let (session, ended) = &SESSION;
+        let mut current = session.lock().unwrap_or_else(|e| e.into_inner());
+        while current.is_some() {
+            current = ended.wait(current).unwrap_or_else(|e| e.into_inner());
         }
-        *taken = true;
         let shared = Arc::new(Shared {
             stop: Arc::new(AtomicBool::new(false)),
             bar: Mutex::new(None),
         });
-        *SESSION.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&shared));
+        *current = Some(Arc::clone(&shared));
         Session { shared }
     }
 
@@ -60,10 +57,9 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        *SESSION.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        let (busy, free) = &BUSY;
-        *busy.lock().unwrap_or_else(|e| e.into_inner()) = false;
-        free.notify_one();
+        let (session, ended) = &SESSION;
+        *session.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        ended.notify_one();
     }
 }
 

@@ -62,6 +62,17 @@ fn at<T>(path: &Path, result: io::Result<T>) -> Result<T, OutputError> {
     })
 }
 
+/// The CSV files [`ScenarioWriter`] writes for one scenario, besides
+/// `manifest.json`.
+pub const RUN_FILES: [&str; 6] = [
+    "runs.csv",
+    "steps.csv",
+    "summary.csv",
+    "groups.csv",
+    "kinds.csv",
+    "breakdown.csv",
+];
+
 /// The summary columns of `summary.csv` after `scenario, metric`.
 pub const SUMMARY_COLUMNS: [&str; 8] = [
     "n",

@@ -156,8 +156,8 @@ pub struct RunQuery {
 /// `POST /api/run?replications=R&seed=S`: runs the TOML body's scenario
 /// and streams `progress`, `partial` and finally `summary`, `series`,
 /// `breakdown`, `figures` (time series, equity and kinds panels),
-/// `waterfall` and `figures` (the waterfall's chart) events. 422 for a scenario the CLI would refuse, 429 while two
-/// simulations run.
+/// `waterfall` and `figures` (the waterfall's chart) events. 422 for a
+/// scenario the CLI would refuse, 429 while two simulations run.
 pub async fn run(
     State(state): State<Arc<AppState>>,
     Query(query): Query<RunQuery>,
@@ -988,17 +988,9 @@ fn write_results(
         std::time::SystemTime::now(),
     );
     let summary = writer.finish(&manifest).map_err(|e| e.to_string())?;
-    let names = [
-        "runs.csv",
-        "steps.csv",
-        "summary.csv",
-        "groups.csv",
-        "kinds.csv",
-        "breakdown.csv",
-        "manifest.json",
-    ];
-    let files = names
+    let files = output::RUN_FILES
         .iter()
+        .chain(&["manifest.json"])
         .map(|n| {
             std::fs::read(summary.dir.join(n))
                 .map(|bytes| (format!("{}/{n}", scenario.name), bytes))
