@@ -133,7 +133,54 @@ enum Column {
     Text(Vec<Option<String>>),
 }
 
-fn column(cells: &[&str]) -> Column {
+/// One column's cells, end to end in one buffer: no allocation per cell
+/// or per row while the file is split.
+#[derive(Default)]
+struct Cells {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Cells {
+    fn push(&mut self, cell: &[u8]) {
+        self.bytes.extend_from_slice(cell);
+        self.ends.push(self.bytes.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(start, end)| &self.bytes[start..end])
+    }
+
+    /// The cells as text, or None if one is not UTF-8 (checked once for
+    /// the whole buffer, and at each cell's ends).
+    fn texts(&self) -> Option<Vec<&str>> {
+        let all = std::str::from_utf8(&self.bytes).ok()?;
+        if !self.ends.iter().all(|&end| all.is_char_boundary(end)) {
+            return None;
+        }
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        Some(
+            starts
+                .zip(self.ends.iter().copied())
+                .map(|(start, end)| &all[start..end])
+                .collect(),
+        )
+    }
+}
+
+fn column(cells: &Cells) -> Column {
+    let Some(cells) = cells.texts() else {
+        // not UTF-8 (cocreate writes none): text, as lossless as Python allows
+        return Column::Text(
+            cells
+                .iter()
+                .map(|c| (!c.is_empty()).then(|| String::from_utf8_lossy(c).into_owned()))
+                .collect(),
+        );
+    };
     if !cells.is_empty() {
         if let Ok(v) = cells.iter().map(|c| c.parse::<i64>()).collect() {
             return Column::Int(v);
@@ -168,6 +215,22 @@ fn column(cells: &[&str]) -> Column {
     )
 }
 
+/// Splits a CSV file into its header and its columns' cells, in one pass
+/// that reuses one record.
+fn split(path: &std::path::Path) -> Result<(Vec<String>, Vec<Cells>), csv::Error> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let mut columns: Vec<Cells> = header.iter().map(|_| Cells::default()).collect();
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record)? {
+        // the reader refuses a row of another length than the header's
+        for (cells, cell) in columns.iter_mut().zip(record.iter()) {
+            cells.push(cell);
+        }
+    }
+    Ok((header, columns))
+}
+
 /// Reads a CSV file into its header and one column per name: numpy arrays
 /// for numbers and booleans, lists of str (None for empty) for text. The
 /// numbers are the file's exactly (shortest round-trip decimal to f64).
@@ -176,27 +239,11 @@ fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<(Vec<String>, Vec<Py<Py
     let failed =
         |e: &dyn std::fmt::Display| CocreateError::new_err(format!("{}: {e}", path.display()));
     let (header, columns) = py
-        .detach(|| -> Result<_, String> {
-            let mut reader = csv::Reader::from_path(&path).map_err(|e| e.to_string())?;
-            let header: Vec<String> = reader
-                .headers()
-                .map_err(|e| e.to_string())?
-                .iter()
-                .map(String::from)
-                .collect();
-            let rows: Vec<csv::StringRecord> = reader
-                .records()
-                .collect::<Result<_, _>>()
-                .map_err(|e| e.to_string())?;
+        .detach(|| -> Result<_, csv::Error> {
+            let (header, cells) = split(&path)?;
             // the columns are typed and parsed in parallel
             use rayon::prelude::*;
-            let columns: Vec<Column> = (0..header.len())
-                .into_par_iter()
-                .map(|k| {
-                    let cells: Vec<&str> = rows.iter().map(|r| r.get(k).unwrap_or("")).collect();
-                    column(&cells)
-                })
-                .collect();
+            let columns: Vec<Column> = cells.par_iter().map(column).collect();
             Ok((header, columns))
         })
         .map_err(|e| failed(&e))?;
