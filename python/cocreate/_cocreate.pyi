@@ -37,3 +37,6 @@ def read_table(path: str) -> Tuple[List[str], List[Any]]:
 
 def parameters() -> List[Tuple[str, str, str, str, bool, str]]:
     """Every parameter: key, section, default, allowed, integer, meaning."""
+
+def run_figures() -> List[str]:
+    """The per-replication figures, in the order of ``runs.csv``'s columns."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 
-from . import Scenario, _scenario, parameters, run
+from . import Scenario, _cocreate, _scenario, parameters, run
 
 __all__ = ["model"]
 
@@ -59,13 +59,17 @@ def model(
         base.with_values({key: low})
         base.with_values({key: high})
     figures = list(outcomes)
+    known = _cocreate.run_figures()
+    unknown = [f for f in figures if f not in known]
+    if unknown:
+        raise ValueError(
+            f"outcomes {', '.join(map(repr, unknown))} are not figures of runs.csv; "
+            f"allowed: {', '.join(known)}"
+        )
 
     def function(**values: Any) -> dict:
         point = {k: (int(v) if integer.get(k, False) else float(v)) for k, v in values.items()}
         res = run(base.with_values(point), replications=replications, seed=seed, threads=threads)
-        missing = [f for f in figures if f not in res.runs.columns]
-        if missing:
-            raise KeyError(f"not figures of runs.csv: {', '.join(missing)}")
         means = res.runs[figures].mean()
         return {f: float(means[f]) for f in figures}
 

@@ -384,11 +384,18 @@ fn parameters() -> Vec<(String, String, String, String, bool, String)> {
         .collect()
 }
 
+/// The per-replication figures, in the order of `runs.csv`'s columns.
+#[pyfunction]
+fn run_figures() -> Vec<&'static str> {
+    cocreate::RunRecord::FIGURES.to_vec()
+}
+
 #[pymodule]
 fn _cocreate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(execute, m)?)?;
     m.add_function(wrap_pyfunction!(read_table, m)?)?;
     m.add_function(wrap_pyfunction!(parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(run_figures, m)?)?;
     m.add_class::<NativeScenario>()?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
     m.add("CocreateError", m.py().get_type::<CocreateError>())?;

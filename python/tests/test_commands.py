@@ -20,6 +20,8 @@ def test_run_equals_the_cli(cli, small, tmp_path):
     assert res.manifest["replications"] == 7
     # the numbers are the file's exactly, as float64
     assert res.runs["total_value_realized"].dtype == "float64"
+    # the figures the EMA adapter offers as outcomes are runs.csv's
+    assert list(res.runs.columns) == ["scenario", "replication", "seed", *cocreate._cocreate.run_figures()]
     # saved, the CSV files are the CLI's byte for byte
     saved = res.save(tmp_path / "saved")
     for name in RUN_TABLES:

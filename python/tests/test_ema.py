@@ -54,3 +54,7 @@ def test_bad_uncertainties_are_refused_before_any_experiment():
         model("x", sc, {"inhibitors.low_trus": (0, 1)}, ["gini"])
     with pytest.raises(cocreate.ScenarioError, match="out of range"):
         model("x", sc, {"governance.legal_level": (0, 2)}, ["gini"])
+    with pytest.raises(ValueError, match="low .* must be below high"):
+        model("x", sc, {"governance.legal_level": (0.5, 0.5)}, ["gini"])
+    with pytest.raises(ValueError, match="'ginni' are not figures of runs.csv; allowed: total_value_realized"):
+        model("x", sc, {"governance.legal_level": (0, 1)}, ["ginni"])
