@@ -87,6 +87,20 @@ def test_progress_reaches_the_total(small):
     assert seen and seen[-1] == (8, 8)
 
 
+def test_an_exception_in_the_callback_stops_the_run_and_is_raised(small):
+    class Enough(Exception):
+        pass
+
+    def stop(done, total):
+        raise Enough(f"{done} of {total}")
+
+    with pytest.raises(Enough):
+        cocreate.run(small, replications=400, seed=1, progress=stop)
+    # nothing is left running: the next run works and is the usual one
+    again = cocreate.run(small, replications=3, seed=1)
+    assert len(again.runs) == 3
+
+
 def test_calibrate_equals_the_cli(cli, tmp_path):
     (tmp_path / "base.toml").write_text("[population]\ncitizens = 300\n[run]\nsteps = 12\n")
     file = tmp_path / "fit.toml"

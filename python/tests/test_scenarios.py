@@ -18,6 +18,10 @@ def test_errors_carry_the_cli_s_message(tmp_path, cli):
         cocreate.Scenario.from_toml("").with_values({"governance.legal_level": 1.5})
     with pytest.raises(cocreate.ScenarioError, match="unknown key"):
         cocreate.Scenario.from_dict({"citizens": {"trust_men": 0.3}})
+    with pytest.raises(cocreate.ScenarioError, match="governance.legal_level"):
+        cocreate.Scenario.from_toml("").with_values({"governance.legal_level": "high"})
+    with pytest.raises(cocreate.ScenarioError, match="population.citizens"):
+        cocreate.Scenario.from_toml("").with_values({"population.citizens": 2.5})
 
 
 def test_too_large_is_refused_up_front():
