@@ -8,7 +8,11 @@ import sys
 import time
 
 SCRIPT = r"""
-import sys, time, cocreate
+import signal, sys, time, cocreate
+# as in a terminal: Python raises KeyboardInterrupt on SIGINT. (A process
+# started in the background by a shell without job control, such as a CI
+# script's `cmd &`, inherits SIGINT ignored, and Python then keeps it so.)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sc = cocreate.Scenario.from_toml("[population]\ncitizens = 20000\n")
 print("running", flush=True)
 try:
