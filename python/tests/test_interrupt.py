@@ -1,7 +1,6 @@
 """Ctrl-C raises KeyboardInterrupt within a fraction of a second and leaves
 nothing running."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -35,11 +34,17 @@ def test_ctrl_c_raises_keyboard_interrupt_and_stops_the_run():
     child = subprocess.Popen(
         [sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    assert child.stdout.readline().strip() == "running"
-    time.sleep(1.0)
-    sent = time.time()
-    child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    try:
+        assert child.stdout.readline().strip() == "running"
+        time.sleep(1.0)
+        sent = time.time()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        # a failure here must not leave the 100,000-replication run going
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
     assert child.returncode == 0, err
     lines = dict(line.split(" ", 1) for line in out.splitlines())
     stopped, cpu = map(float, lines["interrupted"].split())
