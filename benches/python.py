@@ -11,9 +11,10 @@ targets), on a release build of both:
   under 1 s beyond the simulation).
 
     cargo build --release && pip install ./python
-    python3 benches/python.py [path/to/cocreate] [--rounds 5]
+    python3 benches/python.py [path/to/cocreate] [--rounds 5] [--run-rounds 15]
 
-The two sides alternate, round by round; prints each time and the medians.
+The two sides alternate, run by run and then sweep by sweep; prints each
+time and the medians.
 """
 
 import argparse
@@ -49,7 +50,8 @@ def timed(f):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("binary", nargs="?", default=str(ROOT / "target" / "release" / "cocreate"))
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=5, help="sweeps on each side")
+    p.add_argument("--run-rounds", type=int, default=15, help="runs on each side")
     a = p.parse_args()
     baseline = ROOT / "scenarios" / "baseline.toml"
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,18 +70,21 @@ def main():
         runs = {"cli": [], "python": []}
         sweeps = {"cli": [], "python": []}
         frames = []
-        for k in range(a.rounds):
+        # the runs first, alternating, apart from the sweeps: a sweep's
+        # many small files keep the disk busy for a while after it ends
+        for k in range(a.run_rounds):
             runs["cli"].append(timed(lambda: cli("run", baseline, "--out", tmp / f"cli{k}")))
             runs["python"].append(timed(lambda: cocreate.run(scenario)))
+            print(f"run {k + 1}: cli {runs['cli'][-1]:.3f} s, python {runs['python'][-1]:.3f} s")
+        for k in range(a.rounds):
             sweeps["cli"].append(timed(lambda: cli("sweep", sweep, "--out", tmp / f"sweep{k}")))
             sweeps["python"].append(timed(lambda: cocreate.sweep(sweep)))
             # what the package adds to the simulation: the CLI's files read
             # into DataFrames (the sweep times themselves vary by seconds)
             frames.append(timed(lambda: cocreate.SweepResult(tmp / f"sweep{k}" / "python-bench")))
             print(
-                f"round {k + 1}: run cli {runs['cli'][-1]:.3f} s, python {runs['python'][-1]:.3f} s; "
-                f"sweep cli {sweeps['cli'][-1]:.3f} s, python {sweeps['python'][-1]:.3f} s, "
-                f"of which its DataFrames {frames[-1]:.3f} s"
+                f"sweep {k + 1}: cli {sweeps['cli'][-1]:.3f} s, python {sweeps['python'][-1]:.3f} s, "
+                f"its files into DataFrames {frames[-1]:.3f} s"
             )
     run_cli, run_py = statistics.median(runs["cli"]), statistics.median(runs["python"])
     sweep_cli, sweep_py = statistics.median(sweeps["cli"]), statistics.median(sweeps["python"])
