@@ -19,12 +19,14 @@ way and raises ``KeyboardInterrupt``.
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
+import numpy as np
 import pandas as pd
 
 from . import _cocreate
@@ -55,11 +57,14 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 def _value_text(value: Any) -> str:
-    """A value as ``--set`` takes it: floats in their shortest exact form."""
-    if isinstance(value, bool):
+    """A value as ``--set`` takes it: numbers (numpy's scalars too) in
+    their shortest exact form, booleans as ``true``/``false``."""
+    if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
     return str(value)
 
 

@@ -29,26 +29,15 @@ pyo3::create_exception!(
     "A command failed for another reason than its input (for example a file that cannot be written)."
 );
 
-/// The message of an error as the command line prints it: the error, then
-/// each cause on a line of its own.
-fn message(err: &anyhow::Error) -> String {
-    let mut chain = err.chain();
-    let mut text = chain.next().map(|e| e.to_string()).unwrap_or_default();
-    for cause in chain {
-        text.push_str("\n  caused by: ");
-        text.push_str(&cause.to_string());
-    }
-    text
-}
-
+/// A command's error as the Python exception that means the same: the
+/// text is the command line's (after its `error: `).
 fn to_py(err: &anyhow::Error) -> PyErr {
-    use cocreate::app::commands::{BadInput, Interrupted};
-    if err.chain().any(|e| e.is::<Interrupted>()) {
-        PyKeyboardInterrupt::new_err(message(err))
-    } else if err.chain().any(|e| e.is::<BadInput>()) {
-        ScenarioError::new_err(message(err))
-    } else {
-        CocreateError::new_err(message(err))
+    use cocreate::app::{Failure, error_text, failure};
+    let text = error_text(err);
+    match failure(err) {
+        Failure::Interrupted => PyKeyboardInterrupt::new_err(text),
+        Failure::BadInput => ScenarioError::new_err(text),
+        Failure::Other => CocreateError::new_err(text),
     }
 }
 

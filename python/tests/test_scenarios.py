@@ -1,5 +1,6 @@
 """Scenarios: loading, changing, writing back, and the errors on the way."""
 
+import numpy as np
 import pytest
 
 import cocreate
@@ -46,3 +47,13 @@ def test_parameters_list_every_key():
     table = cocreate.parameters()
     assert "governance.legal_level" in set(table["key"])
     assert bool(table.set_index("key").loc["population.citizens", "integer"])
+
+
+def test_numpy_values_are_set_as_python_ones():
+    sc = cocreate.Scenario.from_toml("")
+    plain = sc.with_values({"inhibitors.low_trust": 0.1, "population.agencies": 12})
+    numpy = sc.with_values({"inhibitors.low_trust": np.float64(0.1), "population.agencies": np.int64(12)})
+    assert numpy == plain
+    assert numpy.name == plain.name == "scenario+low_trust=0.1+agencies=12"
+    # a float32 is set at its exact value, as float() gives it
+    assert sc.with_values({"inhibitors.low_trust": np.float32(0.1)}).name == f"scenario+low_trust={float(np.float32(0.1))!r}"

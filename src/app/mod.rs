@@ -17,13 +17,7 @@ pub fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut chain = err.chain();
-            if let Some(first) = chain.next() {
-                eprintln!("error: {first}");
-            }
-            for cause in chain {
-                eprintln!("  caused by: {cause}");
-            }
+            eprintln!("error: {}", error_text(&err));
             ExitCode::from(exit_status(&err))
         }
     }
@@ -61,15 +55,48 @@ fn dispatch(cli: cli::Cli) -> anyhow::Result<()> {
     }
 }
 
+/// What a command's error means for whoever ran it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Input that cannot be used (a file, a value, an argument, a run too
+    /// large for memory or time): nothing was written.
+    BadInput,
+    /// A signal (or the embedding host) stopped it.
+    Interrupted,
+    /// Anything else (a file that cannot be written, ...).
+    Other,
+}
+
+/// The kind of failure an error of [`execute`] or [`main`] is.
+pub fn failure(err: &anyhow::Error) -> Failure {
+    if err.chain().any(|e| e.is::<commands::BadInput>()) {
+        Failure::BadInput
+    } else if err.chain().any(|e| e.is::<commands::Interrupted>()) {
+        Failure::Interrupted
+    } else {
+        Failure::Other
+    }
+}
+
+/// An error as the command line prints it after `error: `: the error, then
+/// each cause on a line of its own (`  caused by: ...`).
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut chain = err.chain();
+    let mut text = chain.next().map(|e| e.to_string()).unwrap_or_default();
+    for cause in chain {
+        text.push_str("\n  caused by: ");
+        text.push_str(&cause.to_string());
+    }
+    text
+}
+
 /// 2 for input that cannot be used, 128 + the signal's number for a run a
 /// signal stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP), 1 for
 /// anything else.
 pub fn exit_status(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|e| e.is::<commands::BadInput>()) {
-        2
-    } else if err.chain().any(|e| e.is::<commands::Interrupted>()) {
-        (128 + commands::stop_signal()).clamp(0, 255) as u8
-    } else {
-        1
+    match failure(err) {
+        Failure::BadInput => 2,
+        Failure::Interrupted => (128 + commands::stop_signal()).clamp(0, 255) as u8,
+        Failure::Other => 1,
     }
 }
