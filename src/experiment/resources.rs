@@ -160,6 +160,16 @@ pub fn kept_bytes(replications: u64, extra: u64) -> u64 {
     replications * (std::mem::size_of::<RunRecord>() as u64 + 8 + extra)
 }
 
+/// Bytes a caller keeps per replication for its citizen groups' and agency
+/// kinds' figures (for breakdown.csv): the records and the two lists.
+pub fn part_bytes(model: &Model) -> u64 {
+    use crate::model::{GroupRecord, KindRecord};
+    let list = std::mem::size_of::<Vec<GroupRecord>>();
+    (2 * list
+        + model.groups().len() * std::mem::size_of::<GroupRecord>()
+        + model.kinds().len() * std::mem::size_of::<KindRecord>()) as u64
+}
+
 /// The estimated peak memory, in bytes, of running `replications`
 /// replications of `model` on `threads` workers while keeping `kept` bytes
 /// of results.
@@ -231,6 +241,25 @@ mod tests {
         );
         let r = 4_000_000_000;
         assert!(peak_bytes(&small, 4, r, kept_bytes(r, 0)) > 500 << 30);
+    }
+
+    #[test]
+    fn each_group_and_kind_adds_its_record_per_replication() {
+        use crate::model::{GroupRecord, KindRecord};
+        let plain = part_bytes(&model(&[]));
+        let text = "[[citizens.groups]]\nname = \"a\"\nshare = 0.5\n[[citizens.groups]]\nname = \"b\"\nshare = 0.5\n[[agencies.kinds]]\nname = \"x\"\ncount = 10\n[[agencies.kinds]]\nname = \"y\"\ncount = 10\n[[agencies.kinds]]\nname = \"z\"\ncount = 10\n";
+        let parted = Scenario::from_toml(text, "parts.toml", "parts")
+            .unwrap()
+            .model()
+            .unwrap();
+        let (g, k) = (parted.groups().len(), parted.kinds().len());
+        assert_eq!((g, k), (2, 3));
+        let (g0, k0) = (model(&[]).groups().len(), model(&[]).kinds().len());
+        assert_eq!(
+            part_bytes(&parted) - plain,
+            ((g - g0) * std::mem::size_of::<GroupRecord>()
+                + (k - k0) * std::mem::size_of::<KindRecord>()) as u64
+        );
     }
 
     #[test]

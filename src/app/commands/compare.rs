@@ -62,15 +62,17 @@ pub fn compare(args: crate::app::cli::CompareArgs) -> Result<()> {
     };
     let (threads, pool) = worker_pool(args.common.threads)?;
     {
-        use cocreate::experiment::resources::kept_bytes;
+        use cocreate::experiment::resources::{kept_bytes, part_bytes};
         // every scenario's records (twice with --check-pairing), window
-        // figures and time series are kept until the end
+        // figures, groups' and kinds' figures and time series are kept
+        // until the end
         let most = rule.map_or(u64::from(replications), |p| {
             u64::from(replications).max(u64::from(p.max))
         });
         let window = if args.window.is_some() { 13 * 8 } else { 0 };
         let copies = scenarios.len() as u64 * if args.check_pairing { 2 } else { 1 };
-        let per_replication = copies * kept_bytes(1, window);
+        let parts: u64 = models.iter().map(part_bytes).sum();
+        let per_replication = copies * kept_bytes(1, window) + parts;
         let series: u64 = scenarios
             .iter()
             .map(|s| u64::from(s.params.run.steps) * 13 * 24)

@@ -3,7 +3,7 @@
 use super::posterior;
 use super::*;
 use cocreate::experiment::precision::{Precision, PrecisionOutcome, relative_half_width};
-use cocreate::experiment::resources::kept_bytes;
+use cocreate::experiment::resources::{kept_bytes, part_bytes};
 
 /// `cocreate run`.
 pub fn run(args: RunArgs) -> Result<()> {
@@ -44,16 +44,20 @@ pub fn run(args: RunArgs) -> Result<()> {
     // every scenario's memory checked before anything runs (with
     // --precision, at its most replications)
     let jobs = limits::jobs(scenarios.iter().zip(&models), most);
+    // each replication's record, and its groups' and kinds' figures
+    let per_replication = |m: &Model| kept_bytes(1, part_bytes(m));
     let kept = scenarios
         .iter()
-        .map(|s| kept_bytes(most(s), 0))
+        .zip(&models)
+        .map(|(s, m)| most(s) * per_replication(m))
         .max()
         .unwrap_or(0);
+    let largest = models.iter().map(per_replication).max().unwrap_or(0);
     limits::check(
         &jobs,
         threads,
         kept,
-        Some((kept_bytes(1, 0), "replications")),
+        Some((largest, "replications")),
         args.common.quiet,
     )?;
     let total: u64 = scenarios

@@ -101,7 +101,10 @@ fn checked(
     }
     let model = scenario.model().map_err(|e| e.to_string())?;
     let replications = u64::from(scenario.params.run.replications);
-    let kept = cocreate::experiment::resources::kept_bytes(replications, parts_bytes(&model));
+    let kept = {
+        use cocreate::experiment::resources::{kept_bytes, part_bytes};
+        kept_bytes(replications, part_bytes(&model))
+    };
     limits::check(
         &[limits::Job {
             scenario: &scenario,
@@ -115,16 +118,6 @@ fn checked(
     )
     .map_err(|e| e.to_string())?;
     Ok((scenario, model))
-}
-
-/// Bytes a stream keeps per replication besides its record: each group's
-/// and each kind's figures (for the `breakdown` event).
-fn parts_bytes(model: &Model) -> u64 {
-    use cocreate::model::{GroupRecord, KindRecord};
-    let vec = std::mem::size_of::<Vec<GroupRecord>>();
-    (2 * vec
-        + model.groups().len() * std::mem::size_of::<GroupRecord>()
-        + model.kinds().len() * std::mem::size_of::<KindRecord>()) as u64
 }
 
 fn unprocessable(text: String) -> Response {
@@ -573,7 +566,10 @@ pub async fn compare(
         .collect();
     let per_replication: u64 = runs
         .iter()
-        .map(|(_, m)| cocreate::experiment::resources::kept_bytes(1, parts_bytes(m)))
+        .map(|(_, m)| {
+            use cocreate::experiment::resources::{kept_bytes, part_bytes};
+            kept_bytes(1, part_bytes(m))
+        })
         .sum();
     let series: u64 = runs
         .iter()
