@@ -260,6 +260,12 @@ class SweepResult(Results):
     sensitivity = _table_property(
         "sensitivity", "per factor and figure: Sobol indices or Morris effects (sobol and morris designs)"
     )
+    convergence = _table_property(
+        "convergence", "the Sobol indices on the first N/8, N/4, N/2 and all N base samples (sobol designs)"
+    )
+    groups = _table_property("groups", "one row per point, replication and citizen group")
+    kinds = _table_property("kinds", "one row per point, replication and agency kind")
+    breakdown = _table_property("breakdown", "each point's groups' and kinds' figures over its replications")
 
 
 class CalibrationResult(Results):
